@@ -1,0 +1,153 @@
+package io.liteboxd.proxy.servlet.http;
+
+import io.liteboxd.proxy.SandboxGateway.Admission;
+import io.liteboxd.proxy.config.ProxyConfig;
+import io.liteboxd.proxy.error.ErrorBody;
+import io.liteboxd.proxy.error.ProxyError;
+import io.liteboxd.proxy.auth.AccessTokens;
+import io.liteboxd.proxy.servlet.ForwardedHeaders;
+import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * Plain HTTP relaying, built on Jetty's {@link AsyncProxyServlet}: non-blocking streaming of both bodies with
+ * backpressure, hop-by-hop header removal, {@code Via}, trailers and 502/504 mapping come from there. We only add
+ * what is ours through its narrow hooks: the target from the admission, the header policy, {@code X-Forwarded-*},
+ * and our JSON error body.
+ *
+ * <p>Not a servlet the container knows: {@code ProxyServlet} creates, initialises and destroys it, and calls
+ * {@link #relay} for every admitted non-upgrade request. It also owns the upstream {@link HttpClient}, which the
+ * WebSocket leg shares.
+ */
+public final class HttpRelay extends AsyncProxyServlet {
+
+    private static final String ADMISSION = HttpRelay.class.getName() + ".admission";
+
+    private final ProxyConfig config;
+    private final Optional<SSLContext> sslContext;
+
+    public HttpRelay(ProxyConfig config, Optional<SSLContext> sslContext) {
+        this.config = config;
+        this.sslContext = sslContext;
+    }
+
+    /** Initialises the relay inside {@code context}; settings come from {@link ProxyConfig}, not init-params. */
+    public void start(ServletContext context) throws ServletException {
+        Map<String, String> params = Map.of(
+                "maxThreads", Integer.toString(config.clientThreads()),
+                // RequestTimeout is a per-read/write stall limit, not a cap on a long download or an SSE stream.
+                "idleTimeout", Long.toString(config.requestTimeout().toMillis()),
+                "timeout", "0",
+                "maxConnections", "32768",
+                "preserveHost", "false");
+        init(new ServletConfig() {
+            @Override
+            public String getServletName() {
+                return "liteboxd-http-relay";
+            }
+
+            @Override
+            public ServletContext getServletContext() {
+                return context;
+            }
+
+            @Override
+            public String getInitParameter(String name) {
+                return params.get(name);
+            }
+
+            @Override
+            public Enumeration<String> getInitParameterNames() {
+                return Collections.enumeration(params.keySet());
+            }
+        });
+    }
+
+    /** The shared upstream client, started. */
+    public HttpClient httpClient() {
+        return getHttpClient();
+    }
+
+    /** Relays one admitted request; returns at once, the exchange completes asynchronously. */
+    public void relay(HttpServletRequest request, HttpServletResponse response, Admission admission)
+            throws ServletException, IOException {
+        request.setAttribute(ADMISSION, admission);
+        service(request, response);
+    }
+
+    @Override
+    protected ClientConnector newClientConnector() {
+        ClientConnector connector = super.newClientConnector();
+        connector.setConnectTimeout(config.connectTimeout());
+        SslContextFactory.Client tls = new SslContextFactory.Client();
+        sslContext.ifPresent(tls::setSslContext);
+        connector.setSslContextFactory(tls);
+        return connector;
+    }
+
+    @Override
+    protected String rewriteTarget(HttpServletRequest clientRequest) {
+        Admission admission = (Admission) clientRequest.getAttribute(ADMISSION);
+        return admission == null ? null : admission.target().uri().toString();
+    }
+
+    @Override
+    protected void copyRequestHeaders(HttpServletRequest clientRequest, Request proxyRequest) {
+        super.copyRequestHeaders(clientRequest, proxyRequest);
+        Admission admission = (Admission) clientRequest.getAttribute(ADMISSION);
+        proxyRequest.headers(headers -> {
+            headers.remove(AccessTokens.HEADER);
+            admission.target().headers().forEach(headers::put);
+        });
+    }
+
+    @Override
+    protected void addProxyHeaders(HttpServletRequest clientRequest, Request proxyRequest) {
+        addViaHeader(clientRequest, proxyRequest);
+        Admission admission = (Admission) clientRequest.getAttribute(ADMISSION);
+        Map<String, String> forwarded = ForwardedHeaders.of(clientRequest, admission.route());
+        proxyRequest.headers(headers -> forwarded.forEach(headers::put));
+    }
+
+    @Override
+    protected void sendProxyResponseError(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
+                                          int status) {
+        try {
+            if (!proxyResponse.isCommitted()) {
+                ProxyError error = status == 504 ? ProxyError.UPSTREAM_TIMEOUT : ProxyError.UPSTREAM_UNREACHABLE;
+                String message = status == 504 ? "upstream timed out" : "upstream unreachable";
+                if (status != 502 && status != 504) {
+                    error = ProxyError.INTERNAL;
+                    message = "request could not be relayed";
+                }
+                byte[] body = ErrorBody.json(status, error.code(), message);
+                proxyResponse.resetBuffer();
+                proxyResponse.setStatus(status);
+                proxyResponse.setHeader("Connection", "close");
+                proxyResponse.setContentType(ErrorBody.CONTENT_TYPE);
+                proxyResponse.setContentLength(body.length);
+                proxyResponse.getOutputStream().write(body);
+            }
+        } catch (IOException | IllegalStateException e) {
+            _log.debug("Could not write error response {}", status, e);
+        } finally {
+            if (clientRequest.isAsyncStarted()) {
+                clientRequest.getAsyncContext().complete();
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.liteboxd.proxy.servlet.websocket;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/** The payload of the gateway's own keepalive pings, so their pongs are recognised and not relayed to the peer. */
+final class Keepalive {
+
+    private static final byte[] MARKER = "liteboxd-keepalive".getBytes(StandardCharsets.US_ASCII);
+
+    private Keepalive() {
+    }
+
+    static ByteBuffer payload() {
+        return ByteBuffer.wrap(MARKER).asReadOnlyBuffer();
+    }
+
+    static boolean isOwnPong(ByteBuffer payload) {
+        return payload != null && payload.remaining() == MARKER.length
+                && payload.duplicate().equals(ByteBuffer.wrap(MARKER));
+    }
+}

@@ -1,0 +1,399 @@
+package io.liteboxd.proxy.servlet.websocket;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.SendResult;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One relayed WebSocket connection: the client's Jakarta session bridged to the upstream's Jetty client session.
+ *
+ * <p><b>Upstream to client.</b> The upstream listener does not auto-demand: each frame is read only after the
+ * previous one was handed to the client, so a slow client slows the upstream's reading (TCP backpressure) instead of
+ * growing the heap. Whole single-frame messages go out with the Jakarta async API; fragments of a larger message
+ * need the blocking partial API, which runs on {@code blockingSends} so that no thread of the shared upstream client
+ * is ever parked on a slow client. Until the client session is open nothing is demanded, so a greeting the upstream
+ * sends at once waits in the socket and reaches the client first.
+ *
+ * <p><b>Client to upstream.</b> Jakarta offers no demand control, so the handler returns only when the upstream has
+ * taken the fragment (bounded by the request timeout): a slow upstream holds back the container's reading of this
+ * one connection.
+ *
+ * <p>Either side's close or error closes the other with a mirrored, sendable code, and frees the keepalive task.
+ */
+public final class WebSocketBridge {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketBridge.class);
+
+    /** Settings shared by every bridge of one servlet. */
+    public record Settings(Duration pingInterval, Duration idleTimeout, Duration writeTimeout, long maxMessageSize,
+                           Scheduler scheduler, Executor blockingSends) {
+    }
+
+    private final Settings settings;
+    private final String name;
+    private final Consumer<WebSocketBridge> onFinished;
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    private final AtomicBoolean clientDone = new AtomicBoolean();
+    private final AtomicBoolean upstreamDone = new AtomicBoolean();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final Object clientLock = new Object();
+
+    private volatile Session upstream;
+    private volatile jakarta.websocket.Session client;
+    private volatile CloseReason pendingClientClose;
+    private volatile Scheduler.Task keepalive;
+    private volatile boolean sendingToClient;
+
+    // Touched only by the serial chain of upstream deliveries (one frame demanded at a time).
+    private long inboundMessageBytes;
+    private boolean inboundFragmented;
+    // Touched only by the container's serial delivery of client messages.
+    private long outboundMessageBytes;
+
+    WebSocketBridge(Settings settings, String name, Consumer<WebSocketBridge> onFinished) {
+        this.settings = settings;
+        this.name = name;
+        this.onFinished = onFinished;
+    }
+
+    /** A one-shot admission ticket: true exactly once, for the handshake the servlet authenticated. */
+    boolean claim() {
+        return claimed.compareAndSet(false, true);
+    }
+
+    boolean isClientOpen() {
+        return client != null;
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocketBridge[" + name + "]";
+    }
+
+    // ---- upstream events (Jetty client thread) -------------------------------------------------------------
+
+    void upstreamOpened(Session session) {
+        this.upstream = session;
+    }
+
+    void upstreamText(String payload, boolean last) {
+        if (!countInbound(Utf8.length(payload), last)) {
+            return;
+        }
+        jakarta.websocket.Session c = client;
+        sendingToClient = true;
+        if (!inboundFragmented && last) {
+            c.getAsyncRemote().sendText(payload, result -> afterClientSend(result, null));
+        } else {
+            inboundFragmented = !last;
+            settings.blockingSends().execute(() -> {
+                try {
+                    c.getBasicRemote().sendText(payload, last);
+                    clientSendDone(null, null);
+                } catch (IOException | RuntimeException e) {
+                    clientSendDone(e, null);
+                }
+            });
+        }
+    }
+
+    void upstreamBinary(ByteBuffer payload, boolean last, Callback callback) {
+        if (!countInbound(payload.remaining(), last)) {
+            callback.succeed();
+            return;
+        }
+        jakarta.websocket.Session c = client;
+        sendingToClient = true;
+        if (!inboundFragmented && last) {
+            c.getAsyncRemote().sendBinary(payload, result -> afterClientSend(result, callback));
+        } else {
+            inboundFragmented = !last;
+            settings.blockingSends().execute(() -> {
+                try {
+                    c.getBasicRemote().sendBinary(payload, last);
+                    clientSendDone(null, callback);
+                } catch (IOException | RuntimeException e) {
+                    clientSendDone(e, callback);
+                }
+            });
+        }
+    }
+
+    void upstreamPing(ByteBuffer payload) {
+        relayControlToClient(payload, true);
+    }
+
+    void upstreamPong(ByteBuffer payload) {
+        if (Keepalive.isOwnPong(payload)) {
+            upstream.demand();
+            return;
+        }
+        relayControlToClient(payload, false);
+    }
+
+    void upstreamClosed(int code, String reason) {
+        upstreamDone.set(true);
+        closeClient(CloseCodes.towardsClient(code), reason);
+        finishIfDone();
+    }
+
+    void upstreamFailed(Throwable cause) {
+        LOG.debug("{} upstream failed", this, cause);
+        int code = cause instanceof org.eclipse.jetty.websocket.api.exceptions.MessageTooLargeException
+                ? CloseCodes.MESSAGE_TOO_BIG : CloseCodes.INTERNAL_ERROR;
+        closeClient(code, "upstream error");
+    }
+
+    // ---- client events (container thread) ------------------------------------------------------------------
+
+    void clientOpened(jakarta.websocket.Session session) {
+        synchronized (clientLock) {
+            this.client = session;
+            session.setMaxIdleTimeout(settings.idleTimeout().toMillis());
+            session.addMessageHandler(String.class, (MessageHandler.Partial<String>) this::clientText);
+            session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) this::clientBinary);
+            session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) this::clientPong);
+            if (pendingClientClose != null) {
+                // The upstream ended while the client was still upgrading: tell the client now.
+                closeQuietly(session, pendingClientClose);
+                return;
+            }
+        }
+        scheduleKeepalive();
+        upstream.demand();
+    }
+
+    void clientClosed(CloseReason reason) {
+        clientDone.set(true);
+        closeUpstream(CloseCodes.towardsUpstream(reason.getCloseCode().getCode()), reason.getReasonPhrase());
+        finishIfDone();
+    }
+
+    void clientFailed(Throwable cause) {
+        LOG.debug("{} client failed", this, cause);
+        closeUpstream(CloseCodes.GOING_AWAY, "client error");
+        closeClient(CloseCodes.INTERNAL_ERROR, "gateway error");
+    }
+
+    private void clientText(String part, boolean last) {
+        if (!countOutbound(Utf8.length(part), last)) {
+            return;
+        }
+        Callback.Completable sent = new Callback.Completable();
+        upstream.sendPartialText(part, last, sent);
+        awaitUpstream(sent);
+    }
+
+    private void clientBinary(ByteBuffer part, boolean last) {
+        if (!countOutbound(part.remaining(), last)) {
+            return;
+        }
+        Callback.Completable sent = new Callback.Completable();
+        upstream.sendPartialBinary(part, last, sent);
+        awaitUpstream(sent);
+    }
+
+    private void clientPong(PongMessage pong) {
+        ByteBuffer data = pong.getApplicationData();
+        if (!Keepalive.isOwnPong(data)) {
+            upstream.sendPong(copy(data), Callback.NOOP);
+        }
+    }
+
+    // ---- closing -------------------------------------------------------------------------------------------
+
+    /** Ends both legs, e.g. when the client never completed its upgrade or the servlet is destroyed. */
+    void abort(int code, String reason) {
+        closeUpstream(code, reason);
+        closeClient(code, reason);
+        if (client == null) {
+            // No client session will ever report its close.
+            clientDone.set(true);
+            finishIfDone();
+        }
+    }
+
+    private void closeUpstream(int code, String reason) {
+        Session u = upstream;
+        if (u != null && u.isOpen()) {
+            u.close(code, CloseCodes.reason(reason), Callback.NOOP);
+        } else {
+            upstreamDone.set(true);
+            finishIfDone();
+        }
+    }
+
+    private void closeClient(int code, String reason) {
+        CloseReason closeReason = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), CloseCodes.reason(reason));
+        jakarta.websocket.Session c;
+        synchronized (clientLock) {
+            c = client;
+            if (c == null) {
+                if (pendingClientClose == null) {
+                    pendingClientClose = closeReason;
+                }
+                return;
+            }
+        }
+        if (c.isOpen()) {
+            // Jakarta's close may block while it writes the close frame: never on a shared client/selector thread.
+            settings.blockingSends().execute(() -> closeQuietly(c, closeReason));
+        }
+    }
+
+    private void closeQuietly(jakarta.websocket.Session session, CloseReason reason) {
+        try {
+            session.close(reason);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{} closing client failed", this, e);
+        }
+    }
+
+    private void finishIfDone() {
+        if (clientDone.get() && upstreamDone.get() && finished.compareAndSet(false, true)) {
+            Scheduler.Task task = keepalive;
+            if (task != null) {
+                task.cancel();
+            }
+            onFinished.accept(this);
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private void afterClientSend(SendResult result, Callback callback) {
+        clientSendDone(result.isOK() ? null : result.getException(), callback);
+    }
+
+    private void clientSendDone(Throwable failure, Callback callback) {
+        sendingToClient = false;
+        if (failure == null) {
+            if (callback != null) {
+                callback.succeed();
+            }
+            upstream.demand();
+        } else {
+            if (callback != null) {
+                callback.fail(failure);
+            }
+            LOG.debug("{} sending to client failed", this, failure);
+            closeUpstream(CloseCodes.GOING_AWAY, "client unreachable");
+            closeClient(CloseCodes.INTERNAL_ERROR, "send failed");
+        }
+    }
+
+    private void relayControlToClient(ByteBuffer payload, boolean ping) {
+        jakarta.websocket.Session c = client;
+        ByteBuffer data = copy(payload);
+        settings.blockingSends().execute(() -> {
+            try {
+                if (ping) {
+                    c.getAsyncRemote().sendPing(data);
+                } else {
+                    c.getAsyncRemote().sendPong(data);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("{} relaying a control frame failed", this, e);
+            }
+            upstream.demand();
+        });
+    }
+
+    private void awaitUpstream(Callback.Completable sent) {
+        try {
+            sent.get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            closeUpstream(CloseCodes.GOING_AWAY, "write timed out");
+            closeClient(CloseCodes.INTERNAL_ERROR, "upstream write timed out");
+        } catch (ExecutionException e) {
+            LOG.debug("{} sending to upstream failed", this, e.getCause());
+            closeClient(CloseCodes.INTERNAL_ERROR, "upstream unreachable");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort(CloseCodes.GOING_AWAY, "gateway shutting down");
+        }
+    }
+
+    private boolean countInbound(long bytes, boolean last) {
+        inboundMessageBytes += bytes;
+        if (inboundMessageBytes > settings.maxMessageSize()) {
+            tooBig();
+            return false;
+        }
+        if (last) {
+            inboundMessageBytes = 0;
+        }
+        return true;
+    }
+
+    private boolean countOutbound(long bytes, boolean last) {
+        outboundMessageBytes += bytes;
+        if (outboundMessageBytes > settings.maxMessageSize()) {
+            tooBig();
+            return false;
+        }
+        if (last) {
+            outboundMessageBytes = 0;
+        }
+        return true;
+    }
+
+    private void tooBig() {
+        String reason = "message larger than " + settings.maxMessageSize() + " bytes";
+        closeUpstream(CloseCodes.MESSAGE_TOO_BIG, reason);
+        closeClient(CloseCodes.MESSAGE_TOO_BIG, reason);
+    }
+
+    private void scheduleKeepalive() {
+        Duration interval = settings.pingInterval();
+        if (interval.isZero() || finished.get()) {
+            return;
+        }
+        keepalive = settings.scheduler().schedule(this::ping, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void ping() {
+        if (finished.get()) {
+            return;
+        }
+        Session u = upstream;
+        if (u != null && u.isOpen()) {
+            u.sendPing(Keepalive.payload(), Callback.NOOP);
+        }
+        jakarta.websocket.Session c = client;
+        // A send in flight already tests the client connection; a ping behind it would only queue up.
+        if (c != null && c.isOpen() && !sendingToClient) {
+            settings.blockingSends().execute(() -> {
+                try {
+                    c.getAsyncRemote().sendPing(Keepalive.payload());
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("{} keepalive ping to client failed", this, e);
+                }
+            });
+        }
+        scheduleKeepalive();
+    }
+
+    private static ByteBuffer copy(ByteBuffer source) {
+        ByteBuffer copy = ByteBuffer.allocate(source == null ? 0 : source.remaining());
+        if (source != null) {
+            copy.put(source.duplicate()).flip();
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,211 @@
+package io.liteboxd.proxy.servlet.websocket;
+
+import io.liteboxd.proxy.SandboxGateway.Admission;
+import io.liteboxd.proxy.config.ProxyConfig;
+import io.liteboxd.proxy.error.ProxyError;
+import io.liteboxd.proxy.error.ProxyException;
+import io.liteboxd.proxy.header.HeaderPolicy;
+import io.liteboxd.proxy.servlet.ForwardedHeaders;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns an admitted upgrade request into a {@link WebSocketBridge}: upstream first, then the client.
+ *
+ * <p>Dialling the upstream before answering the client means every upstream failure is still a real HTTP status:
+ * its own 4xx refusal, 502 when unreachable, 504 when it does not answer in time; never a 101 followed by a close.
+ * The servlet thread waits for the upstream handshake (bounded by the connect timeout); the upstream client runs on
+ * its own executor, so this cannot deadlock on the container's pool.
+ */
+public final class WebSocketHandshake implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketHandshake.class);
+    private static final String ENDPOINT_PATH = "/liteboxd-bridge";
+
+    private final ProxyConfig config;
+    private final WebSocketClient client;
+    private final WebSocketBridge.Settings settings;
+    private final Set<WebSocketBridge> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong ids = new AtomicLong();
+
+    public WebSocketHandshake(ProxyConfig config, HttpClient httpClient, Executor blockingSends) throws Exception {
+        this.config = config;
+        this.client = new WebSocketClient(httpClient);
+        client.setConnectTimeout(config.connectTimeout().toMillis());
+        client.setIdleTimeout(config.idleTimeout());
+        // Our own per-message accounting enforces maxMessageSize with a clear 1009; Jetty's limit only backs it up
+        // (a message exactly at Jetty's limit is refused, hence the margin).
+        long jettyLimit = Math.min(Integer.MAX_VALUE, config.maxMessageSize() + 65536);
+        client.setMaxTextMessageSize(jettyLimit);
+        client.setMaxBinaryMessageSize(jettyLimit);
+        client.start();
+        this.settings = new WebSocketBridge.Settings(config.pingInterval(), config.idleTimeout(),
+                config.requestTimeout(), config.maxMessageSize(), httpClient.getScheduler(), blockingSends);
+    }
+
+    /** Open bridges right now. */
+    public int openBridges() {
+        return open.size();
+    }
+
+    /**
+     * Validates the handshake fields the container will need. Done before authentication so a malformed
+     * handshake is a 400, and never reaches the upstream.
+     */
+    public static void validate(HttpServletRequest request) {
+        if (!"GET".equals(request.getMethod())) {
+            throw new ProxyException(ProxyError.BAD_REQUEST, "a WebSocket upgrade must be a GET request");
+        }
+        if (!"HTTP/1.1".equals(request.getProtocol())) {
+            throw new ProxyException(ProxyError.BAD_REQUEST, "a WebSocket upgrade needs HTTP/1.1");
+        }
+        String key = request.getHeader("Sec-WebSocket-Key");
+        if (key == null || key.isBlank()) {
+            throw new ProxyException(ProxyError.BAD_REQUEST, "missing Sec-WebSocket-Key header");
+        }
+        if (!"13".equals(request.getHeader("Sec-WebSocket-Version"))) {
+            throw new ProxyException(ProxyError.BAD_REQUEST, "unsupported Sec-WebSocket-Version (expected 13)");
+        }
+    }
+
+    /** Connects the upstream, then upgrades the client and bridges the two. */
+    public void upgrade(HttpServletRequest request, HttpServletResponse response, Admission admission)
+            throws IOException {
+        ServerContainer container = (ServerContainer) request.getServletContext()
+                .getAttribute(ServerContainer.class.getName());
+        if (container == null) {
+            throw new ProxyException(ProxyError.INTERNAL, "WebSocket is not enabled in this servlet container");
+        }
+        String name = admission.route().sandboxId() + ":" + admission.route().port() + "#" + ids.incrementAndGet();
+        WebSocketBridge bridge = new WebSocketBridge(settings, name, open::remove);
+        Session upstream = connectUpstream(request, admission, bridge);
+
+        String subprotocol = upstream.getUpgradeResponse().getAcceptedSubProtocol();
+        Map<String, List<String>> upstreamHeaders = upstream.getUpgradeResponse().getHeaders();
+        ServerEndpointConfig endpointConfig = ServerEndpointConfig.Builder
+                .create(ClientEndpoint.class, ENDPOINT_PATH)
+                .subprotocols(subprotocol == null || subprotocol.isEmpty() ? List.of() : List.of(subprotocol))
+                .configurator(new BridgeConfigurator(bridge, subprotocol,
+                        upstreamHeaders == null ? Map.of() : upstreamHeaders))
+                .build();
+        open.add(bridge);
+        try {
+            container.upgradeHttpToWebSocket(request, response, endpointConfig, Map.of());
+        } catch (DeploymentException | IOException | RuntimeException e) {
+            bridge.abort(CloseCodes.INTERNAL_ERROR, "client upgrade failed");
+            LOG.warn("Client upgrade failed for {}", name, e);
+            throw new ProxyException(ProxyError.INTERNAL, "WebSocket upgrade failed");
+        }
+        // Some containers open the session only after service() returns; if it never opens (the client vanished
+        // mid-upgrade), the upstream leg must not linger.
+        settings.scheduler().schedule(() -> {
+            if (!bridge.isClientOpen()) {
+                bridge.abort(CloseCodes.GOING_AWAY, "client did not complete the upgrade");
+            }
+        }, config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private Session connectUpstream(HttpServletRequest request, Admission admission, WebSocketBridge bridge) {
+        ClientUpgradeRequest upgrade = new ClientUpgradeRequest(admission.target().uri());
+        upgrade.setSubProtocols(offeredSubprotocols(request));
+        HeaderPolicy policy = HeaderPolicy.forRequest(Collections.list(request.getHeaders("Connection")));
+        for (String header : Collections.list(request.getHeaderNames())) {
+            if (policy.forwards(header)) {
+                upgrade.setHeader(header, Collections.list(request.getHeaders(header)));
+            }
+        }
+        ForwardedHeaders.of(request, admission.route()).forEach(upgrade::setHeader);
+        admission.target().headers().forEach(upgrade::setHeader);
+
+        CompletableFuture<Session> connecting;
+        try {
+            connecting = client.connect(new UpstreamListener(bridge), upgrade);
+        } catch (IOException e) {
+            throw new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream unreachable", e);
+        }
+        try {
+            return connecting.get(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            connecting.cancel(true);
+            throw new ProxyException(ProxyError.UPSTREAM_TIMEOUT, "upstream did not answer the WebSocket handshake in time");
+        } catch (InterruptedException e) {
+            connecting.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
+        } catch (ExecutionException e) {
+            throw upstreamFailure(e.getCause());
+        }
+    }
+
+    private static ProxyException upstreamFailure(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof UpgradeException upgrade) {
+                int status = upgrade.getResponseStatusCode();
+                if (status >= 400 && status < 500) {
+                    return new ProxyException(ProxyError.UPSTREAM_REFUSED, status,
+                            "upstream refused the WebSocket handshake with " + status, cause);
+                }
+                if (status > 0) {
+                    return new ProxyException(ProxyError.UPSTREAM_UNREACHABLE,
+                            "upstream answered the WebSocket handshake with " + status, cause);
+                }
+            }
+            if (t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException) {
+                return new ProxyException(ProxyError.UPSTREAM_TIMEOUT, "upstream did not answer in time", cause);
+            }
+            if (t instanceof ConnectException || t instanceof UnknownHostException
+                    || t instanceof UnresolvedAddressException) {
+                break;
+            }
+        }
+        return new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream unreachable", cause);
+    }
+
+    private static List<String> offeredSubprotocols(HttpServletRequest request) {
+        List<String> offered = new ArrayList<>();
+        for (String value : Collections.list(request.getHeaders("Sec-WebSocket-Protocol"))) {
+            for (String token : value.split(",")) {
+                String t = token.trim();
+                if (!t.isEmpty()) {
+                    offered.add(t);
+                }
+            }
+        }
+        return offered;
+    }
+
+    /** Closes every open bridge with 1001 and stops the upstream WebSocket client. */
+    @Override
+    public void close() throws Exception {
+        for (WebSocketBridge bridge : List.copyOf(open)) {
+            bridge.abort(CloseCodes.GOING_AWAY, "gateway shutting down");
+        }
+        client.stop();
+    }
+}
