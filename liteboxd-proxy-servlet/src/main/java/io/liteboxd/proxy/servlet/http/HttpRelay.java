@@ -19,6 +19,7 @@ import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.UpgradeProtocolHandler;
 import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -75,6 +76,10 @@ public final class HttpRelay extends AsyncProxyServlet {
                 return Collections.enumeration(params.keySet());
             }
         });
+        // Jetty's proxy clears every protocol handler so that the HTTP relay passes 401s, redirects and 100s through
+        // untouched. The WebSocket client shares this HttpClient and needs the 101 handler back; the HTTP relay never
+        // sends an Upgrade header (hop-by-hop), so it never sees a 101 itself.
+        getHttpClient().getProtocolHandlers().put(new UpgradeProtocolHandler());
     }
 
     /** The shared upstream client, started. */

@@ -1,0 +1,314 @@
+package io.liteboxd.proxy.kubernetes.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.liteboxd.proxy.auth.TokenAuthenticator;
+import io.liteboxd.proxy.config.ProxyConfig;
+import io.liteboxd.proxy.connect.UpstreamConnector;
+import io.liteboxd.proxy.kubernetes.ApiServerProxyConnector;
+import io.liteboxd.proxy.kubernetes.KubernetesAccess;
+import io.liteboxd.proxy.kubernetes.KubernetesSandboxResolver;
+import io.liteboxd.proxy.kubernetes.KubernetesSettings;
+import io.liteboxd.proxy.kubernetes.PodAnnotationTokenAuthenticator;
+import io.liteboxd.proxy.kubernetes.Sha256TokenAuthenticator;
+import io.liteboxd.proxy.kubernetes.standin.ApiServerStandin;
+import io.liteboxd.proxy.kubernetes.standin.EchoBackend;
+import io.liteboxd.proxy.kubernetes.standin.Kubeconfigs;
+import io.liteboxd.proxy.kubernetes.standin.Pods;
+import io.liteboxd.proxy.kubernetes.standin.TestPki;
+import io.liteboxd.proxy.resolve.SandboxResolver;
+import io.liteboxd.proxy.servlet.ProxyRegistration;
+import io.liteboxd.proxy.servlet.ProxyServlet;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End to end in API-server proxy mode: client -> gateway (embedded Jetty 12, {@link ProxyServlet}) -> API-server
+ * stand-in (TLS, bearer token from a kubeconfig) -> backend, with the informer-backed resolver and pod-annotation
+ * tokens. Proves the bytes arrive and the credentials do not.
+ */
+class KubernetesGatewayTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final String GATEWAY_TOKEN = "gateway-sa-token";
+    private static final String CLIENT_AUTHORIZATION = "Bearer client-own-credential";
+
+    private static TestPki pki;
+    private static ApiServerStandin apiServer;
+    private static EchoBackend backend;
+    private static KubernetesSandboxResolver resolver;
+    private static Server annotationGateway;
+    private static Server digestGateway;
+    private static URI annotationBase;
+    private static URI digestBase;
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        pki = TestPki.create("e2e-ca");
+        apiServer = ApiServerStandin.start(pki, "liteboxd-sandbox");
+        apiServer.allowToken(GATEWAY_TOKEN);
+        backend = EchoBackend.start();
+        apiServer.apply(Pods.ready(Pods.sandbox("e2e1", "pod-token-e2e1"), "127.0.0.1"));
+
+        Path dir = Files.createTempDirectory("k8s-it");
+        KubernetesSettings settings = KubernetesSettings.builder().namespace("liteboxd-sandbox")
+                .useApiServerProxy(true).build();
+        KubernetesAccess access = KubernetesAccess.fromKubeconfig(
+                Kubeconfigs.bearerToken(dir, apiServer.uri(), pki.caPem(), GATEWAY_TOKEN), Duration.ofMinutes(1));
+        resolver = KubernetesSandboxResolver.start(access, settings);
+        assertThat(resolver.awaitSynced(WAIT)).isTrue();
+        ApiServerProxyConnector connector = new ApiServerProxyConnector(access, settings);
+
+        annotationGateway = gateway(new PodAnnotationTokenAuthenticator(resolver, settings.tokenAnnotation()),
+                resolver, connector);
+        annotationBase = URI.create("http://127.0.0.1:" + port(annotationGateway));
+        // Tokens that do not depend on the pod: shows 404 for a deleted sandbox, as a token database would.
+        String shared = Sha256TokenAuthenticator.sha256Hex("shared-token");
+        digestGateway = gateway(new Sha256TokenAuthenticator(id -> Optional.of(shared)), resolver, connector);
+        digestBase = URI.create("http://127.0.0.1:" + port(digestGateway));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {
+                annotationGateway == null ? null : annotationGateway::stop,
+                digestGateway == null ? null : digestGateway::stop,
+                resolver, apiServer, backend}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    private static Server gateway(TokenAuthenticator auth, SandboxResolver res, UpstreamConnector connector)
+            throws Exception {
+        ProxyServlet servlet = new ProxyServlet(ProxyConfig.defaults(), auth, res, connector);
+        QueuedThreadPool threads = new QueuedThreadPool(60, 4);
+        threads.setName("gateway");
+        Server server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setUriCompliance(UriCompliance.DEFAULT.with("liteboxd-gateway",
+                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
+        ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
+        c.setHost("127.0.0.1");
+        c.setPort(0);
+        server.addConnector(c);
+        ServletContextHandler context = new ServletContextHandler("/");
+        context.getServletHandler().setDecodeAmbiguousURIs(true);
+        JakartaWebSocketServletContainerInitializer.configure(context,
+                (servletContext, container) -> ProxyRegistration.register(servletContext, servlet));
+        server.setHandler(context);
+        server.start();
+        return server;
+    }
+
+    private static int port(Server s) {
+        return ((ServerConnector) s.getConnectors()[0]).getLocalPort();
+    }
+
+    private static String sandboxPath(String id, String rest) {
+        return "/api/v1/sandbox/" + id + "/port/" + backend.port() + rest;
+    }
+
+    private static HttpResponse<String> get(URI base, String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
+        if (token != null) {
+            b.header("X-Access-Token", token);
+        }
+        return CLIENT.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void httpPassesThroughTheApiServerAndNoCredentialReachesTheBackend() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(annotationBase.resolve(sandboxPath("e2e1", "/echo/a%2Fb?x=1&y=%20")))
+                .timeout(Duration.ofSeconds(10))
+                .header("X-Access-Token", "pod-token-e2e1")
+                .header("Authorization", CLIENT_AUTHORIZATION)
+                .header("X-Custom", "kept")
+                .POST(HttpRequest.BodyPublishers.ofString("hello through the API server"))
+                .build();
+
+        HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("hello through the API server");
+        assertThat(r.headers().firstValue("X-Echo-Path")).contains("/echo/a%2Fb");
+        assertThat(r.headers().firstValue("X-Echo-Query")).contains("x=1&y=%20");
+        EchoBackend.Received seen = backend.received().get(backend.received().size() - 1);
+        assertThat(seen.headers()).doesNotContainKeys("x-access-token", "authorization");
+        assertThat(seen.header("x-custom")).isEqualTo("kept");
+        ApiServerStandin.ProxiedRequest viaApi = lastProxied();
+        // The stand-in accepts only the gateway's kubeconfig token, so this also proves the client's was replaced.
+        assertThat(viaApi.authenticatedAs()).isEqualTo("bearer");
+        assertThat(viaApi.headers()).doesNotContainKeys("x-access-token", "authorization");
+    }
+
+    @Test
+    void refusalsHappenAtTheGatewayBeforeTheApiServer() throws Exception {
+        int proxiedBefore = apiServer.proxiedRequests().size();
+        assertThat(get(annotationBase, sandboxPath("e2e1", "/"), "wrong-token").statusCode()).isEqualTo(401);
+        assertThat(get(annotationBase, sandboxPath("e2e1", "/"), null).statusCode()).isEqualTo(401);
+        assertThat(get(annotationBase, sandboxPath("nosuch", "/"), "pod-token-e2e1").statusCode()).isEqualTo(401);
+        assertThat(get(digestBase, sandboxPath("nosuch", "/"), "shared-token").statusCode()).isEqualTo(404);
+        assertThat(apiServer.proxiedRequests()).hasSize(proxiedBefore);
+    }
+
+    @Test
+    void podEventsChangeTheAnswerWithoutRestart() throws Exception {
+        V1Pod pod = Pods.sandbox("life2", "pod-token-life2");
+        String path = sandboxPath("life2", "/");
+        assertThat(get(digestBase, path, "shared-token").statusCode()).isEqualTo(404);
+
+        apiServer.apply(pod);
+        await(() -> status(digestBase, path, "shared-token") == 503);
+        assertThat(get(annotationBase, path, "pod-token-life2").statusCode()).isEqualTo(503);
+
+        apiServer.apply(Pods.ready(pod, "127.0.0.1"));
+        await(() -> status(digestBase, path, "shared-token") == 200);
+        assertThat(get(annotationBase, path, "pod-token-life2").statusCode()).isEqualTo(200);
+
+        apiServer.delete("sandbox-life2");
+        await(() -> status(digestBase, path, "shared-token") == 404);
+        assertThat(get(annotationBase, path, "pod-token-life2").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void webSocketEchoSubprotocolAndServerCloseCodeThroughTheApiServer() throws Exception {
+        Recorder rec = new Recorder();
+        WebSocket ws = connect(sandboxPath("e2e1", "/socket?x=1"), rec, "v2.echo", "v1.echo");
+
+        assertThat(ws.getSubprotocol()).isEqualTo("v2.echo");
+        ws.sendText("hello", true).get(10, TimeUnit.SECONDS);
+        assertThat(rec.next()).isEqualTo("hello");
+        ws.sendText("handshake", true).get(10, TimeUnit.SECONDS);
+        assertThat(rec.next()).isEqualTo("path=/socket query=x=1 protocol=v2.echo");
+        ws.sendText("close:4001:bye", true).get(10, TimeUnit.SECONDS);
+        assertThat(rec.next()).isEqualTo("closed 4001 bye");
+
+        EchoBackend.Received handshake = backend.received().stream().filter(EchoBackend.Received::webSocket)
+                .reduce((a, b) -> b).orElseThrow();
+        assertThat(handshake.headers()).doesNotContainKeys("x-access-token", "authorization");
+        assertThat(lastProxied().authenticatedAs()).isEqualTo("bearer");
+    }
+
+    @Test
+    void clientCloseCodeReachesTheBackendAndComesBack() throws Exception {
+        Recorder rec = new Recorder();
+        WebSocket ws = connect(sandboxPath("e2e1", "/socket"), rec);
+        ws.sendText("ping", true).get(10, TimeUnit.SECONDS);
+        assertThat(rec.next()).isEqualTo("ping");
+        ws.sendClose(4002, "client leaves").get(10, TimeUnit.SECONDS);
+        // The backend's Jetty answers a close with the same code, which travels back through both hops.
+        assertThat(rec.next()).isEqualTo("closed 4002 client leaves");
+    }
+
+    @Test
+    void webSocketWithAWrongTokenIsNotUpgraded() throws Exception {
+        HttpRequest upgrade = HttpRequest.newBuilder(annotationBase.resolve(sandboxPath("e2e1", "/socket")))
+                .timeout(Duration.ofSeconds(10)).header("X-Access-Token", "wrong").GET().build();
+        // A plain GET stands in for the handshake's status check; the JDK client hides a refused upgrade's status.
+        assertThat(CLIENT.send(upgrade, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        Recorder rec = new Recorder();
+        WebSocket.Builder b = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                .header("X-Access-Token", "wrong");
+        URI ws = URI.create("ws://127.0.0.1:" + annotationBase.getPort() + sandboxPath("e2e1", "/socket"));
+        CompletableFuture<WebSocket> f = b.buildAsync(ws, rec);
+        assertThat(f).failsWithin(Duration.ofSeconds(10));
+    }
+
+    private static WebSocket connect(String path, Recorder rec, String... subprotocols) throws Exception {
+        WebSocket.Builder b = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                .header("X-Access-Token", "pod-token-e2e1").header("Authorization", CLIENT_AUTHORIZATION);
+        if (subprotocols.length > 0) {
+            b.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+        }
+        URI uri = URI.create("ws://127.0.0.1:" + annotationBase.getPort() + path);
+        return b.buildAsync(uri, rec).get(15, TimeUnit.SECONDS);
+    }
+
+    private static ApiServerStandin.ProxiedRequest lastProxied() {
+        List<ApiServerStandin.ProxiedRequest> all = apiServer.proxiedRequests();
+        return all.get(all.size() - 1);
+    }
+
+    private static int status(URI base, String path, String token) {
+        try {
+            return get(base, path, token).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("condition not met within " + WAIT);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Collects text messages and the close as strings, in order. */
+    static final class Recorder implements WebSocket.Listener {
+        private final LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                events.add(partial.toString());
+                partial.setLength(0);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+            events.add("closed " + code + " " + reason);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            events.add("error " + error);
+        }
+
+        String next() throws InterruptedException {
+            String e = events.poll(10, TimeUnit.SECONDS);
+            if (e == null) {
+                throw new AssertionError("no WebSocket event within 10 s");
+            }
+            return e;
+        }
+    }
+}
