@@ -20,6 +20,7 @@ import java.util.function.Function;
  *   <tr><td>idle timeout</td><td>idleTimeout</td><td>LITEBOXD_IDLE_TIMEOUT</td><td>60s</td></tr>
  *   <tr><td>max message size</td><td>maxMessageSize</td><td>LITEBOXD_MAX_MESSAGE_SIZE</td><td>128MiB</td></tr>
  *   <tr><td>upstream client threads</td><td>clientThreads</td><td>LITEBOXD_CLIENT_THREADS</td><td>64</td></tr>
+ *   <tr><td>WebSocket relay</td><td>webSocketRelay</td><td>LITEBOXD_WEBSOCKET_RELAY</td><td>auto</td></tr>
  * </table>
  *
  * <p>An init-param wins over the environment, which wins over the default.
@@ -28,6 +29,17 @@ public final class ProxyConfig {
 
     public static final String DEFAULT_ROUTE_PREFIX = "/api/v1/sandbox";
 
+    /** Which WebSocket relay the servlet uses. */
+    public enum WebSocketRelay {
+        /**
+         * The fastest relay the container allows: on Jetty 12 (ee10) a frame relay on Jetty's native WebSocket
+         * API that forwards frames without decoding them; elsewhere the portable Jakarta bridge.
+         */
+        AUTO,
+        /** Always the portable Jakarta WebSocket bridge. */
+        JAKARTA
+    }
+
     private final String routePrefix;
     private final Duration requestTimeout;
     private final Duration connectTimeout;
@@ -35,6 +47,7 @@ public final class ProxyConfig {
     private final Duration idleTimeout;
     private final long maxMessageSize;
     private final int clientThreads;
+    private final WebSocketRelay webSocketRelay;
 
     private ProxyConfig(Builder b) {
         this.routePrefix = b.routePrefix;
@@ -44,10 +57,18 @@ public final class ProxyConfig {
         this.idleTimeout = b.idleTimeout;
         this.maxMessageSize = b.maxMessageSize;
         this.clientThreads = b.clientThreads;
+        this.webSocketRelay = b.webSocketRelay;
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder holding this configuration's values, to derive a variant. */
+    public Builder toBuilder() {
+        return builder().routePrefix(routePrefix).requestTimeout(requestTimeout).connectTimeout(connectTimeout)
+                .pingInterval(pingInterval).idleTimeout(idleTimeout).maxMessageSize(maxMessageSize)
+                .clientThreads(clientThreads).webSocketRelay(webSocketRelay);
     }
 
     /** The defaults. */
@@ -69,6 +90,13 @@ public final class ProxyConfig {
         s.duration("idleTimeout").ifPresent(b::idleTimeout);
         s.size("maxMessageSize").ifPresent(b::maxMessageSize);
         s.integer("clientThreads").ifPresent(b::clientThreads);
+        s.text("webSocketRelay").ifPresent(v -> {
+            try {
+                b.webSocketRelay(WebSocketRelay.valueOf(v.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("webSocketRelay: expected auto or jakarta, got " + v, e);
+            }
+        });
         return b.build();
     }
 
@@ -110,12 +138,17 @@ public final class ProxyConfig {
         return clientThreads;
     }
 
+    /** Which WebSocket relay to use; {@link WebSocketRelay#AUTO} by default. */
+    public WebSocketRelay webSocketRelay() {
+        return webSocketRelay;
+    }
+
     @Override
     public String toString() {
         return "ProxyConfig{routePrefix=" + routePrefix + ", requestTimeout=" + requestTimeout
                 + ", connectTimeout=" + connectTimeout + ", pingInterval=" + pingInterval
                 + ", idleTimeout=" + idleTimeout + ", maxMessageSize=" + maxMessageSize
-                + ", clientThreads=" + clientThreads + "}";
+                + ", clientThreads=" + clientThreads + ", webSocketRelay=" + webSocketRelay + "}";
     }
 
     /** Builder with the documented defaults; every setter validates its argument. */
@@ -127,8 +160,14 @@ public final class ProxyConfig {
         private Duration idleTimeout = Duration.ofSeconds(60);
         private long maxMessageSize = 128L * 1024 * 1024;
         private int clientThreads = 64;
+        private WebSocketRelay webSocketRelay = WebSocketRelay.AUTO;
 
         private Builder() {
+        }
+
+        public Builder webSocketRelay(WebSocketRelay relay) {
+            this.webSocketRelay = Objects.requireNonNull(relay, "webSocketRelay");
+            return this;
         }
 
         public Builder routePrefix(String prefix) {

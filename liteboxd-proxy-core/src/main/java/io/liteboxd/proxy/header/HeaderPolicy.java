@@ -33,7 +33,7 @@ public final class HeaderPolicy {
     }
 
     /**
-     * @param connectionHeaderValues the values of the request's {@code Connection} header; each comma-separated
+     * @param connectionHeaderValues the values of the message's {@code Connection} header; each comma-separated
      *                               token names one more hop-by-hop header
      */
     public static HeaderPolicy forRequest(List<String> connectionHeaderValues) {
@@ -56,6 +56,11 @@ public final class HeaderPolicy {
         String name = headerName.toLowerCase(Locale.ROOT);
         return !HOP_BY_HOP.contains(name) && !RECOMPUTED.contains(name) && !CREDENTIALS.contains(name)
                 && !connectionListed.contains(name);
+    }
+
+    /** True if {@code Connection} named this header, which makes it hop-by-hop for this message. */
+    public boolean isConnectionListed(String headerName) {
+        return connectionListed.contains(headerName.toLowerCase(Locale.ROOT));
     }
 
     /** True for headers that carry the gateway's own credentials and must never leave the gateway. */

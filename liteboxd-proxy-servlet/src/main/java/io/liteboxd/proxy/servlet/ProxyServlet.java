@@ -98,9 +98,9 @@ public class ProxyServlet extends HttpServlet {
             httpRelay = new HttpRelay(config, connector.sslContext());
             httpRelay.start(getServletContext());
             blockingSends = newBlockingSendExecutor(config.clientThreads());
-            webSockets = new WebSocketHandshake(config, httpRelay.httpClient(), blockingSends);
-            LOG.info("liteboxd-proxy serving {}/* with {}", getServletContext().getContextPath() + config.routePrefix(),
-                    config);
+            webSockets = new WebSocketHandshake(config, httpRelay.httpClient(), blockingSends, getServletContext());
+            LOG.info("liteboxd-proxy serving {}/* with {}, WebSocket relay {}",
+                    getServletContext().getContextPath() + config.routePrefix(), config, webSockets.relayKind());
         } catch (ServletException e) {
             destroy();
             throw e;
@@ -159,10 +159,16 @@ public class ProxyServlet extends HttpServlet {
         }
     }
 
+    /** Which WebSocket relay this servlet chose at start (see {@link ProxyConfig.WebSocketRelay}), for logs and tests. */
+    public String webSocketRelay() {
+        WebSocketHandshake ws = webSockets;
+        return ws == null ? "not started" : ws.relayKind();
+    }
+
     /** Open WebSocket bridges right now (for monitoring and tests). */
     public int openWebSockets() {
         WebSocketHandshake ws = webSockets;
-        return ws == null ? 0 : ws.openBridges();
+        return ws == null ? 0 : ws.openRelays();
     }
 
     private static String rawPathInContext(HttpServletRequest request) {

@@ -2,6 +2,7 @@ package io.liteboxd.proxy.servlet.http;
 
 import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.config.ProxyConfig;
+import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.error.ErrorBody;
 import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.auth.AccessTokens;
@@ -19,6 +20,7 @@ import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.UpgradeProtocolHandler;
 import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
 import org.eclipse.jetty.io.ClientConnector;
@@ -126,6 +128,17 @@ public final class HttpRelay extends AsyncProxyServlet {
         Admission admission = (Admission) clientRequest.getAttribute(ADMISSION);
         Map<String, String> forwarded = ForwardedHeaders.of(clientRequest, admission.route());
         proxyRequest.headers(headers -> forwarded.forEach(headers::put));
+    }
+
+    @Override
+    protected String filterServerResponseHeader(HttpServletRequest clientRequest, Response serverResponse,
+                                                String headerName, String headerValue) {
+        // Jetty drops the fixed hop-by-hop set; headers the upstream's own Connection names are hop-by-hop too.
+        HeaderPolicy upstreamHop = HeaderPolicy.forRequest(serverResponse.getHeaders().getValuesList("Connection"));
+        if (upstreamHop.isConnectionListed(headerName)) {
+            return null;
+        }
+        return super.filterServerResponseHeader(clientRequest, serverResponse, headerName, headerValue);
     }
 
     @Override

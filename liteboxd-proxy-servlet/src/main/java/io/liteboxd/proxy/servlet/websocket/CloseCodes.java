@@ -10,19 +10,19 @@ import java.nio.charset.StandardCharsets;
  * side; one that died becomes 1011 towards the client (the upstream failed, the gateway is fine) and 1001 towards
  * the upstream (the client went away).
  */
-final class CloseCodes {
+public final class CloseCodes {
 
-    static final int NORMAL = 1000;
-    static final int GOING_AWAY = 1001;
-    static final int MESSAGE_TOO_BIG = 1009;
-    static final int INTERNAL_ERROR = 1011;
-    static final int TRY_AGAIN_LATER = 1013;
+    public static final int NORMAL = 1000;
+    public static final int GOING_AWAY = 1001;
+    public static final int MESSAGE_TOO_BIG = 1009;
+    public static final int INTERNAL_ERROR = 1011;
+    public static final int TRY_AGAIN_LATER = 1013;
 
     private CloseCodes() {
     }
 
     /** A code seen from the upstream, made safe to send to the client. */
-    static int towardsClient(int code) {
+    public static int towardsClient(int code) {
         return switch (code) {
             case 1005 -> NORMAL;
             case 1006, 1015 -> INTERNAL_ERROR;
@@ -31,7 +31,7 @@ final class CloseCodes {
     }
 
     /** A code seen from the client, made safe to send to the upstream. */
-    static int towardsUpstream(int code) {
+    public static int towardsUpstream(int code) {
         return switch (code) {
             case 1005 -> NORMAL;
             case 1006, 1015 -> GOING_AWAY;
@@ -39,12 +39,12 @@ final class CloseCodes {
         };
     }
 
-    static boolean sendable(int code) {
+    public static boolean sendable(int code) {
         return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
     }
 
     /** Close reasons are limited to 123 bytes of UTF-8; cut on a character boundary. */
-    static String reason(String reason) {
+    public static String reason(String reason) {
         if (reason == null || reason.isEmpty()) {
             return "";
         }

@@ -4,18 +4,18 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /** The payload of the gateway's own keepalive pings, so their pongs are recognised and not relayed to the peer. */
-final class Keepalive {
+public final class Keepalive {
 
     private static final byte[] MARKER = "liteboxd-keepalive".getBytes(StandardCharsets.US_ASCII);
 
     private Keepalive() {
     }
 
-    static ByteBuffer payload() {
+    public static ByteBuffer payload() {
         return ByteBuffer.wrap(MARKER).asReadOnlyBuffer();
     }
 
-    static boolean isOwnPong(ByteBuffer payload) {
+    public static boolean isOwnPong(ByteBuffer payload) {
         return payload != null && payload.remaining() == MARKER.length
                 && payload.duplicate().equals(ByteBuffer.wrap(MARKER));
     }

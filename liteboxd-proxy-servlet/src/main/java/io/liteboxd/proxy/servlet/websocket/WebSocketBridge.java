@@ -6,9 +6,15 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.SendResult;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,18 +41,36 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Either side's close or error closes the other with a mirrored, sendable code, and frees the keepalive task.
  */
-public final class WebSocketBridge {
+public final class WebSocketBridge implements Relay {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketBridge.class);
+    private static final String ENDPOINT_PATH = "/liteboxd-bridge";
 
-    /** Settings shared by every bridge of one servlet. */
-    public record Settings(Duration pingInterval, Duration idleTimeout, Duration writeTimeout, long maxMessageSize,
-                           Scheduler scheduler, Executor blockingSends) {
+    /** Creates Jakarta bridges: the portable default, for every servlet container with Jakarta WebSocket 2.1. */
+    public static Relay.Factory factory(RelaySettings settings) {
+        return new Relay.Factory() {
+            @Override
+            public Relay newRelay(String name, Consumer<Relay> onFinished) {
+                return new WebSocketBridge(settings, name, onFinished);
+            }
+
+            @Override
+            public String describe() {
+                return "jakarta-bridge (portable)";
+            }
+
+            @Override
+            public boolean supports(jakarta.servlet.ServletContext context) {
+                return context.getAttribute(ServerContainer.class.getName()) != null;
+            }
+        };
     }
 
-    private final Settings settings;
+    private final RelaySettings settings;
     private final String name;
-    private final Consumer<WebSocketBridge> onFinished;
+    private final Consumer<Relay> onFinished;
+    private final MessageMeter inbound;
+    private final MessageMeter outbound;
     private final AtomicBoolean claimed = new AtomicBoolean();
     private final AtomicBoolean clientDone = new AtomicBoolean();
     private final AtomicBoolean upstreamDone = new AtomicBoolean();
@@ -60,12 +84,11 @@ public final class WebSocketBridge {
     private volatile boolean sendingToClient;
 
     // Touched only by the serial chain of upstream deliveries (one frame demanded at a time).
-    private long inboundMessageBytes;
     private boolean inboundFragmented;
-    // Touched only by the container's serial delivery of client messages.
-    private long outboundMessageBytes;
 
-    WebSocketBridge(Settings settings, String name, Consumer<WebSocketBridge> onFinished) {
+    WebSocketBridge(RelaySettings settings, String name, Consumer<Relay> onFinished) {
+        this.inbound = new MessageMeter(settings.maxMessageSize());
+        this.outbound = new MessageMeter(settings.maxMessageSize());
         this.settings = settings;
         this.name = name;
         this.onFinished = onFinished;
@@ -76,8 +99,35 @@ public final class WebSocketBridge {
         return claimed.compareAndSet(false, true);
     }
 
-    boolean isClientOpen() {
+    @Override
+    public boolean isClientOpen() {
         return client != null;
+    }
+
+    @Override
+    public Session.Listener upstreamListener() {
+        return new UpstreamListener(this);
+    }
+
+    /** Upgrades with the standard {@code ServerContainer.upgradeHttpToWebSocket}, portable across containers. */
+    @Override
+    public void upgradeClient(HttpServletRequest request, HttpServletResponse response, String subprotocol,
+                              Map<String, List<String>> responseHeaders) throws IOException {
+        ServerContainer container = (ServerContainer) request.getServletContext()
+                .getAttribute(ServerContainer.class.getName());
+        if (container == null) {
+            throw new IOException("Jakarta WebSocket is not enabled in this servlet container");
+        }
+        ServerEndpointConfig endpointConfig = ServerEndpointConfig.Builder
+                .create(ClientEndpoint.class, ENDPOINT_PATH)
+                .subprotocols(subprotocol == null || subprotocol.isEmpty() ? List.of() : List.of(subprotocol))
+                .configurator(new BridgeConfigurator(this, subprotocol, responseHeaders))
+                .build();
+        try {
+            container.upgradeHttpToWebSocket(request, response, endpointConfig, Map.of());
+        } catch (DeploymentException e) {
+            throw new IOException(e);
+        }
     }
 
     @Override
@@ -92,7 +142,8 @@ public final class WebSocketBridge {
     }
 
     void upstreamText(String payload, boolean last) {
-        if (!countInbound(Utf8.length(payload), last)) {
+        if (!inbound.add(Utf8.length(payload), last)) {
+            tooBig(inbound);
             return;
         }
         jakarta.websocket.Session c = client;
@@ -113,7 +164,8 @@ public final class WebSocketBridge {
     }
 
     void upstreamBinary(ByteBuffer payload, boolean last, Callback callback) {
-        if (!countInbound(payload.remaining(), last)) {
+        if (!inbound.add(payload.remaining(), last)) {
+            tooBig(inbound);
             callback.succeed();
             return;
         }
@@ -191,7 +243,8 @@ public final class WebSocketBridge {
     }
 
     private void clientText(String part, boolean last) {
-        if (!countOutbound(Utf8.length(part), last)) {
+        if (!outbound.add(Utf8.length(part), last)) {
+            tooBig(outbound);
             return;
         }
         Callback.Completable sent = new Callback.Completable();
@@ -200,7 +253,8 @@ public final class WebSocketBridge {
     }
 
     private void clientBinary(ByteBuffer part, boolean last) {
-        if (!countOutbound(part.remaining(), last)) {
+        if (!outbound.add(part.remaining(), last)) {
+            tooBig(outbound);
             return;
         }
         Callback.Completable sent = new Callback.Completable();
@@ -218,7 +272,8 @@ public final class WebSocketBridge {
     // ---- closing -------------------------------------------------------------------------------------------
 
     /** Ends both legs, e.g. when the client never completed its upgrade or the servlet is destroyed. */
-    void abort(int code, String reason) {
+    @Override
+    public void abort(int code, String reason) {
         closeUpstream(code, reason);
         closeClient(code, reason);
         if (client == null) {
@@ -329,34 +384,9 @@ public final class WebSocketBridge {
         }
     }
 
-    private boolean countInbound(long bytes, boolean last) {
-        inboundMessageBytes += bytes;
-        if (inboundMessageBytes > settings.maxMessageSize()) {
-            tooBig();
-            return false;
-        }
-        if (last) {
-            inboundMessageBytes = 0;
-        }
-        return true;
-    }
-
-    private boolean countOutbound(long bytes, boolean last) {
-        outboundMessageBytes += bytes;
-        if (outboundMessageBytes > settings.maxMessageSize()) {
-            tooBig();
-            return false;
-        }
-        if (last) {
-            outboundMessageBytes = 0;
-        }
-        return true;
-    }
-
-    private void tooBig() {
-        String reason = "message larger than " + settings.maxMessageSize() + " bytes";
-        closeUpstream(CloseCodes.MESSAGE_TOO_BIG, reason);
-        closeClient(CloseCodes.MESSAGE_TOO_BIG, reason);
+    private void tooBig(MessageMeter meter) {
+        closeUpstream(CloseCodes.MESSAGE_TOO_BIG, meter.tooBigReason());
+        closeClient(CloseCodes.MESSAGE_TOO_BIG, meter.tooBigReason());
     }
 
     private void scheduleKeepalive() {

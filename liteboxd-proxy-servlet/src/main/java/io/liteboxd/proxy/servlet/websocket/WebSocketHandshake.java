@@ -6,15 +6,10 @@ import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.error.ProxyException;
 import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.servlet.ForwardedHeaders;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.websocket.DeploymentException;
-import jakarta.websocket.server.ServerContainer;
-import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.UnknownHostException;
-import java.nio.channels.UnresolvedAddressException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -36,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns an admitted upgrade request into a {@link WebSocketBridge}: upstream first, then the client.
+ * Turns an admitted upgrade request into a {@link Relay}: upstream first, then the client.
  *
  * <p>Dialling the upstream before answering the client means every upstream failure is still a real HTTP status:
  * its own 4xx refusal, 502 when unreachable, 504 when it does not answer in time; never a 101 followed by a close.
@@ -46,31 +41,41 @@ import org.slf4j.LoggerFactory;
 public final class WebSocketHandshake implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketHandshake.class);
-    private static final String ENDPOINT_PATH = "/liteboxd-bridge";
 
     private final ProxyConfig config;
     private final WebSocketClient client;
-    private final WebSocketBridge.Settings settings;
-    private final Set<WebSocketBridge> open = ConcurrentHashMap.newKeySet();
+    private final RelaySettings settings;
+    private final Relay.Factory relays;
+    private final Set<Relay> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
 
-    public WebSocketHandshake(ProxyConfig config, HttpClient httpClient, Executor blockingSends) throws Exception {
+    /**
+     * @param context the servlet context; decides which relay kind is used (see {@link RelaySelection})
+     */
+    public WebSocketHandshake(ProxyConfig config, HttpClient httpClient, Executor blockingSends, ServletContext context)
+            throws Exception {
         this.config = config;
         this.client = new WebSocketClient(httpClient);
         client.setConnectTimeout(config.connectTimeout().toMillis());
         client.setIdleTimeout(config.idleTimeout());
-        // Our own per-message accounting enforces maxMessageSize with a clear 1009; Jetty's limit only backs it up
+        // The bridges enforce maxMessageSize themselves with a clear 1009; Jetty's own limit only backs that up
         // (a message exactly at Jetty's limit is refused, hence the margin).
         long jettyLimit = Math.min(Integer.MAX_VALUE, config.maxMessageSize() + 65536);
         client.setMaxTextMessageSize(jettyLimit);
         client.setMaxBinaryMessageSize(jettyLimit);
         client.start();
-        this.settings = new WebSocketBridge.Settings(config.pingInterval(), config.idleTimeout(),
-                config.requestTimeout(), config.maxMessageSize(), httpClient.getScheduler(), blockingSends);
+        this.settings = new RelaySettings(config.pingInterval(), config.idleTimeout(), config.requestTimeout(),
+                config.maxMessageSize(), httpClient.getScheduler(), blockingSends);
+        this.relays = RelaySelection.choose(config, settings, context);
     }
 
-    /** Open bridges right now. */
-    public int openBridges() {
+    /** The relay kind in use, for logs. */
+    public String relayKind() {
+        return relays.describe();
+    }
+
+    /** Open relays right now. */
+    public int openRelays() {
         return open.size();
     }
 
@@ -94,44 +99,34 @@ public final class WebSocketHandshake implements AutoCloseable {
         }
     }
 
-    /** Connects the upstream, then upgrades the client and bridges the two. */
-    public void upgrade(HttpServletRequest request, HttpServletResponse response, Admission admission)
-            throws IOException {
-        ServerContainer container = (ServerContainer) request.getServletContext()
-                .getAttribute(ServerContainer.class.getName());
-        if (container == null) {
+    /** Connects the upstream, then upgrades the client and relays between the two. */
+    public void upgrade(HttpServletRequest request, HttpServletResponse response, Admission admission) {
+        if (!relays.supports(request.getServletContext())) {
             throw new ProxyException(ProxyError.INTERNAL, "WebSocket is not enabled in this servlet container");
         }
         String name = admission.route().sandboxId() + ":" + admission.route().port() + "#" + ids.incrementAndGet();
-        WebSocketBridge bridge = new WebSocketBridge(settings, name, open::remove);
-        Session upstream = connectUpstream(request, admission, bridge);
-
-        String subprotocol = upstream.getUpgradeResponse().getAcceptedSubProtocol();
-        Map<String, List<String>> upstreamHeaders = upstream.getUpgradeResponse().getHeaders();
-        ServerEndpointConfig endpointConfig = ServerEndpointConfig.Builder
-                .create(ClientEndpoint.class, ENDPOINT_PATH)
-                .subprotocols(subprotocol == null || subprotocol.isEmpty() ? List.of() : List.of(subprotocol))
-                .configurator(new BridgeConfigurator(bridge, subprotocol,
-                        upstreamHeaders == null ? Map.of() : upstreamHeaders))
-                .build();
-        open.add(bridge);
+        Relay relay = relays.newRelay(name, open::remove);
+        Session upstream = connectUpstream(request, admission, relay);
+        open.add(relay);
         try {
-            container.upgradeHttpToWebSocket(request, response, endpointConfig, Map.of());
-        } catch (DeploymentException | IOException | RuntimeException e) {
-            bridge.abort(CloseCodes.INTERNAL_ERROR, "client upgrade failed");
+            Map<String, List<String>> headers = upstream.getUpgradeResponse().getHeaders();
+            relay.upgradeClient(request, response, upstream.getUpgradeResponse().getAcceptedSubProtocol(),
+                    headers == null ? Map.of() : headers);
+        } catch (IOException | RuntimeException e) {
+            relay.abort(CloseCodes.INTERNAL_ERROR, "client upgrade failed");
             LOG.warn("Client upgrade failed for {}", name, e);
             throw new ProxyException(ProxyError.INTERNAL, "WebSocket upgrade failed");
         }
         // Some containers open the session only after service() returns; if it never opens (the client vanished
-        // mid-upgrade), the upstream leg must not linger.
+        // mid-upgrade, or the container refused it), the upstream leg must not linger.
         settings.scheduler().schedule(() -> {
-            if (!bridge.isClientOpen()) {
-                bridge.abort(CloseCodes.GOING_AWAY, "client did not complete the upgrade");
+            if (!relay.isClientOpen()) {
+                relay.abort(CloseCodes.GOING_AWAY, "client did not complete the upgrade");
             }
         }, config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private Session connectUpstream(HttpServletRequest request, Admission admission, WebSocketBridge bridge) {
+    private Session connectUpstream(HttpServletRequest request, Admission admission, Relay relay) {
         ClientUpgradeRequest upgrade = new ClientUpgradeRequest(admission.target().uri());
         upgrade.setSubProtocols(offeredSubprotocols(request));
         HeaderPolicy policy = HeaderPolicy.forRequest(Collections.list(request.getHeaders("Connection")));
@@ -145,7 +140,7 @@ public final class WebSocketHandshake implements AutoCloseable {
 
         CompletableFuture<Session> connecting;
         try {
-            connecting = client.connect(new UpstreamListener(bridge), upgrade);
+            connecting = client.connect(relay.upstreamListener(), upgrade);
         } catch (IOException e) {
             throw new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream unreachable", e);
         }
@@ -153,7 +148,8 @@ public final class WebSocketHandshake implements AutoCloseable {
             return connecting.get(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             connecting.cancel(true);
-            throw new ProxyException(ProxyError.UPSTREAM_TIMEOUT, "upstream did not answer the WebSocket handshake in time");
+            throw new ProxyException(ProxyError.UPSTREAM_TIMEOUT,
+                    "upstream did not answer the WebSocket handshake in time");
         } catch (InterruptedException e) {
             connecting.cancel(true);
             Thread.currentThread().interrupt();
@@ -179,10 +175,6 @@ public final class WebSocketHandshake implements AutoCloseable {
             if (t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException) {
                 return new ProxyException(ProxyError.UPSTREAM_TIMEOUT, "upstream did not answer in time", cause);
             }
-            if (t instanceof ConnectException || t instanceof UnknownHostException
-                    || t instanceof UnresolvedAddressException) {
-                break;
-            }
         }
         return new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream unreachable", cause);
     }
@@ -200,11 +192,11 @@ public final class WebSocketHandshake implements AutoCloseable {
         return offered;
     }
 
-    /** Closes every open bridge with 1001 and stops the upstream WebSocket client. */
+    /** Closes every open relay with 1001 and stops the upstream WebSocket client. */
     @Override
     public void close() throws Exception {
-        for (WebSocketBridge bridge : List.copyOf(open)) {
-            bridge.abort(CloseCodes.GOING_AWAY, "gateway shutting down");
+        for (Relay relay : List.copyOf(open)) {
+            relay.abort(CloseCodes.GOING_AWAY, "gateway shutting down");
         }
         client.stop();
     }

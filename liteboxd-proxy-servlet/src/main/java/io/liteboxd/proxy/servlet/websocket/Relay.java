@@ -1,0 +1,51 @@
+package io.liteboxd.proxy.servlet.websocket;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.websocket.api.Session;
+
+/**
+ * One relayed WebSocket connection, from the moment its upstream is dialled until both legs are closed.
+ * {@link WebSocketHandshake} drives it: dial the upstream with {@link #upstreamListener()}, then
+ * {@link #upgradeClient}, and {@link #abort} if anything fails in between.
+ */
+public interface Relay {
+
+    /** The listener to dial the upstream with; it must not demand frames before the client leg is open. */
+    Session.Listener upstreamListener();
+
+    /**
+     * Upgrades the client connection and attaches it to this relay.
+     *
+     * @param subprotocol     the subprotocol the upstream accepted, or {@code null}/empty for none
+     * @param responseHeaders the upstream's 101 headers; end-to-end ones are copied to the client's 101
+     * @throws IOException when the container cannot upgrade this request
+     */
+    void upgradeClient(HttpServletRequest request, HttpServletResponse response, String subprotocol,
+                       Map<String, List<String>> responseHeaders) throws IOException;
+
+    /** True once the client leg's session is open. */
+    boolean isClientOpen();
+
+    /** Closes both legs with {@code code} and frees everything; safe to call more than once. */
+    void abort(int code, String reason);
+
+    /** Creates relays of one kind; one factory per servlet, chosen when it starts. */
+    interface Factory {
+
+        /**
+         * @param name       a short label for logs
+         * @param onFinished called once when both legs are closed
+         */
+        Relay newRelay(String name, java.util.function.Consumer<Relay> onFinished);
+
+        /** A short description for the start-up log, e.g. {@code jakarta-bridge}. */
+        String describe();
+
+        /** True if this kind of relay can upgrade requests of {@code context} (checked before dialling upstream). */
+        boolean supports(jakarta.servlet.ServletContext context);
+    }
+}

@@ -1,0 +1,20 @@
+package io.liteboxd.proxy.servlet.websocket;
+
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import org.eclipse.jetty.util.thread.Scheduler;
+
+/**
+ * What every relay of one servlet shares: timings and limits from {@code ProxyConfig}, the upstream client's
+ * scheduler (keepalive timers; no extra thread), and the executor for sends that may block.
+ *
+ * @param pingInterval   keepalive ping period on both legs; zero disables
+ * @param idleTimeout    a leg receiving nothing for this long is closed
+ * @param writeTimeout   longest wait for one blocking hand-off to the upstream
+ * @param maxMessageSize largest message relayed, in bytes
+ * @param scheduler      timers
+ * @param blockingSends  where sends that may block run, never a thread of the shared upstream client
+ */
+public record RelaySettings(Duration pingInterval, Duration idleTimeout, Duration writeTimeout, long maxMessageSize,
+                            Scheduler scheduler, Executor blockingSends) {
+}

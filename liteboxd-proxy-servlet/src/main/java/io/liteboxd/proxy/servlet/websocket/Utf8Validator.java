@@ -1,0 +1,63 @@
+package io.liteboxd.proxy.servlet.websocket;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Incremental UTF-8 validation of a text message split across frames (RFC 3629 ranges: no overlongs, no surrogates,
+ * nothing above U+10FFFF). Lets the frame relay forward text frames without decoding them, and still close with 1007
+ * on invalid text as RFC 6455 requires.
+ */
+public final class Utf8Validator {
+
+    private int needed;
+    private int lower = 0x80;
+    private int upper = 0xBF;
+
+    /** @return false as soon as the bytes so far cannot be valid UTF-8 */
+    public boolean update(ByteBuffer bytes) {
+        for (int i = bytes.position(), n = bytes.limit(); i < n; i++) {
+            int c = bytes.get(i) & 0xFF;
+            if (needed == 0) {
+                if (c < 0x80) {
+                    continue;
+                }
+                if (c >= 0xC2 && c <= 0xDF) {
+                    needed = 1;
+                } else if (c >= 0xE0 && c <= 0xEF) {
+                    needed = 2;
+                    if (c == 0xE0) {
+                        lower = 0xA0;
+                    } else if (c == 0xED) {
+                        upper = 0x9F;
+                    }
+                } else if (c >= 0xF0 && c <= 0xF4) {
+                    needed = 3;
+                    if (c == 0xF0) {
+                        lower = 0x90;
+                    } else if (c == 0xF4) {
+                        upper = 0x8F;
+                    }
+                } else {
+                    return false;
+                }
+            } else {
+                if (c < lower || c > upper) {
+                    return false;
+                }
+                lower = 0x80;
+                upper = 0xBF;
+                needed--;
+            }
+        }
+        return true;
+    }
+
+    /** @return false if the message ended inside a character; resets for the next message */
+    public boolean endOfMessage() {
+        boolean complete = needed == 0;
+        needed = 0;
+        lower = 0x80;
+        upper = 0xBF;
+        return complete;
+    }
+}
