@@ -41,7 +41,7 @@ public final class StaticSandboxes {
                 throw new IllegalArgumentException("duplicate sandbox id: " + e.sandbox().id());
             }
         }
-        this.byId = Map.copyOf(map);
+        this.byId = java.util.Collections.unmodifiableMap(map);
     }
 
     public SandboxResolver resolver() {
@@ -55,6 +55,7 @@ public final class StaticSandboxes {
         };
     }
 
+    /** The entries in the order they were given (file order for {@link #load}). */
     public List<Entry> entries() {
         return List.copyOf(byId.values());
     }
@@ -71,8 +72,10 @@ public final class StaticSandboxes {
             root = new ObjectMapper().readTree(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(file + ": no such file");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON: " + firstLine(e.getOriginalMessage()));
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON: " + firstLine(e.getMessage()));
+            throw new IllegalArgumentException(file + ": cannot read: " + e);
         }
         try {
             return parse(root);

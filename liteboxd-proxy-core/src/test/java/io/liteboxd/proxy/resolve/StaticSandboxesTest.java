@@ -71,6 +71,24 @@ class StaticSandboxesTest {
     }
 
     @Test
+    void keepsFileOrder() throws IOException {
+        StringBuilder json = new StringBuilder("{\"sandboxes\":[");
+        for (int i = 0; i < 30; i++) {
+            json.append(i == 0 ? "" : ",").append("{\"id\":\"s").append(29 - i)
+                    .append("\",\"host\":\"h\",\"token\":\"t\"}");
+        }
+        StaticSandboxes statics = StaticSandboxes.load(write(json.append("]}").toString()));
+        assertThat(statics.entries()).extracting(e -> e.sandbox().id()).first().isEqualTo("s29");
+        assertThat(statics.entries()).extracting(e -> e.sandbox().id()).last().isEqualTo("s0");
+    }
+
+    @Test
+    void aDirectoryIsNotReportedAsBadJson() {
+        assertThatThrownBy(() -> StaticSandboxes.load(dir))
+                .hasMessageStartingWith(dir + ": cannot read");
+    }
+
+    @Test
     void missingFileIsNamed() {
         Path missing = dir.resolve("absent.json");
         assertThatThrownBy(() -> StaticSandboxes.load(missing))

@@ -21,6 +21,9 @@ import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.client.UpgradeProtocolHandler;
 import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
 import org.eclipse.jetty.io.ClientConnector;
@@ -131,14 +134,36 @@ public final class HttpRelay extends AsyncProxyServlet {
     }
 
     @Override
-    protected String filterServerResponseHeader(HttpServletRequest clientRequest, Response serverResponse,
-                                                String headerName, String headerValue) {
+    protected HttpField filterServerResponseHeader(HttpServletRequest clientRequest, Response serverResponse,
+                                                   HttpField field) {
         // Jetty drops the fixed hop-by-hop set; headers the upstream's own Connection names are hop-by-hop too.
         HeaderPolicy upstreamHop = HeaderPolicy.forRequest(serverResponse.getHeaders().getValuesList("Connection"));
-        if (upstreamHop.isConnectionListed(headerName)) {
+        if (upstreamHop.isConnectionListed(field.getName())) {
             return null;
         }
-        return super.filterServerResponseHeader(clientRequest, serverResponse, headerName, headerValue);
+        return super.filterServerResponseHeader(clientRequest, serverResponse, field);
+    }
+
+    @Override
+    protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
+                                           Response serverResponse) {
+        super.onServerResponseHeaders(clientRequest, proxyResponse, serverResponse);
+        // Trailers (gRPC-web status, checksums of streamed bodies) must be announced before the body starts; the
+        // supplier is read when the body is complete, by which time the upstream's trailers have arrived.
+        String announced = serverResponse.getHeaders().get(HttpHeader.TRAILER);
+        if (announced != null && clientRequest.getProtocol().equals("HTTP/1.1")) {
+            proxyResponse.setHeader(HttpHeader.TRAILER.asString(), announced);
+            proxyResponse.setTrailerFields(() -> {
+                Map<String, String> trailers = new java.util.LinkedHashMap<>();
+                HttpFields fields = serverResponse.getTrailers();
+                if (fields != null) {
+                    for (HttpField f : fields) {
+                        trailers.merge(f.getName(), f.getValue(), (a, b) -> a + ", " + b);
+                    }
+                }
+                return trailers;
+            });
+        }
     }
 
     @Override

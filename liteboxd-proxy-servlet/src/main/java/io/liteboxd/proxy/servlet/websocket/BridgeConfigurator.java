@@ -34,9 +34,14 @@ public final class BridgeConfigurator extends ServerEndpointConfig.Configurator 
         return bridge.claim();
     }
 
+    /**
+     * The upstream chose from the list the servlet parsed out of every {@code Sec-WebSocket-Protocol} line, so its
+     * choice is always one the client offered. {@code requested} is not consulted: Undertow fills it from the first
+     * header line only, and would lose a protocol offered on a later line.
+     */
     @Override
     public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
-        return !upstreamSubprotocol.isEmpty() && requested.contains(upstreamSubprotocol) ? upstreamSubprotocol : "";
+        return upstreamSubprotocol;
     }
 
     @Override

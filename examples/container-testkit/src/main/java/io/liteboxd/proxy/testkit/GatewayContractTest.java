@@ -1,0 +1,802 @@
+package io.liteboxd.proxy.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.liteboxd.proxy.auth.TokenAuthenticator;
+import io.liteboxd.proxy.config.ProxyConfig;
+import io.liteboxd.proxy.connect.DirectPodConnector;
+import io.liteboxd.proxy.resolve.Sandbox;
+import io.liteboxd.proxy.resolve.StaticSandboxes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The gateway contract every servlet container must pass, on real sockets end to end:
+ * test client -> container running {@code ProxyServlet} -> real {@link Upstream} on Jetty core.
+ *
+ * <p>A container module subclasses this once and only starts and stops its container:
+ * <pre>{@code
+ * protected URI startGateway(GatewaySetup s) {
+ *     ProxyServlet servlet = new ProxyServlet(s.config(), s.authenticator(), s.resolver(), s.connector());
+ *     // start the container on 127.0.0.1:0, root context, WebSocket ServerContainer installed,
+ *     // ProxyRegistration.register(servletContext, servlet), %2F allowed through to getRequestURI()
+ *     return URI.create("http://127.0.0.1:" + port);
+ * }
+ * }</pre>
+ * One container and one upstream serve the whole class; tests that must prove the upstream was never dialled start
+ * their own throw-away upstream ("sentinel") and count its accepted connections.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+public abstract class GatewayContractTest {
+
+    protected static final String PREFIX = ProxyConfig.DEFAULT_ROUTE_PREFIX;
+    protected static final Duration WAIT = Duration.ofSeconds(10);
+
+    /** Ready, every port open. */
+    protected static final String SANDBOX = "sb1";
+    protected static final String TOKEN = "tok-sb1-secret";
+    /** Exists but not ready. */
+    protected static final String NOT_READY = "sbnotready";
+    protected static final String NOT_READY_TOKEN = "tok-notready";
+    /** Ready, only the main upstream's port is open. */
+    protected static final String PORTS = "sbports";
+    protected static final String PORTS_TOKEN = "tok-ports";
+    /** Has a valid token but the resolver does not know it (deleted sandbox, stale token store). */
+    protected static final String GHOST = "sbghost";
+    protected static final String GHOST_TOKEN = "tok-ghost";
+
+    private static final int MiB = 1024 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    protected Upstream upstream;
+    protected URI gateway;
+    protected HttpClient http;
+    protected WebSocketClient wsClient;
+    private final List<Session> openSessions = new CopyOnWriteArrayList<>();
+    private ExecutorService bounded;
+
+    /**
+     * Starts the container on 127.0.0.1 with {@code ProxyServlet} built from {@code setup}, registered at the root
+     * context with {@code ProxyRegistration.register}, the Jakarta WebSocket {@code ServerContainer} installed and
+     * encoded slashes ({@code %2F}) let through to the servlet undecoded.
+     *
+     * @return the gateway's base URI, {@code http://127.0.0.1:PORT}, without a path
+     */
+    protected abstract URI startGateway(GatewaySetup setup) throws Exception;
+
+    /** Stops what {@link #startGateway} started. */
+    protected abstract void stopGateway() throws Exception;
+
+    @BeforeAll
+    final void startEverything() throws Exception {
+        bounded = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "contract-bounded");
+            t.setDaemon(true);
+            return t;
+        });
+        upstream = Upstream.start();
+        List<StaticSandboxes.Entry> known = List.of(
+                new StaticSandboxes.Entry(Sandbox.ready(SANDBOX, "127.0.0.1"), TOKEN),
+                new StaticSandboxes.Entry(new Sandbox(NOT_READY, "sandbox-" + NOT_READY, "127.0.0.1", false, Set.of()),
+                        NOT_READY_TOKEN),
+                new StaticSandboxes.Entry(new Sandbox(PORTS, "sandbox-" + PORTS, "127.0.0.1", true,
+                        Set.of(upstream.port())), PORTS_TOKEN));
+        StaticSandboxes resolvable = new StaticSandboxes(known);
+        List<StaticSandboxes.Entry> withGhost = new ArrayList<>(known);
+        withGhost.add(new StaticSandboxes.Entry(Sandbox.ready(GHOST, "127.0.0.1"), GHOST_TOKEN));
+        TokenAuthenticator authenticator = new StaticSandboxes(withGhost).authenticator();
+
+        ProxyConfig config = ProxyConfig.builder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .requestTimeout(Duration.ofSeconds(20))
+                .build();
+        gateway = startGateway(new GatewaySetup(config, authenticator, resolvable.resolver(), new DirectPodConnector()));
+        assertThat(gateway.getRawPath()).as("gateway base URI must have no path").isIn(null, "", "/");
+
+        http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(WAIT)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+
+        QueuedThreadPool clientThreads = new QueuedThreadPool(32, 2);
+        clientThreads.setName("test-ws-client");
+        org.eclipse.jetty.client.HttpClient jettyHttp =
+                new org.eclipse.jetty.client.HttpClient(new HttpClientTransportOverHTTP(1));
+        jettyHttp.setExecutor(clientThreads);
+        wsClient = new WebSocketClient(jettyHttp);
+        wsClient.setConnectTimeout(WAIT.toMillis());
+        wsClient.setIdleTimeout(Duration.ofSeconds(30));
+        wsClient.setMaxTextMessageSize(32L * MiB);
+        wsClient.setMaxBinaryMessageSize(32L * MiB);
+        wsClient.start();
+    }
+
+    @AfterEach
+    final void closeSessions() {
+        for (Session s : openSessions) {
+            if (s.isOpen()) {
+                s.close(1000, "test done", Callback.NOOP);
+            }
+        }
+        openSessions.clear();
+    }
+
+    @AfterAll
+    final void stopEverything() throws Exception {
+        try {
+            if (wsClient != null) {
+                wsClient.stop();
+            }
+        } finally {
+            try {
+                stopGateway();
+            } finally {
+                if (upstream != null) {
+                    upstream.close();
+                }
+                if (bounded != null) {
+                    bounded.shutdownNow();
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // HTTP pass-through
+    // ---------------------------------------------------------------------------------------------------------
+
+    @Test
+    void get_passesStatusHeadersAndBody() throws Exception {
+        HttpResponse<byte[]> r = send(request("/echo/hello?x=1").header("X-Client-Trace", "get-1").GET());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue(Upstream.MARKER_HEADER)).hasValue(Upstream.MARKER_VALUE);
+        assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        JsonNode echo = json(r.body());
+        assertThat(echo.path("method").asText()).isEqualTo("GET");
+        assertThat(echo.path("path").asText()).isEqualTo("/echo/hello");
+        assertThat(echo.path("query").asText()).isEqualTo("x=1");
+        assertThat(header(echo, "x-client-trace")).containsExactly("get-1");
+    }
+
+    @Test
+    void post_passesBodyAndUpstreamStatus() throws Exception {
+        String body = "{\"name\":\"widget\",\"note\":\"caf\u00e9 \u2713\"}";
+        HttpResponse<byte[]> r = send(request("/echo/items?status=201")
+                .header("Content-Type", "application/json; charset=utf-8")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+
+        assertThat(r.statusCode()).isEqualTo(201);
+        JsonNode echo = json(r.body());
+        assertThat(echo.path("method").asText()).isEqualTo("POST");
+        assertThat(echo.path("body").asText()).isEqualTo(body);
+        assertThat(echo.path("bodyBytes").asLong()).isEqualTo(body.getBytes(StandardCharsets.UTF_8).length);
+        assertThat(header(echo, "content-type")).containsExactly("application/json; charset=utf-8");
+    }
+
+    @Test
+    void put_streamsBodyBackVerbatim() throws Exception {
+        byte[] payload = TestData.bytes(MiB, 11);
+        HttpResponse<byte[]> r = send(request("/stream/blob")
+                .header("Content-Type", "application/x-liteboxd-test")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(payload)));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Echo-Method")).hasValue("PUT");
+        assertThat(r.headers().firstValue("content-type")).hasValue("application/x-liteboxd-test");
+        assertThat(r.body()).hasSize(payload.length);
+        assertThat(TestData.sha256(r.body())).isEqualTo(TestData.sha256(payload));
+    }
+
+    @Test
+    void delete_passesMethod() throws Exception {
+        HttpResponse<byte[]> r = send(request("/echo/items/7").DELETE());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode echo = json(r.body());
+        assertThat(echo.path("method").asText()).isEqualTo("DELETE");
+        assertThat(echo.path("path").asText()).isEqualTo("/echo/items/7");
+    }
+
+    @Test
+    void head_keepsUpstreamContentLengthAndSendsNoBody() throws Exception {
+        RawHttp.RawResponse r = raw("HEAD", "/download?bytes=1234", List.of("X-Access-Token: " + TOKEN));
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("X-Echo-Method")).isEqualTo("HEAD");
+        assertThat(r.header("content-length")).isEqualTo("1234");
+        assertThat(r.body()).isEmpty();
+    }
+
+    @Test
+    void options_passesAllowHeader() throws Exception {
+        HttpResponse<byte[]> r = send(request("/echo/things").method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Echo-Method")).hasValue("OPTIONS");
+        assertThat(r.headers().firstValue("allow")).hasValue("GET, HEAD, POST, PUT, DELETE, OPTIONS");
+    }
+
+    /** The upstream's own error statuses and bodies are the app's answer, not the gateway's: pass them as they are. */
+    @ParameterizedTest
+    @ValueSource(ints = {204, 404, 418, 500, 503})
+    void upstreamStatus_isPassedThroughWithUpstreamBody(int status) throws Exception {
+        HttpResponse<byte[]> r = send(request("/echo/status?status=" + status).GET());
+
+        assertThat(r.statusCode()).isEqualTo(status);
+        assertThat(r.headers().firstValue(Upstream.MARKER_HEADER)).hasValue(Upstream.MARKER_VALUE);
+        if (status == 204) {
+            assertThat(r.body()).isEmpty();
+        } else {
+            JsonNode echo = json(r.body());
+            assertThat(echo.path("method").asText()).as("the upstream's body, not a gateway error").isEqualTo("GET");
+            assertThat(echo.has("code")).isFalse();
+        }
+    }
+
+    @Test
+    void largeDownload_32MiB_arrivesIntact() throws Exception {
+        long size = 32L * MiB;
+        HttpResponse<InputStream> r = http.sendAsync(request("/download?bytes=" + size + "&seed=3").GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream()).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        TestData.Digest got = bounded(() -> {
+            try (InputStream in = r.body()) {
+                return TestData.Digest.of(in);
+            }
+        });
+        assertThat(got.length()).isEqualTo(size);
+        assertThat(got.sha256()).isEqualTo(TestData.sha256(size, 3));
+    }
+
+    @Test
+    void largeChunkedUpload_32MiB_arrivesIntact() throws Exception {
+        long size = 32L * MiB;
+        // ofInputStream has no length, so the client sends Transfer-Encoding: chunked.
+        HttpResponse<byte[]> r = send(request("/echo/upload")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> TestData.stream(size, 5))));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode echo = json(r.body());
+        assertThat(echo.path("bodyBytes").asLong()).isEqualTo(size);
+        assertThat(echo.path("bodySha256").asText()).isEqualTo(TestData.sha256(size, 5));
+    }
+
+    @Test
+    void largeSizedUpload_32MiB_arrivesIntact() throws Exception {
+        long size = 32L * MiB;
+        HttpRequest.BodyPublisher sized = HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofInputStream(() -> TestData.stream(size, 6)), size);
+        HttpResponse<byte[]> r = send(request("/echo/upload").PUT(sized));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode echo = json(r.body());
+        assertThat(echo.path("method").asText()).isEqualTo("PUT");
+        assertThat(echo.path("bodyBytes").asLong()).isEqualTo(size);
+        assertThat(echo.path("bodySha256").asText()).isEqualTo(TestData.sha256(size, 6));
+    }
+
+    /**
+     * Whether this container sends servlet response trailers ({@code HttpServletResponse.setTrailerFields}) to the
+     * client. Undertow 2.3 does not: it ends such a response by closing the connection, without trailers.
+     */
+    protected boolean containerSendsTrailers() {
+        return true;
+    }
+
+    /** A chunked upstream response with trailers must arrive intact, trailers included where the container can. */
+    @Test
+    void chunkedDownloadWithTrailers_arrivesIntact() throws Exception {
+        int size = 3 * MiB + 17;
+        RawHttp.RawResponse r = raw("GET", "/download?bytes=" + size + "&seed=9&chunked=1&trailers=1",
+                List.of("X-Access-Token: " + TOKEN, "TE: trailers"));
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).hasSize(size);
+        assertThat(TestData.sha256(r.body())).isEqualTo(TestData.sha256(size, 9));
+        if (containerSendsTrailers()) {
+            assertThat(r.trailers()).as("trailers of " + r).containsKey("x-sha256");
+            assertThat(r.trailers().get("x-sha256")).containsExactly(TestData.sha256(size, 9));
+        }
+    }
+
+    @Test
+    void query_reachesUpstreamByteForByte() throws Exception {
+        String query = "a=1&b=%20x%2F&c=%E2%9C%93&d=&e&a=2&plus=a+b&tilde=%7E&lower=%c3%a9";
+        JsonNode echo = rawEcho("/echo/q?" + query);
+
+        assertThat(echo.path("path").asText()).isEqualTo("/echo/q");
+        assertThat(echo.path("query").asText()).isEqualTo(query);
+    }
+
+    @Test
+    void encodedPath_reachesUpstreamByteForByte() throws Exception {
+        // Encoded space, UTF-8 in upper and lower-case hex, an encoded unreserved '~', and reserved sub-delims:
+        // a relay that decodes and re-encodes changes at least one of them.
+        String path = "/echo/p/c%20d/%C3%A9t%c3%a9/%7Euser/a+b/@x:y,z";
+        JsonNode echo = rawEcho(path);
+
+        assertThat(echo.path("path").asText()).isEqualTo(path);
+    }
+
+    /** Needs the container to let {@code %2F} through undecoded; see each container module for its setting. */
+    @Test
+    void encodedSlash_reachesUpstreamByteForByte() throws Exception {
+        String path = "/echo/s/a%2Fb/c%2fd%2F";
+        JsonNode echo = rawEcho(path + "?k=%2F");
+
+        assertThat(echo.path("path").asText()).isEqualTo(path);
+        assertThat(echo.path("query").asText()).isEqualTo("k=%2F");
+    }
+
+    @Test
+    void accessToken_neverReachesUpstream_http() throws Exception {
+        // Header names are case-insensitive: an odd spelling must still authenticate and still be stripped.
+        RawHttp.RawResponse r = raw("GET", "/echo/token",
+                List.of("x-ACCESS-token: " + TOKEN, "X-Client-Trace: token-1"));
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        JsonNode echo = json(r.body());
+        assertThat(headerNames(echo)).doesNotContain("x-access-token");
+        assertThat(r.bodyText()).doesNotContain(TOKEN);
+        assertThat(header(echo, "x-client-trace")).containsExactly("token-1");
+    }
+
+    @Test
+    void hopByHopRequestHeaders_areDropped() throws Exception {
+        RawHttp.RawResponse r = raw("GET", "/echo/hop", List.of(
+                "X-Access-Token: " + TOKEN,
+                "Connection: keep-alive, X-Hop-Custom",
+                "X-Hop-Custom: must-not-pass",
+                "Keep-Alive: timeout=5",
+                "Proxy-Connection: keep-alive",
+                "Proxy-Authorization: Basic Zm9vOmJhcg==",
+                "X-End-To-End: kept"));
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        JsonNode echo = json(r.body());
+        assertThat(headerNames(echo)).doesNotContain("x-hop-custom", "keep-alive", "proxy-connection",
+                "proxy-authorization");
+        assertThat(header(echo, "connection")).noneSatisfy(v -> assertThat(v.toLowerCase()).contains("x-hop-custom"));
+        assertThat(header(echo, "x-end-to-end")).containsExactly("kept");
+    }
+
+    @Test
+    void hopByHopResponseHeaders_areDropped() throws Exception {
+        RawHttp.RawResponse r = raw("GET", "/hop", List.of("X-Access-Token: " + TOKEN));
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.bodyText()).isEqualTo("hop");
+        assertThat(r.headers()).doesNotContainKey("x-up-hop");
+        // The container may send its own Keep-Alive (Tomcat does); the upstream's must not leak through.
+        assertThat(r.headers().getOrDefault("keep-alive", List.of())).noneMatch(v -> v.contains("timeout=99"));
+        assertThat(r.headers().getOrDefault("connection", List.of()))
+                .noneMatch(v -> v.toLowerCase().contains("x-up-hop"));
+        assertThat(r.header("X-Up-End")).isEqualTo("kept");
+    }
+
+    @Test
+    void forwardedHeaders_areSet_http() throws Exception {
+        HttpResponse<byte[]> r = send(request("/echo/fwd").GET());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertForwardedHeaders(headersOf(json(r.body())));
+    }
+
+    @Test
+    void upstreamDown_http_answers502() throws Exception {
+        int closed = closedPort();
+        RawHttp.RawResponse r = RawHttp.exchange(gateway, "GET", route(SANDBOX, closed, "/echo/down"),
+                List.of("X-Access-Token: " + TOKEN), null);
+
+        assertGatewayError(r, 502, "upstream_unreachable");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Admission: refused before any upstream is dialled, on HTTP and on the WebSocket handshake
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** One way a request is refused at the gateway; the path is built for a sentinel upstream's port. */
+    protected enum Refusal {
+        TOKEN_MISSING(p -> route(SANDBOX, p, "/echo/x"), List.of(), 401, "token_missing"),
+        TOKEN_EMPTY(p -> route(SANDBOX, p, "/echo/x"), List.of("X-Access-Token: "), 401, "token_missing"),
+        TOKEN_WRONG(p -> route(SANDBOX, p, "/echo/x"), List.of("X-Access-Token: nope"), 401, "token_invalid"),
+        TOKEN_OF_OTHER_SANDBOX(p -> route(SANDBOX, p, "/echo/x"), List.of("X-Access-Token: " + PORTS_TOKEN),
+                401, "token_invalid"),
+        TOKEN_TWICE(p -> route(SANDBOX, p, "/echo/x"),
+                List.of("X-Access-Token: " + TOKEN, "X-Access-Token: " + TOKEN), 400, "bad_request"),
+        SANDBOX_UNKNOWN(p -> route(GHOST, p, "/echo/x"), List.of("X-Access-Token: " + GHOST_TOKEN),
+                404, "sandbox_not_found"),
+        SANDBOX_NOT_READY(p -> route(NOT_READY, p, "/echo/x"), List.of("X-Access-Token: " + NOT_READY_TOKEN),
+                503, "sandbox_not_ready"),
+        PORT_NOT_ALLOWED(p -> route(PORTS, p, "/echo/x"), List.of("X-Access-Token: " + PORTS_TOKEN),
+                403, "port_forbidden"),
+        ROUTE_PORT_ZERO(p -> PREFIX + "/" + SANDBOX + "/port/0/echo/x", List.of("X-Access-Token: " + TOKEN),
+                400, "route_invalid"),
+        ROUTE_PORT_NOT_NUMBER(p -> PREFIX + "/" + SANDBOX + "/port/http/echo/x", List.of("X-Access-Token: " + TOKEN),
+                400, "route_invalid"),
+        ROUTE_UPPER_CASE_ID(p -> PREFIX + "/SB1/port/" + p + "/echo/x", List.of("X-Access-Token: " + TOKEN),
+                400, "route_invalid"),
+        ROUTE_NO_PORT_SEGMENT(p -> PREFIX + "/" + SANDBOX + "/echo/x", List.of("X-Access-Token: " + TOKEN),
+                400, "route_invalid");
+
+        final IntFunction<String> path;
+        final List<String> headers;
+        final int status;
+        final String code;
+
+        Refusal(IntFunction<String> path, List<String> headers, int status, String code) {
+            this.path = path;
+            this.headers = headers;
+            this.status = status;
+            this.code = code;
+        }
+    }
+
+    static Stream<Arguments> refusals() {
+        return Stream.of(Refusal.values()).flatMap(r -> Stream.of(Arguments.of(r, false), Arguments.of(r, true)));
+    }
+
+    @ParameterizedTest(name = "{0} websocket={1}")
+    @MethodSource("refusals")
+    void admissionRefusal_answersJsonError_andNeverDialsUpstream(Refusal refusal, boolean webSocket) throws Exception {
+        try (Upstream sentinel = Upstream.start()) {
+            String target = refusal.path.apply(sentinel.port());
+            RawHttp.RawResponse r = webSocket
+                    ? RawHttp.webSocketHandshake(gateway, target + "/ws/echo", refusal.headers)
+                    : RawHttp.exchange(gateway, "GET", target, refusal.headers, null);
+
+            assertGatewayError(r, refusal.status, refusal.code);
+            assertThat(sentinel.acceptedConnections()).as("connections accepted by the upstream").isZero();
+        }
+    }
+
+    /** The positive control for the test above: the sentinel does count a connection the gateway makes. */
+    @Test
+    void sentinelUpstream_countsTheGatewaysConnection() throws Exception {
+        try (Upstream sentinel = Upstream.start()) {
+            RawHttp.RawResponse r = RawHttp.webSocketHandshake(gateway,
+                    route(SANDBOX, sentinel.port(), "/ws/echo"), List.of("X-Access-Token: " + TOKEN));
+
+            assertThat(r.status()).as(r.toString()).isEqualTo(101);
+            assertThat(r.header("Sec-WebSocket-Accept")).isEqualTo(RawHttp.expectedAccept(RawHttp.WEBSOCKET_KEY));
+            assertThat(sentinel.acceptedConnections()).isEqualTo(1);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // WebSocket
+    // ---------------------------------------------------------------------------------------------------------
+
+    @Test
+    void ws_textEcho() throws Exception {
+        WsClientSocket ws = connectWs("/ws/echo");
+
+        await(cb -> ws.session().sendText("h\u00e9llo \u2713 \uD83C\uDF0D", cb));
+        await(cb -> ws.session().sendText("second", cb));
+
+        assertThat(ws.nextText()).isEqualTo("h\u00e9llo \u2713 \uD83C\uDF0D");
+        assertThat(ws.nextText()).isEqualTo("second");
+    }
+
+    @Test
+    void ws_binaryEcho() throws Exception {
+        WsClientSocket ws = connectWs("/ws/echo");
+        byte[] payload = new byte[1024];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) i;
+        }
+
+        await(cb -> ws.session().sendBinary(ByteBuffer.wrap(payload), cb));
+
+        assertThat(ws.nextBinary()).isEqualTo(payload);
+    }
+
+    @Test
+    void ws_largeFragmentedBinary_8MiB_arrivesIntact() throws Exception {
+        WsClientSocket ws = connectWs("/ws/echo");
+        byte[] payload = TestData.bytes(8 * MiB, 21);
+        int fragment = 64 * 1024;
+
+        for (int off = 0; off < payload.length; off += fragment) {
+            int len = Math.min(fragment, payload.length - off);
+            boolean last = off + len == payload.length;
+            ByteBuffer part = ByteBuffer.wrap(payload, off, len);
+            await(cb -> ws.session().sendPartialBinary(part, last, cb));
+        }
+
+        byte[] echoed = ws.nextBinary();
+        assertThat(echoed).hasSize(payload.length);
+        assertThat(TestData.sha256(echoed)).isEqualTo(TestData.sha256(payload));
+    }
+
+    @Test
+    void ws_fragmentedMultibyteText_arrivesIntact() throws Exception {
+        WsClientSocket ws = connectWs("/ws/echo");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; sb.length() < 512 * 1024; i++) {
+            sb.append(i).append(" h\u00e9llo \u2713 w\u00f6rld \uD83C\uDF0D ");
+        }
+        String text = sb.toString();
+
+        int start = 0;
+        while (start < text.length()) {
+            int end = Math.min(start + 7919, text.length());
+            if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+                end++;
+            }
+            String part = text.substring(start, end);
+            boolean last = end == text.length();
+            await(cb -> ws.session().sendPartialText(part, last, cb));
+            start = end;
+        }
+
+        assertThat(ws.nextText()).isEqualTo(text);
+    }
+
+    @Test
+    void ws_subprotocol_isTheOneTheUpstreamChose() throws Exception {
+        // The upstream prefers chat.v2 although it is not offered first: a gateway that picks for itself would
+        // answer "alpha".
+        WsClientSocket ws = connectWs("/ws/subprotocol", rq -> rq.setSubProtocols("alpha", "chat.v2", "beta"));
+
+        assertThat(ws.session().getUpgradeResponse().getAcceptedSubProtocol())
+                .as("accepted subprotocol; 101 headers %s", ws.session().getUpgradeResponse().getHeaders())
+                .isEqualTo("chat.v2");
+        assertThat(ws.nextText()).isEqualTo("protocol=chat.v2");
+    }
+
+    /**
+     * Browsers offer every subprotocol in one comma-separated header line; the Jetty client used above sends one line
+     * per protocol. Both forms are legal (RFC 6455 section 11.3.4) and must give the upstream's choice.
+     */
+    @Test
+    void ws_subprotocol_offeredInOneCommaSeparatedLine_isTheOneTheUpstreamChose() throws Exception {
+        RawHttp.RawResponse r = RawHttp.webSocketHandshake(gateway, route(SANDBOX, upstream.port(), "/ws/subprotocol"),
+                List.of("X-Access-Token: " + TOKEN, "Sec-WebSocket-Protocol: alpha, chat.v2, beta"));
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(101);
+        assertThat(r.headers().get("sec-websocket-protocol")).as(r.toString()).containsExactly("chat.v2");
+    }
+
+    @Test
+    void ws_noSubprotocol_whenNoneOffered() throws Exception {
+        WsClientSocket ws = connectWs("/ws/subprotocol");
+
+        assertThat(ws.session().getUpgradeResponse().getAcceptedSubProtocol()).isNullOrEmpty();
+        assertThat(ws.session().getUpgradeResponse().getHeaders("Sec-WebSocket-Protocol")).isNullOrEmpty();
+        assertThat(ws.nextText()).isEqualTo("protocol=");
+    }
+
+    @Test
+    void ws_greetingSentOnOpen_arrivesFirst() throws Exception {
+        WsClientSocket ws = connectWs("/ws/greet");
+        await(cb -> ws.session().sendText("after greeting", cb));
+
+        assertThat(ws.nextText()).isEqualTo(Upstream.GREETING);
+        assertThat(ws.nextText()).isEqualTo("after greeting");
+    }
+
+    @Test
+    void ws_clientCloseCodeAndReason_reachUpstream() throws Exception {
+        String probe = probe();
+        WsClientSocket ws = connectWs("/ws/echo?probe=" + probe);
+        await(cb -> ws.session().sendText("ready?", cb));
+        assertThat(ws.nextText()).isEqualTo("ready?");
+
+        ws.session().close(4001, "client-bye", Callback.NOOP);
+
+        assertThat(upstream.awaitClose(probe, WAIT)).isEqualTo(new Upstream.CloseRecord(4001, "client-bye"));
+        assertThat(ws.closed()).succeedsWithin(WAIT);
+    }
+
+    @Test
+    void ws_upstreamCloseCodeAndReason_reachClient() throws Exception {
+        WsClientSocket ws = connectWs("/ws/close");
+        await(cb -> ws.session().sendText("still open", cb));
+        assertThat(ws.nextText()).isEqualTo("still open");
+
+        await(cb -> ws.session().sendText("close 4002 server-bye", cb));
+
+        assertThat(ws.closed()).succeedsWithin(WAIT).isEqualTo(new Upstream.CloseRecord(4002, "server-bye"));
+    }
+
+    @Test
+    void ws_handshakeReachingUpstream_hasNoTokenAndHasForwardedHeaders() throws Exception {
+        String probe = probe();
+        WsClientSocket ws = connectWs("/ws/headers?probe=" + probe, rq -> rq.setHeader("X-Client-Trace", "ws-trace-1"));
+
+        Map<String, List<String>> seen = upstream.awaitHandshake(probe, WAIT);
+        assertThat(seen).doesNotContainKey("x-access-token");
+        assertThat(seen.get("x-client-trace")).containsExactly("ws-trace-1");
+        assertForwardedHeaders(seen);
+        // The same headers, as the upstream reported them over the relayed connection.
+        assertThat(ws.nextText()).doesNotContain(TOKEN).contains("ws-trace-1");
+    }
+
+    @Test
+    void ws_upstreamRefusing403_reachesClientAs403() throws Exception {
+        RawHttp.RawResponse r = RawHttp.webSocketHandshake(gateway, route(SANDBOX, upstream.port(), "/ws/refuse"),
+                List.of("X-Access-Token: " + TOKEN));
+
+        assertGatewayError(r, 403, "upstream_refused");
+    }
+
+    @Test
+    void ws_upstreamDown_answers502() throws Exception {
+        RawHttp.RawResponse r = RawHttp.webSocketHandshake(gateway, route(SANDBOX, closedPort(), "/ws/echo"),
+                List.of("X-Access-Token: " + TOKEN));
+
+        assertGatewayError(r, 502, "upstream_unreachable");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Helpers for subclasses and the tests above
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** {@code /api/v1/sandbox/{id}/port/{port}{pathAndQuery}}. */
+    protected static String route(String sandboxId, int port, String pathAndQuery) {
+        return PREFIX + "/" + sandboxId + "/port/" + port + pathAndQuery;
+    }
+
+    /** A request through the gateway to the main upstream of {@link #SANDBOX}, with its token. */
+    protected HttpRequest.Builder request(String pathAndQuery) {
+        return HttpRequest.newBuilder(URI.create(gateway + route(SANDBOX, upstream.port(), pathAndQuery)))
+                .timeout(Duration.ofSeconds(30))
+                .header("X-Access-Token", TOKEN);
+    }
+
+    protected HttpResponse<byte[]> send(HttpRequest.Builder builder) throws Exception {
+        // The future covers the whole body, unlike HttpRequest.timeout which stops at the response head.
+        return http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofByteArray())
+                .get(45, TimeUnit.SECONDS);
+    }
+
+    /** A raw-socket request through the gateway to the main upstream of {@link #SANDBOX}. */
+    protected RawHttp.RawResponse raw(String method, String pathAndQuery, List<String> headerLines) throws IOException {
+        return RawHttp.exchange(gateway, method, route(SANDBOX, upstream.port(), pathAndQuery), headerLines, null);
+    }
+
+    private JsonNode rawEcho(String pathAndQuery) throws IOException {
+        RawHttp.RawResponse r = raw("GET", pathAndQuery, List.of("X-Access-Token: " + TOKEN));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.header(Upstream.MARKER_HEADER)).as("answered by the upstream").isEqualTo(Upstream.MARKER_VALUE);
+        return json(r.body());
+    }
+
+    protected WsClientSocket connectWs(String pathAndQuery) throws Exception {
+        return connectWs(pathAndQuery, rq -> { });
+    }
+
+    /** Opens a WebSocket through the gateway to the main upstream of {@link #SANDBOX}, with its token. */
+    protected WsClientSocket connectWs(String pathAndQuery, Consumer<ClientUpgradeRequest> customize) throws Exception {
+        URI uri = URI.create("ws://" + gateway.getHost() + ":" + gateway.getPort()
+                + route(SANDBOX, upstream.port(), pathAndQuery));
+        ClientUpgradeRequest request = new ClientUpgradeRequest(uri);
+        request.setHeader("X-Access-Token", TOKEN);
+        customize.accept(request);
+        WsClientSocket socket = new WsClientSocket();
+        Session session = wsClient.connect(socket, request).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        openSessions.add(session);
+        return socket;
+    }
+
+    /** Runs one send and waits (bounded) until Jetty reports it written, so fragments go out in order. */
+    protected static void await(Consumer<Callback> send) throws Exception {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        send.accept(Callback.from(() -> done.complete(null), done::completeExceptionally));
+        done.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    protected <T> T bounded(Callable<T> task) throws Exception {
+        Future<T> f = bounded.submit(task);
+        try {
+            return f.get(45, TimeUnit.SECONDS);
+        } finally {
+            f.cancel(true);
+        }
+    }
+
+    /** A port on 127.0.0.1 that nothing listens on: connecting is refused at once. */
+    protected static int closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    protected static String probe() {
+        return UUID.randomUUID().toString();
+    }
+
+    protected static JsonNode json(byte[] body) throws IOException {
+        return JSON.readTree(body);
+    }
+
+    private static List<String> header(JsonNode echo, String lowerCaseName) {
+        List<String> values = new ArrayList<>();
+        echo.path("headers").path(lowerCaseName).forEach(v -> values.add(v.asText()));
+        return values;
+    }
+
+    private static List<String> headerNames(JsonNode echo) {
+        List<String> names = new ArrayList<>();
+        echo.path("headers").fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static Map<String, List<String>> headersOf(JsonNode echo) {
+        Map<String, List<String>> map = new java.util.LinkedHashMap<>();
+        for (String name : headerNames(echo)) {
+            map.put(name, header(echo, name));
+        }
+        return map;
+    }
+
+    /** X-Forwarded-* as the upstream of {@link #SANDBOX} on the main upstream port must see them. */
+    protected void assertForwardedHeaders(Map<String, List<String>> upstreamSaw) {
+        assertThat(upstreamSaw.get("x-forwarded-for")).as("X-Forwarded-For").isNotNull()
+                .anySatisfy(v -> assertThat(v).contains("127.0.0.1"));
+        assertThat(upstreamSaw.get("x-forwarded-proto")).as("X-Forwarded-Proto").containsExactly("http");
+        assertThat(upstreamSaw.get("x-forwarded-host")).as("X-Forwarded-Host")
+                .containsExactly(gateway.getHost() + ":" + gateway.getPort());
+        assertThat(upstreamSaw.get("x-forwarded-prefix")).as("X-Forwarded-Prefix")
+                .containsExactly(route(SANDBOX, upstream.port(), ""));
+    }
+
+    /** A gateway refusal: the status, never 101, and the JSON error body with matching code and status. */
+    protected static void assertGatewayError(RawHttp.RawResponse r, int status, String code) throws IOException {
+        assertThat(r.status()).as(r.toString()).isNotEqualTo(101).isEqualTo(status);
+        assertThat(r.header("content-type")).as(r.toString()).startsWith("application/json");
+        assertThat(r.header(Upstream.MARKER_HEADER)).as("must be the gateway's answer, not the upstream's").isNull();
+        JsonNode body = json(r.body());
+        assertThat(body.path("code").asText()).as(r.toString()).isEqualTo(code);
+        assertThat(body.path("status").isInt()).as(r.toString()).isTrue();
+        assertThat(body.path("status").asInt()).as(r.toString()).isEqualTo(status);
+        assertThat(body.path("error").asText()).as(r.toString()).isNotBlank();
+    }
+}

@@ -1,0 +1,313 @@
+package io.liteboxd.proxy.testkit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+
+/**
+ * A real upstream ("the sandbox app") on Jetty 12 core, listening on 127.0.0.1 with an ephemeral port.
+ *
+ * <p>HTTP endpoints:
+ * <ul>
+ *   <li>{@code /echo/**} (any method): JSON {@code {method, path, query, headers{lower-case name: [values]},
+ *       bodyBytes, bodySha256, body}}; {@code path} and {@code query} are the raw bytes of the request line;
+ *       the body is read streaming (only the first 64 KiB are kept as text). {@code ?status=N} sets the status;
+ *       {@code HEAD} and {@code OPTIONS} answer without a body, OPTIONS with {@code Allow}.</li>
+ *   <li>{@code /stream/**}: writes the request body back verbatim as it arrives.</li>
+ *   <li>{@code /download?bytes=N[&seed=S][&chunked=1][&trailers=1]}: {@link TestData} bytes, with
+ *       {@code Content-Length} unless chunked; trailers carry {@code X-Sha256}. HEAD sends headers only.</li>
+ *   <li>{@code /hop}: a response carrying hop-by-hop headers a gateway must not pass on.</li>
+ * </ul>
+ * Every response carries {@code X-Upstream: liteboxd-testkit} and {@code X-Echo-Method}.
+ *
+ * <p>WebSocket endpoints (see {@link UpstreamSockets}): {@code /ws/echo}, {@code /ws/subprotocol},
+ * {@code /ws/greet}, {@code /ws/close}, {@code /ws/refuse}, {@code /ws/headers}. A {@code ?probe=ID} query makes
+ * the upstream record that connection's handshake headers and the close it received under {@code ID}.
+ */
+public final class Upstream implements AutoCloseable {
+
+    public static final String PREFERRED_SUBPROTOCOL = "chat.v2";
+    public static final String GREETING = "welcome from upstream";
+    public static final String MARKER_HEADER = "X-Upstream";
+    public static final String MARKER_VALUE = "liteboxd-testkit";
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final int TEXT_BODY_LIMIT = 64 * 1024;
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final Map<String, CompletableFuture<Map<String, List<String>>>> handshakes = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<CloseRecord>> closes = new ConcurrentHashMap<>();
+
+    /** A close frame as one side received it. */
+    public record CloseRecord(int code, String reason) {
+    }
+
+    private Upstream() {
+        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+        threads.setName("upstream");
+        server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        // The upstream must report exactly what the gateway sent, ambiguous %2F included, never reject or normalise.
+        http.setUriCompliance(UriCompliance.UNSAFE);
+        http.setSendServerVersion(false);
+        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http)) {
+            // Counted at accept, not per Connection object: a WebSocket upgrade replaces the HTTP connection
+            // object on the same socket and would be counted twice.
+            @Override
+            protected void configure(Socket socket) {
+                accepted.incrementAndGet();
+                super.configure(socket);
+            }
+        };
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+
+        WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
+            container.setIdleTimeout(Duration.ofSeconds(60));
+            container.setMaxTextMessageSize(64L * 1024 * 1024);
+            container.setMaxBinaryMessageSize(64L * 1024 * 1024);
+            container.addMapping("/ws/echo", (rq, rs, cb) -> new UpstreamSockets.Echo(this, probe(rq)));
+            container.addMapping("/ws/headers", (rq, rs, cb) -> new UpstreamSockets.HeadersReport(
+                    this, probe(rq), headerMap(rq.getHeaders())));
+            container.addMapping("/ws/greet", (rq, rs, cb) -> new UpstreamSockets.Greeter(this, probe(rq), GREETING));
+            container.addMapping("/ws/close", (rq, rs, cb) -> new UpstreamSockets.CloseOnCommand(this, probe(rq)));
+            container.addMapping("/ws/subprotocol", (rq, rs, cb) -> {
+                List<String> offered = rq.getSubProtocols();
+                String chosen = offered.contains(PREFERRED_SUBPROTOCOL) ? PREFERRED_SUBPROTOCOL
+                        : offered.isEmpty() ? null : offered.get(0);
+                if (chosen != null) {
+                    rs.setAcceptedSubProtocol(chosen);
+                }
+                return new UpstreamSockets.SubprotocolReport(this, probe(rq));
+            });
+            container.addMapping("/ws/refuse", (rq, rs, cb) -> {
+                probe(rq);
+                Response.writeError(rq, rs, cb, 403, "upstream refuses this handshake");
+                return null;
+            });
+        });
+        ws.setHandler(new HttpEndpoints());
+        server.setHandler(ws);
+    }
+
+    /** Starts a fresh upstream; close it when done. */
+    public static Upstream start() throws Exception {
+        Upstream upstream = new Upstream();
+        upstream.server.start();
+        return upstream;
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** TCP connections this upstream has accepted since it started. */
+    public int acceptedConnections() {
+        return accepted.get();
+    }
+
+    /** The handshake headers (lower-case names) of the WebSocket connection tagged {@code ?probe=id}. */
+    public Map<String, List<String>> awaitHandshake(String probe, Duration timeout) throws Exception {
+        return handshakes.computeIfAbsent(probe, k -> new CompletableFuture<>())
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The close frame the upstream received (or its local close status) on the connection tagged {@code probe}. */
+    public CloseRecord awaitClose(String probe, Duration timeout) throws Exception {
+        return closes.computeIfAbsent(probe, k -> new CompletableFuture<>())
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void recordClose(String probe, int code, String reason) {
+        if (probe != null) {
+            closes.computeIfAbsent(probe, k -> new CompletableFuture<>()).complete(new CloseRecord(code, reason));
+        }
+    }
+
+    private String probe(ServerUpgradeRequest rq) {
+        Fields query = Request.extractQueryParameters(rq);
+        String probe = query.getValue("probe");
+        if (probe != null) {
+            handshakes.computeIfAbsent(probe, k -> new CompletableFuture<>()).complete(headerMap(rq.getHeaders()));
+        }
+        return probe;
+    }
+
+    static Map<String, List<String>> headerMap(HttpFields fields) {
+        Map<String, List<String>> map = new LinkedHashMap<>();
+        for (HttpField f : fields) {
+            map.computeIfAbsent(f.getName().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(f.getValue());
+        }
+        return map;
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the upstream", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not stop the upstream", e);
+        }
+    }
+
+    /** The plain HTTP side; blocking I/O is fine here, this is a test fixture with its own pool. */
+    private static final class HttpEndpoints extends Handler.Abstract {
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            String path = request.getHttpURI().getPath();
+            response.getHeaders().put(MARKER_HEADER, MARKER_VALUE);
+            response.getHeaders().put("X-Echo-Method", request.getMethod());
+            Fields query = Request.extractQueryParameters(request);
+            if (path.equals("/echo") || path.startsWith("/echo/")) {
+                echo(request, response, query);
+            } else if (path.equals("/stream") || path.startsWith("/stream/")) {
+                stream(request, response);
+            } else if (path.equals("/download")) {
+                download(request, response, query);
+            } else if (path.equals("/hop")) {
+                hop(response);
+            } else {
+                Response.writeError(request, response, callback, 404, "no such upstream endpoint: " + path);
+                return true;
+            }
+            callback.succeeded();
+            return true;
+        }
+
+        private static void echo(Request request, Response response, Fields query) throws IOException {
+            int status = query.getValue("status") == null ? 200 : Integer.parseInt(query.getValue("status"));
+            String method = request.getMethod();
+            MessageDigest md = TestData.sha256Digest();
+            long total = 0;
+            StringBuilder text = new StringBuilder();
+            byte[] buf = new byte[64 * 1024];
+            java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+            try (InputStream in = Content.Source.asInputStream(request)) {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    md.update(buf, 0, n);
+                    int keep = (int) Math.max(0, Math.min(n, TEXT_BODY_LIMIT - total));
+                    head.write(buf, 0, keep);
+                    total += n;
+                }
+            }
+            text.append(head.toString(StandardCharsets.UTF_8));
+            response.setStatus(status);
+            if (method.equals("OPTIONS")) {
+                response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+            }
+            if (method.equals("HEAD") || method.equals("OPTIONS") || status == 204 || status == 304) {
+                return;
+            }
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("method", method);
+            report.put("path", request.getHttpURI().getPath());
+            report.put("query", request.getHttpURI().getQuery());
+            report.put("headers", headerMap(request.getHeaders()));
+            report.put("bodyBytes", total);
+            report.put("bodySha256", HexFormat.of().formatHex(md.digest()));
+            report.put("body", text.toString());
+            byte[] json = JSON.writeValueAsBytes(report);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, json.length);
+            try (OutputStream out = Content.Sink.asOutputStream(response)) {
+                out.write(json);
+            }
+        }
+
+        private static void stream(Request request, Response response) throws IOException {
+            String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, type == null ? "application/octet-stream" : type);
+            byte[] buf = new byte[64 * 1024];
+            try (InputStream in = Content.Source.asInputStream(request);
+                 OutputStream out = Content.Sink.asOutputStream(response)) {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    out.write(buf, 0, n);
+                    // Flush per chunk so the echo really streams instead of buffering the whole body.
+                    out.flush();
+                }
+            }
+        }
+
+        private static void download(Request request, Response response, Fields query) throws IOException {
+            long bytes = Long.parseLong(query.getValue("bytes"));
+            long seed = query.getValue("seed") == null ? 1 : Long.parseLong(query.getValue("seed"));
+            boolean chunked = "1".equals(query.getValue("chunked"));
+            boolean trailers = "1".equals(query.getValue("trailers"));
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
+            if (!chunked) {
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes);
+            }
+            if (request.getMethod().equals("HEAD")) {
+                return;
+            }
+            if (trailers) {
+                response.getHeaders().put(HttpHeader.TRAILER, "X-Sha256");
+                String sha = TestData.sha256(bytes, seed);
+                response.setTrailersSupplier(() -> HttpFields.build().put("X-Sha256", sha));
+            }
+            byte[] buf = new byte[64 * 1024];
+            try (InputStream in = TestData.stream(bytes, seed);
+                 OutputStream out = Content.Sink.asOutputStream(response)) {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    out.write(buf, 0, n);
+                    out.flush();
+                }
+            }
+        }
+
+        private static void hop(Response response) throws IOException {
+            HttpFields.Mutable h = response.getHeaders();
+            h.put("X-Up-Hop", "must-not-pass");
+            h.put(HttpHeader.CONNECTION, "X-Up-Hop");
+            h.put(HttpHeader.KEEP_ALIVE, "timeout=99, max=7");
+            h.put("X-Up-End", "kept");
+            byte[] body = "hop".getBytes(StandardCharsets.US_ASCII);
+            h.put(HttpHeader.CONTENT_LENGTH, body.length);
+            try (OutputStream out = Content.Sink.asOutputStream(response)) {
+                out.write(body);
+            }
+        }
+    }
+}

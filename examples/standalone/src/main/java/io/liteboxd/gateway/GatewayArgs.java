@@ -1,0 +1,207 @@
+package io.liteboxd.gateway;
+
+import io.liteboxd.proxy.config.Durations;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Parses the command line by hand. Strict on purpose: an unknown, repeated or malformed option is an error, never
+ * silently ignored, because a gateway that starts with a setting other than the one asked for is worse than one
+ * that does not start.
+ */
+public final class GatewayArgs {
+
+    /** What the command line asks for. */
+    public sealed interface Command permits Run, Help {
+    }
+
+    /** Start the gateway with these options. */
+    public record Run(GatewayOptions options) implements Command {
+    }
+
+    /** Print the usage and exit successfully. */
+    public record Help() implements Command {
+    }
+
+    private static final String USAGE = """
+            Usage: java -jar liteboxd-gateway.jar [options]
+
+            Serves /api/v1/sandbox/{sandbox-id}/port/{port}/{path}, authenticated by the X-Access-Token header,
+            and proxies HTTP and WebSocket traffic to http://{host}:{port}/{path}.
+
+            Options:
+              --listen HOST:PORT        address to listen on (default 127.0.0.1:8080; IPv6 as [::1]:8080; port 0 picks one)
+              --sandboxes FILE          JSON map of sandboxes, hosts and tokens; without it an in-process demo
+                                        sandbox "demo" is served with a random token printed at start
+              --request-timeout DUR     longest stall of one read or write on either leg (default 30s)
+              --ping-interval DUR       WebSocket keepalive ping interval, 0 to disable (default 20s)
+              --idle-timeout DUR        close a WebSocket that receives nothing for this long (default 60s)
+              -h, --help                print this help and exit
+
+            DUR is e.g. 500ms, 30s, 5m, 1h or ISO-8601 (PT30S); a bare number is seconds.
+            Sandboxes file: {"sandboxes":[{"id":"abc12345","host":"10.0.0.7","token":"s3cret","ports":[8000]}]}
+            """;
+
+    private GatewayArgs() {
+    }
+
+    public static String usage() {
+        return USAGE;
+    }
+
+    public static Command parse(String... args) throws UsageException {
+        return parse(List.of(args));
+    }
+
+    public static Command parse(List<String> args) throws UsageException {
+        GatewayOptions defaults = GatewayOptions.defaults();
+        String host = defaults.host();
+        int port = defaults.port();
+        Path sandboxes = null;
+        Duration requestTimeout = defaults.requestTimeout();
+        Duration pingInterval = defaults.pingInterval();
+        Duration idleTimeout = defaults.idleTimeout();
+
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("-h") || arg.equals("--help")) {
+                return new Help();
+            }
+            if (!arg.startsWith("-")) {
+                throw new UsageException("unexpected argument: " + arg);
+            }
+            if (!arg.startsWith("--")) {
+                throw new UsageException("unknown option: " + arg);
+            }
+            String name = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            if (!isKnown(name)) {
+                throw new UsageException("unknown option: " + name);
+            }
+            if (!seen.add(name)) {
+                throw new UsageException(name + " given more than once");
+            }
+            if (value == null) {
+                // "--listen --sandboxes x" would otherwise take "--sandboxes" as the address.
+                if (i + 1 >= args.size() || args.get(i + 1).startsWith("--")) {
+                    throw new UsageException(name + " needs a value");
+                }
+                value = args.get(++i);
+            }
+            if (value.isBlank()) {
+                throw new UsageException(name + " needs a value");
+            }
+            switch (name) {
+                case "--listen" -> {
+                    Listen listen = parseListen(value);
+                    host = listen.host();
+                    port = listen.port();
+                }
+                case "--sandboxes" -> sandboxes = path(name, value);
+                case "--request-timeout" -> requestTimeout = positiveDuration(name, value);
+                case "--ping-interval" -> pingInterval = duration(name, value);
+                case "--idle-timeout" -> idleTimeout = positiveDuration(name, value);
+                default -> throw new IllegalStateException("option known but not handled: " + name);
+            }
+        }
+        try {
+            return new Run(new GatewayOptions(host, port, sandboxes, requestTimeout, pingInterval, idleTimeout));
+        } catch (IllegalArgumentException e) {
+            // ProxyConfig names settings in camelCase; the person typed flags, so name the flags.
+            throw new UsageException(e.getMessage()
+                    .replace("pingInterval", "--ping-interval")
+                    .replace("idleTimeout", "--idle-timeout")
+                    .replace("requestTimeout", "--request-timeout"));
+        }
+    }
+
+    private static Path path(String name, String value) throws UsageException {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new UsageException(name + ": not a file path: " + e.getReason());
+        }
+    }
+
+    private static boolean isKnown(String name) {
+        return switch (name) {
+            case "--listen", "--sandboxes", "--request-timeout", "--ping-interval", "--idle-timeout" -> true;
+            default -> false;
+        };
+    }
+
+    private record Listen(String host, int port) {
+    }
+
+    private static Listen parseListen(String value) throws UsageException {
+        String host;
+        String portText;
+        if (value.startsWith("[")) {
+            int close = value.indexOf("]:");
+            if (close < 0) {
+                throw new UsageException("--listen: expected [IPV6]:PORT, got " + value);
+            }
+            host = value.substring(1, close);
+            portText = value.substring(close + 2);
+        } else {
+            int colon = value.lastIndexOf(':');
+            if (colon < 0) {
+                throw new UsageException("--listen: expected HOST:PORT, got " + value);
+            }
+            host = value.substring(0, colon);
+            portText = value.substring(colon + 1);
+            if (host.indexOf(':') >= 0) {
+                throw new UsageException("--listen: put an IPv6 address in brackets, e.g. [::1]:8080");
+            }
+        }
+        if (host.isEmpty()) {
+            throw new UsageException("--listen: missing host in " + value + " (use 0.0.0.0:PORT for all interfaces)");
+        }
+        return new Listen(host, parsePort(portText));
+    }
+
+    private static int parsePort(String text) throws UsageException {
+        if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new UsageException("--listen: port must be a number from 0 to 65535, got " + quote(text));
+        }
+        int port = Integer.parseInt(text);
+        if (port > 65535) {
+            throw new UsageException("--listen: port must be a number from 0 to 65535, got " + text);
+        }
+        return port;
+    }
+
+    private static Duration duration(String name, String value) throws UsageException {
+        try {
+            Duration d = Durations.parse(value);
+            if (d.isNegative()) {
+                throw new UsageException(name + ": must not be negative, got " + value);
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(name + ": " + e.getMessage());
+        }
+    }
+
+    private static Duration positiveDuration(String name, String value) throws UsageException {
+        Duration d = duration(name, value);
+        if (d.isZero()) {
+            throw new UsageException(name + ": must be longer than zero, got " + value);
+        }
+        return d;
+    }
+
+    private static String quote(String s) {
+        return "\"" + s + "\"";
+    }
+}

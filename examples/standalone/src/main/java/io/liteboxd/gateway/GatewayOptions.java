@@ -1,0 +1,68 @@
+package io.liteboxd.gateway;
+
+import io.liteboxd.proxy.config.ProxyConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the command line decides, validated on construction so that a {@code GatewayOptions} can always be
+ * started.
+ *
+ * @param host           the address to listen on, without brackets for IPv6 (e.g. {@code 127.0.0.1}, {@code ::1})
+ * @param port           the port to listen on; {@code 0} picks a free one
+ * @param sandboxesFile  the static sandbox map, or {@code null} to serve the in-process demo sandbox
+ * @param requestTimeout see {@link ProxyConfig#requestTimeout()}
+ * @param pingInterval   see {@link ProxyConfig#pingInterval()}
+ * @param idleTimeout    see {@link ProxyConfig#idleTimeout()}
+ */
+public record GatewayOptions(String host, int port, Path sandboxesFile, Duration requestTimeout,
+                             Duration pingInterval, Duration idleTimeout) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8080;
+
+    public GatewayOptions {
+        Objects.requireNonNull(host, "host");
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("host must not be empty");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0-65535: " + port);
+        }
+        // Cross-field rules (ping shorter than idle) live in ProxyConfig; fail here rather than at start.
+        toProxyConfig(requestTimeout, pingInterval, idleTimeout);
+    }
+
+    /** Listen on the loopback default with the library's default timeouts and the demo sandbox. */
+    public static GatewayOptions defaults() {
+        ProxyConfig d = ProxyConfig.defaults();
+        return new GatewayOptions(DEFAULT_HOST, DEFAULT_PORT, null, d.requestTimeout(), d.pingInterval(),
+                d.idleTimeout());
+    }
+
+    public GatewayOptions withListen(String newHost, int newPort) {
+        return new GatewayOptions(newHost, newPort, sandboxesFile, requestTimeout, pingInterval, idleTimeout);
+    }
+
+    public GatewayOptions withSandboxesFile(Path file) {
+        return new GatewayOptions(host, port, file, requestTimeout, pingInterval, idleTimeout);
+    }
+
+    public boolean demoMode() {
+        return sandboxesFile == null;
+    }
+
+    /** The library configuration these options describe; defaults for everything the command line does not set. */
+    public ProxyConfig proxyConfig() {
+        return toProxyConfig(requestTimeout, pingInterval, idleTimeout);
+    }
+
+    private static ProxyConfig toProxyConfig(Duration requestTimeout, Duration pingInterval, Duration idleTimeout) {
+        return ProxyConfig.builder()
+                .requestTimeout(requestTimeout)
+                .pingInterval(pingInterval)
+                .idleTimeout(idleTimeout)
+                .build();
+    }
+}
