@@ -32,10 +32,11 @@ import org.slf4j.LoggerFactory;
  * The fast relay for Jetty 12: both legs are Jetty WebSocket sessions, and data frames are forwarded as frames,
  * without decoding text to {@code String} and encoding it again (text is only validated as UTF-8, incrementally).
  *
- * <p>Symmetric and non-blocking: a frame read from one leg is written to the other, and that leg is asked for its
- * next frame only when the write completed. A slow reader therefore slows the other side's reading (TCP
- * backpressure) without growing the heap or holding a thread. Frames arrive at most {@code maxFrameSize} (64 KiB)
- * large, so huge messages stream through in fragments.
+ * <p>Symmetric and non-blocking: a frame read from one leg is written to the other, and that leg is asked for more
+ * frames only while a small window of writes is outstanding ({@link ReadWindow}). Small messages are thus pipelined
+ * (the next frame is parsed while the previous one is written, and queued frames leave in one write), while a slow
+ * reader stops the other side's reading after a bounded number of bytes: TCP backpressure, no heap growth, no thread
+ * held. Frames arrive at most {@code maxFrameSize} (64 KiB) large, so huge messages stream through in fragments.
  *
  * <p>Pings are answered per hop by Jetty; pongs are relayed both ways, except those answering the gateway's own
  * keepalive pings. Close codes are mirrored as in the Jakarta bridge.
@@ -167,19 +168,23 @@ final class FrameRelay implements Relay {
             callback.succeed();
             return;
         }
-        to.sending = true;
+        int bytes = payload == null ? 0 : payload.remaining();
+        from.window.sent(bytes);
         org.eclipse.jetty.websocket.core.Frame copy =
                 new org.eclipse.jetty.websocket.core.Frame(opcode, fin, payload == null ? ByteBuffer.allocate(0) : payload);
         out.sendFrame(copy, org.eclipse.jetty.util.Callback.from(() -> {
-            to.sending = false;
             callback.succeed();
-            from.session.demand();
+            if (from.window.written(bytes)) {
+                from.session.demand();
+            }
         }, failure -> {
-            to.sending = false;
             callback.fail(failure);
             LOG.debug("{} writing to {} failed", this, to.name, failure);
             fail(to, CloseCodes.INTERNAL_ERROR, "write failed");
         }), false);
+        if (from.window.readMore()) {
+            from.session.demand();
+        }
     }
 
     /**
@@ -271,7 +276,7 @@ final class FrameRelay implements Relay {
         for (Leg leg : new Leg[] {client, upstream}) {
             CoreSession core = leg.core;
             // A write in flight already tests this connection; a ping behind it would only queue up.
-            if (core != null && !leg.done.get() && !leg.sending) {
+            if (core != null && !leg.done.get() && leg.peer.window.idle()) {
                 core.sendFrame(new org.eclipse.jetty.websocket.core.Frame(OpCode.PING, Keepalive.payload()),
                         org.eclipse.jetty.util.Callback.NOOP, false);
             }
@@ -288,7 +293,8 @@ final class FrameRelay implements Relay {
         Leg peer;
         volatile Session session;
         volatile CoreSession core;
-        volatile boolean sending;
+        /** Frames read from this leg and not yet written to its peer. */
+        final ReadWindow window = new ReadWindow();
         volatile Integer pendingClose;
         boolean inText;
 
