@@ -1,7 +1,11 @@
 package io.liteboxd.proxy;
 
 import io.liteboxd.proxy.auth.AccessTokens;
+import io.liteboxd.proxy.auth.Credential;
+import io.liteboxd.proxy.auth.OriginPolicy;
+import io.liteboxd.proxy.auth.ShareLinks;
 import io.liteboxd.proxy.auth.TokenAuthenticator;
+import io.liteboxd.proxy.auth.TokenSource;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.connect.Transport;
 import io.liteboxd.proxy.connect.UpstreamConnector;
@@ -10,6 +14,8 @@ import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.error.ProxyException;
 import io.liteboxd.proxy.resolve.Sandbox;
 import io.liteboxd.proxy.resolve.SandboxResolver;
+import io.liteboxd.proxy.route.HostRouteParser;
+import io.liteboxd.proxy.route.RawQuery;
 import io.liteboxd.proxy.route.RouteParser;
 import io.liteboxd.proxy.route.SandboxRoute;
 import java.util.List;
@@ -22,17 +28,45 @@ import org.slf4j.LoggerFactory;
  * The admission pipeline every request goes through before a byte reaches a sandbox:
  * route -> authenticate -> resolve -> connect. Container-neutral; the servlet layer feeds it raw request parts and
  * relays according to the {@link Admission} it returns.
+ *
+ * <p>Routes are host-style ({@code {port}-{id}.{baseDomain}}) when host routing is configured and the request's host
+ * is such a host, and path-style ({@code {prefix}/{id}/port/{port}}) otherwise. The {@code liteboxd_token} query
+ * parameter is removed from the route here, so no connector can forward it.
  */
 public final class SandboxGateway {
 
     private static final Logger LOG = LoggerFactory.getLogger(SandboxGateway.class);
 
-    /** The outcome of a successful admission: what was asked for, where it runs, and how to dial it. */
-    public record Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target) {
+    /**
+     * The outcome of a successful admission: what was asked for (the route, without the gateway's query
+     * parameter), where it runs, how to dial it, and how the client authenticated.
+     *
+     * @param route       the route as it will be forwarded
+     * @param sandbox     the resolved sandbox
+     * @param target      the upstream to dial
+     * @param tokenSource where the token came from
+     * @param token       the token that authenticated; never printed by {@link #toString()}
+     */
+    public record Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target, TokenSource tokenSource,
+                            String token) {
+
+        /** An admission by {@code X-Access-Token} whose token is not kept. */
+        public Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target) {
+            this(route, sandbox, target, TokenSource.HEADER, null);
+        }
+
+        @Override
+        public String toString() {
+            return "Admission{route=" + route + ", sandbox=" + sandbox.id() + ", target=" + target.uri()
+                    + ", tokenSource=" + tokenSource + "}";
+        }
     }
 
     private final ProxyConfig config;
     private final RouteParser routes;
+    private final HostRouteParser hostRoutes;
+    private final OriginPolicy origins;
+    private final ShareLinks shareLinks;
     private final TokenAuthenticator authenticator;
     private final SandboxResolver resolver;
     private final UpstreamConnector connector;
@@ -41,6 +75,9 @@ public final class SandboxGateway {
                           UpstreamConnector connector) {
         this.config = Objects.requireNonNull(config, "config");
         this.routes = new RouteParser(config.routePrefix());
+        this.hostRoutes = config.hostRouting() ? new HostRouteParser(config.baseDomain()) : null;
+        this.origins = new OriginPolicy(config.allowedOrigins());
+        this.shareLinks = config.shareLinkSecret() == null ? null : new ShareLinks(config.shareLinkSecret());
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.connector = Objects.requireNonNull(connector, "connector");
@@ -54,13 +91,32 @@ public final class SandboxGateway {
         return connector;
     }
 
-    /** Route parsing alone, for callers that need the route before they can read credentials. */
+    /** Signs and verifies share links with the configured secret; empty when share links are off. */
+    public Optional<ShareLinks> shareLinks() {
+        return Optional.ofNullable(shareLinks);
+    }
+
+    /** Path-style route parsing alone, for callers that need the route before they can read credentials. */
     public SandboxRoute route(String rawPath, String rawQuery) {
         return routes.parse(rawPath, rawQuery);
     }
 
     /**
-     * Runs the whole pipeline.
+     * Route parsing alone, host-style when {@code host} is a sandbox host under the configured base domain,
+     * path-style otherwise.
+     */
+    public SandboxRoute route(String host, String rawPath, String rawQuery) {
+        if (hostRoutes != null) {
+            Optional<SandboxRoute> byHost = hostRoutes.parse(host, rawPath, rawQuery);
+            if (byHost.isPresent()) {
+                return byHost.get();
+            }
+        }
+        return routes.parse(rawPath, rawQuery);
+    }
+
+    /**
+     * Runs the whole pipeline for a request authenticated by {@code X-Access-Token} only, on a path-style route.
      *
      * @param rawPath     the raw request path relative to the servlet context
      * @param rawQuery    the raw query or {@code null}
@@ -71,25 +127,74 @@ public final class SandboxGateway {
     public Admission admit(String rawPath, String rawQuery, List<String> tokenValues, Transport transport) {
         SandboxRoute route = routes.parse(rawPath, rawQuery);
         String token = AccessTokens.fromHeader(tokenValues);
-        authenticate(route, token);
+        route = withoutGatewayParameters(route);
+        authenticate(route, List.of(token));
         Sandbox sandbox = resolve(route);
         UpstreamTarget target = connect(sandbox, route, transport);
         return new Admission(route, sandbox, target);
     }
 
-    private void authenticate(SandboxRoute route, String token) {
-        boolean allowed;
-        try {
-            allowed = authenticator.authenticate(route.sandboxId(), token);
-        } catch (ProxyException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            LOG.error("TokenAuthenticator failed for sandbox {}", route.sandboxId(), e);
-            throw new ProxyException(ProxyError.INTERNAL, "authentication is unavailable");
+    /**
+     * Runs the whole pipeline: route (host- or path-style), pick the credential ({@link Credential}: header, then
+     * query parameter, then cookie), check the Origin of cookie-only requests ({@link OriginPolicy}), authenticate,
+     * resolve, connect.
+     *
+     * @throws ProxyException for every refusal, with its status and code
+     */
+    public Admission admit(GatewayRequest request) {
+        SandboxRoute route = route(request.host(), request.rawPath(), request.rawQuery());
+        Credential credential = Credential.of(request.tokenHeaders(), route.query(), request.cookieHeaders(),
+                config.browserAuth(), shareLinks != null);
+        route = withoutGatewayParameters(route);
+        if (credential.source().ambient()
+                && OriginPolicy.applies(request.transport() == Transport.WEBSOCKET, request.method(), request.origin())
+                && !origins.allows(request.origin(), request.host())) {
+            // Before authenticating: a page of another origin learns nothing, and the SPI is not called for it.
+            throw new ProxyException(ProxyError.ORIGIN_FORBIDDEN, request.origin() == null
+                    ? "a request authenticated by cookie must carry an allowed Origin"
+                    : "origin not allowed for a request authenticated by cookie");
         }
-        if (!allowed) {
-            throw new ProxyException(ProxyError.TOKEN_INVALID, "invalid access token for this sandbox");
+        String token = credential.source().shared()
+                ? verifyShareLink(route, credential.candidates())
+                : authenticate(route, credential.candidates());
+        Sandbox sandbox = resolve(route);
+        UpstreamTarget target = connect(sandbox, route, request.transport());
+        return new Admission(route, sandbox, target, credential.source(), token);
+    }
+
+    /** The route without the gateway's own query parameters, which no connector may forward. */
+    private static SandboxRoute withoutGatewayParameters(SandboxRoute route) {
+        String query = RawQuery.without(route.query(), AccessTokens.QUERY_PARAMETER);
+        return route.withQuery(RawQuery.without(query, ShareLinks.PARAMETER));
+    }
+
+    /** The first share link value signed for this sandbox and port and not expired; 401 otherwise. */
+    private String verifyShareLink(SandboxRoute route, List<String> candidates) {
+        for (String value : candidates) {
+            if (shareLinks.verify(value, route.sandboxId(), route.port())) {
+                return value;
+            }
         }
+        throw new ProxyException(ProxyError.TOKEN_INVALID, "share link is invalid or has expired");
+    }
+
+    /** The first candidate that opens the sandbox; 401 when none does. */
+    private String authenticate(SandboxRoute route, List<String> candidates) {
+        for (String token : candidates) {
+            boolean allowed;
+            try {
+                allowed = authenticator.authenticate(route.sandboxId(), token);
+            } catch (ProxyException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.error("TokenAuthenticator failed for sandbox {}", route.sandboxId(), e);
+                throw new ProxyException(ProxyError.INTERNAL, "authentication is unavailable");
+            }
+            if (allowed) {
+                return token;
+            }
+        }
+        throw new ProxyException(ProxyError.TOKEN_INVALID, "invalid access token for this sandbox");
     }
 
     private Sandbox resolve(SandboxRoute route) {

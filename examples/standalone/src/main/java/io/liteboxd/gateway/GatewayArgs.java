@@ -1,6 +1,7 @@
 package io.liteboxd.gateway;
 
 import io.liteboxd.proxy.config.Durations;
+import io.liteboxd.proxy.kubernetes.KubernetesSettings;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,17 +31,32 @@ public final class GatewayArgs {
     private static final String USAGE = """
             Usage: java -jar liteboxd-gateway.jar [options]
 
-            Serves /api/v1/sandbox/{sandbox-id}/port/{port}/{path}, authenticated by the X-Access-Token header,
-            and proxies HTTP and WebSocket traffic to http://{host}:{port}/{path}.
+            Serves /api/v1/sandbox/{sandbox-id}/port/{port}/{path}, authenticated by the X-Access-Token header
+            (browsers: the liteboxd_token query parameter, then a cookie), and proxies HTTP and WebSocket traffic
+            to http://{host}:{port}/{path}.
 
             Options:
               --listen HOST:PORT        address to listen on (default 127.0.0.1:8080; IPv6 as [::1]:8080; port 0 picks one)
-              --sandboxes FILE          JSON map of sandboxes, hosts and tokens; without it an in-process demo
-                                        sandbox "demo" is served with a random token printed at start
+              --sandboxes FILE          JSON map of sandboxes, hosts and tokens; without it (and without a
+                                        kubeconfig) an in-process demo sandbox "demo" is served with a random
+                                        token printed at start
               --request-timeout DUR     longest stall of one read or write on either leg (default 30s)
               --ping-interval DUR       WebSocket keepalive ping interval, 0 to disable (default 20s)
               --idle-timeout DUR        close a WebSocket that receives nothing for this long (default 60s)
+              --base-domain D           also route hosts {port}-{sandbox-id}.D to that sandbox port, whole path
+                                        and query passed as they are (for apps that cannot live under a prefix)
               -h, --help                print this help and exit
+
+            Kubernetes (docs/kubernetes.md):
+              --kubeconfig FILE         API server and credentials; else the first existing file in KUBECONFIG,
+                                        else the service account when in a pod (never ~/.kube/config).
+                                        Without --sandboxes, a kubeconfig means: serve the sandbox pods, tokens
+                                        from their liteboxd.io/access-token annotation
+              --k8s-proxy               reach sandboxes through the API server's pod proxy, not their IPs
+                                        (also DEV_USE_K8S_PROXY=true); with --sandboxes the file still resolves
+                                        and authenticates, and names the pod ("podName", default P{id})
+              --namespace NAME          namespace of the sandbox pods (default liteboxd)
+              --pod-name-prefix P       pod of sandbox {id} is P{id} (default sandbox-)
 
             DUR is e.g. 500ms, 30s, 5m, 1h or ISO-8601 (PT30S); a bare number is seconds.
             Sandboxes file: {"sandboxes":[{"id":"abc12345","host":"10.0.0.7","token":"s3cret","ports":[8000]}]}
@@ -65,6 +81,11 @@ public final class GatewayArgs {
         Duration requestTimeout = defaults.requestTimeout();
         Duration pingInterval = defaults.pingInterval();
         Duration idleTimeout = defaults.idleTimeout();
+        String baseDomain = null;
+        boolean k8sProxy = false;
+        Path kubeconfig = null;
+        String namespace = null;
+        String podNamePrefix = null;
 
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < args.size(); i++) {
@@ -91,15 +112,22 @@ public final class GatewayArgs {
             if (!seen.add(name)) {
                 throw new UsageException(name + " given more than once");
             }
-            if (value == null) {
-                // "--listen --sandboxes x" would otherwise take "--sandboxes" as the address.
-                if (i + 1 >= args.size() || args.get(i + 1).startsWith("--")) {
+            if (isSwitch(name)) {
+                // On by being present; "--k8s-proxy=false" would read as off while turning it on.
+                if (value != null) {
+                    throw new UsageException(name + " takes no value");
+                }
+            } else {
+                if (value == null) {
+                    // "--listen --sandboxes x" would otherwise take "--sandboxes" as the address.
+                    if (i + 1 >= args.size() || args.get(i + 1).startsWith("--")) {
+                        throw new UsageException(name + " needs a value");
+                    }
+                    value = args.get(++i);
+                }
+                if (value.isBlank()) {
                     throw new UsageException(name + " needs a value");
                 }
-                value = args.get(++i);
-            }
-            if (value.isBlank()) {
-                throw new UsageException(name + " needs a value");
             }
             switch (name) {
                 case "--listen" -> {
@@ -111,17 +139,24 @@ public final class GatewayArgs {
                 case "--request-timeout" -> requestTimeout = positiveDuration(name, value);
                 case "--ping-interval" -> pingInterval = duration(name, value);
                 case "--idle-timeout" -> idleTimeout = positiveDuration(name, value);
+                case "--base-domain" -> baseDomain = value;
+                case "--k8s-proxy" -> k8sProxy = true;
+                case "--kubeconfig" -> kubeconfig = path(name, value);
+                case "--namespace" -> namespace = namespace(value);
+                case "--pod-name-prefix" -> podNamePrefix = podNamePrefix(value);
                 default -> throw new IllegalStateException("option known but not handled: " + name);
             }
         }
         try {
-            return new Run(new GatewayOptions(host, port, sandboxes, requestTimeout, pingInterval, idleTimeout));
+            return new Run(new GatewayOptions(host, port, sandboxes, requestTimeout, pingInterval, idleTimeout,
+                    baseDomain, new KubernetesOptions(k8sProxy, kubeconfig, namespace, podNamePrefix)));
         } catch (IllegalArgumentException e) {
             // ProxyConfig names settings in camelCase; the person typed flags, so name the flags.
             throw new UsageException(e.getMessage()
                     .replace("pingInterval", "--ping-interval")
                     .replace("idleTimeout", "--idle-timeout")
-                    .replace("requestTimeout", "--request-timeout"));
+                    .replace("requestTimeout", "--request-timeout")
+                    .replace("baseDomain", "--base-domain"));
         }
     }
 
@@ -133,9 +168,34 @@ public final class GatewayArgs {
         }
     }
 
+    /** Options that take no value. */
+    private static boolean isSwitch(String name) {
+        return name.equals("--k8s-proxy");
+    }
+
+    private static String namespace(String value) throws UsageException {
+        try {
+            return KubernetesSettings.builder().namespace(value).build().namespace();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--namespace: not a Kubernetes namespace (a-z, 0-9 and inner '-', at most 63"
+                    + " characters): " + value);
+        }
+    }
+
+    private static String podNamePrefix(String value) throws UsageException {
+        try {
+            return KubernetesSettings.builder().podNamePrefix(value).build().podNamePrefix();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--pod-name-prefix: must start a Kubernetes pod name (a-z, 0-9, '-' and '.',"
+                    + " starting with a letter or digit): " + value);
+        }
+    }
+
     private static boolean isKnown(String name) {
         return switch (name) {
-            case "--listen", "--sandboxes", "--request-timeout", "--ping-interval", "--idle-timeout" -> true;
+            case "--listen", "--sandboxes", "--request-timeout", "--ping-interval", "--idle-timeout",
+                 "--base-domain" -> true;
+            case "--k8s-proxy", "--kubeconfig", "--namespace", "--pod-name-prefix" -> true;
             default -> false;
         };
     }

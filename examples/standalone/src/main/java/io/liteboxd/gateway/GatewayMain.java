@@ -1,6 +1,8 @@
 package io.liteboxd.gateway;
 
 import java.io.PrintStream;
+import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -20,19 +22,25 @@ public final class GatewayMain {
     private final PrintStream out;
     private final PrintStream err;
     private final Consumer<Thread> shutdownHooks;
+    private final Map<String, String> env;
 
     /**
      * @param shutdownHooks where to register the thread that stops the gateway when the JVM is asked to exit
      *                      ({@code Runtime.getRuntime()::addShutdownHook} in production)
+     * @param env           the environment ({@code System.getenv()} in production): {@code DEV_USE_K8S_PROXY},
+     *                      {@code KUBECONFIG} and the in-cluster variables choose the mode; a parameter so that
+     *                      tests do not depend on the machine they run on
      */
-    public GatewayMain(PrintStream out, PrintStream err, Consumer<Thread> shutdownHooks) {
+    public GatewayMain(PrintStream out, PrintStream err, Consumer<Thread> shutdownHooks, Map<String, String> env) {
         this.out = out;
         this.err = err;
         this.shutdownHooks = shutdownHooks;
+        this.env = Objects.requireNonNull(env, "env");
     }
 
     public static void main(String[] args) {
-        int code = new GatewayMain(System.out, System.err, Runtime.getRuntime()::addShutdownHook).run(args);
+        int code = new GatewayMain(System.out, System.err, Runtime.getRuntime()::addShutdownHook, System.getenv())
+                .run(args);
         // After a normal stop the JVM may already be running shutdown hooks (SIGTERM), where System.exit
         // would block forever; returning lets the JVM finish on its own.
         if (code != EXIT_OK) {
@@ -61,7 +69,7 @@ public final class GatewayMain {
 
         GatewayServer gateway;
         try {
-            gateway = GatewayServer.start(options);
+            gateway = GatewayServer.start(options, env);
         } catch (GatewayStartException e) {
             err.println(NAME + ": " + e.getMessage());
             err.flush();

@@ -15,9 +15,13 @@ import java.util.Objects;
  * @param requestTimeout see {@link ProxyConfig#requestTimeout()}
  * @param pingInterval   see {@link ProxyConfig#pingInterval()}
  * @param idleTimeout    see {@link ProxyConfig#idleTimeout()}
+ * @param baseDomain     see {@link ProxyConfig#baseDomain()}; {@code null} for path-style routes only
+ * @param kubernetes     the Kubernetes flags ({@link KubernetesOptions#NONE} without any); which set-up runs is
+ *                       decided with the environment by {@link GatewayMode#select}
  */
 public record GatewayOptions(String host, int port, Path sandboxesFile, Duration requestTimeout,
-                             Duration pingInterval, Duration idleTimeout) {
+                             Duration pingInterval, Duration idleTimeout, String baseDomain,
+                             KubernetesOptions kubernetes) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -31,7 +35,21 @@ public record GatewayOptions(String host, int port, Path sandboxesFile, Duration
             throw new IllegalArgumentException("port must be 0-65535: " + port);
         }
         // Cross-field rules (ping shorter than idle) live in ProxyConfig; fail here rather than at start.
-        toProxyConfig(requestTimeout, pingInterval, idleTimeout);
+        toProxyConfig(requestTimeout, pingInterval, idleTimeout, baseDomain);
+        kubernetes = kubernetes == null ? KubernetesOptions.NONE : kubernetes;
+    }
+
+    /** Options without Kubernetes flags. */
+    public GatewayOptions(String host, int port, Path sandboxesFile, Duration requestTimeout, Duration pingInterval,
+                          Duration idleTimeout, String baseDomain) {
+        this(host, port, sandboxesFile, requestTimeout, pingInterval, idleTimeout, baseDomain,
+                KubernetesOptions.NONE);
+    }
+
+    /** Options without host-style routes. */
+    public GatewayOptions(String host, int port, Path sandboxesFile, Duration requestTimeout, Duration pingInterval,
+                          Duration idleTimeout) {
+        this(host, port, sandboxesFile, requestTimeout, pingInterval, idleTimeout, null);
     }
 
     /** Listen on the loopback default with the library's default timeouts and the demo sandbox. */
@@ -42,27 +60,44 @@ public record GatewayOptions(String host, int port, Path sandboxesFile, Duration
     }
 
     public GatewayOptions withListen(String newHost, int newPort) {
-        return new GatewayOptions(newHost, newPort, sandboxesFile, requestTimeout, pingInterval, idleTimeout);
+        return new GatewayOptions(newHost, newPort, sandboxesFile, requestTimeout, pingInterval, idleTimeout,
+                baseDomain, kubernetes);
     }
 
     public GatewayOptions withSandboxesFile(Path file) {
-        return new GatewayOptions(host, port, file, requestTimeout, pingInterval, idleTimeout);
+        return new GatewayOptions(host, port, file, requestTimeout, pingInterval, idleTimeout, baseDomain,
+                kubernetes);
     }
 
+    /** The same options with host-style routes {@code {port}-{sandbox-id}.{domain}} ({@code null}: off). */
+    public GatewayOptions withBaseDomain(String domain) {
+        return new GatewayOptions(host, port, sandboxesFile, requestTimeout, pingInterval, idleTimeout, domain,
+                kubernetes);
+    }
+
+    /** The same options with these Kubernetes flags ({@code null}: none). */
+    public GatewayOptions withKubernetes(KubernetesOptions flags) {
+        return new GatewayOptions(host, port, sandboxesFile, requestTimeout, pingInterval, idleTimeout, baseDomain,
+                flags);
+    }
+
+    /** No sandboxes file: the demo, unless a kubeconfig selects Kubernetes mode (see {@link GatewayMode}). */
     public boolean demoMode() {
         return sandboxesFile == null;
     }
 
     /** The library configuration these options describe; defaults for everything the command line does not set. */
     public ProxyConfig proxyConfig() {
-        return toProxyConfig(requestTimeout, pingInterval, idleTimeout);
+        return toProxyConfig(requestTimeout, pingInterval, idleTimeout, baseDomain);
     }
 
-    private static ProxyConfig toProxyConfig(Duration requestTimeout, Duration pingInterval, Duration idleTimeout) {
+    private static ProxyConfig toProxyConfig(Duration requestTimeout, Duration pingInterval, Duration idleTimeout,
+                                             String baseDomain) {
         return ProxyConfig.builder()
                 .requestTimeout(requestTimeout)
                 .pingInterval(pingInterval)
                 .idleTimeout(idleTimeout)
+                .baseDomain(baseDomain)
                 .build();
     }
 }

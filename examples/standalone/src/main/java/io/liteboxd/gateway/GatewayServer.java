@@ -1,15 +1,37 @@
 package io.liteboxd.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.liteboxd.proxy.auth.TokenAuthenticator;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.connect.DirectPodConnector;
+import io.liteboxd.proxy.connect.UpstreamConnector;
+import io.liteboxd.proxy.kubernetes.ApiServerProxyConnector;
+import io.liteboxd.proxy.kubernetes.KubernetesAccess;
+import io.liteboxd.proxy.kubernetes.KubernetesSandboxResolver;
+import io.liteboxd.proxy.kubernetes.KubernetesSettings;
+import io.liteboxd.proxy.kubernetes.PodAnnotationTokenAuthenticator;
+import io.liteboxd.proxy.resolve.Sandbox;
+import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.resolve.StaticSandboxes;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
+import java.io.IOException;
 import java.net.BindException;
 import java.net.URI;
 import java.nio.channels.UnresolvedAddressException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -22,8 +44,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway process minus its command line: an embedded Jetty 12 (ee10) serving the library's
- * {@link ProxyServlet}, plus the demo sandbox when no sandbox file is given. Start with {@link #start}, stop with
- * {@link #stop}; usable from tests with port 0.
+ * {@link ProxyServlet} in one of the set-ups of {@link GatewayMode}: the demo sandbox, a sandboxes file, or
+ * Kubernetes. Start with {@link #start}, stop with {@link #stop}; usable from tests with port 0.
  */
 public final class GatewayServer implements AutoCloseable {
 
@@ -35,34 +57,64 @@ public final class GatewayServer implements AutoCloseable {
     /** How long a stop waits for in-flight HTTP requests before closing their connections. */
     static final long STOP_TIMEOUT_MS = 10_000;
 
+    /**
+     * How long start-up waits for the first pod list in Kubernetes mode. Bounded, and not fatal when exceeded: the
+     * informer keeps retrying and requests answer 503 until it succeeds, as they would after a later outage.
+     */
+    static final Duration POD_LIST_WAIT = Duration.ofSeconds(10);
+
+    // DNS-1123 subdomain, what the API server accepts as a pod name; checked at start rather than per request.
+    private static final Pattern POD_NAME =
+            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
     private final GatewayOptions options;
+    private final GatewayMode mode;
     private final ProxyConfig config;
     private final Server server;
     private final ServerConnector connector;
-    private final DemoSandbox demo;
-    private final List<String> sandboxIds;
+    private final ProxyServlet servlet;
+    private final Backend backend;
 
-    private GatewayServer(GatewayOptions options, ProxyConfig config, Server server, ServerConnector connector,
-                          DemoSandbox demo, List<String> sandboxIds) {
+    private GatewayServer(GatewayOptions options, GatewayMode mode, ProxyConfig config, Server server,
+                          ServerConnector connector, ProxyServlet servlet, Backend backend) {
         this.options = options;
+        this.mode = mode;
         this.config = config;
         this.server = server;
         this.connector = connector;
-        this.demo = demo;
-        this.sandboxIds = sandboxIds;
+        this.servlet = servlet;
+        this.backend = backend;
     }
 
     /**
-     * Loads the sandboxes (or starts the demo), then starts listening.
+     * Starts with an empty environment: the demo, or the sandboxes file, or whatever the Kubernetes flags of
+     * {@code options} select on their own. The machine's environment is not consulted.
      *
      * @throws GatewayStartException with a one-line reason: unreadable sandbox file, address in use, ...
      */
     public static GatewayServer start(GatewayOptions options) throws GatewayStartException {
+        return start(options, Map.of());
+    }
+
+    /**
+     * Selects the mode from {@code options} and {@code env} ({@link GatewayMode#select}), then starts it.
+     *
+     * @param env the process environment, {@code System.getenv()} in production
+     * @throws GatewayStartException with a one-line reason: unreadable sandbox file, no kubeconfig for
+     *                               {@code --k8s-proxy}, address in use, ...
+     */
+    public static GatewayServer start(GatewayOptions options, Map<String, String> env) throws GatewayStartException {
+        return start(options, GatewayMode.select(options, env));
+    }
+
+    /**
+     * Loads the sandboxes, starts the demo or the pod informer as {@code mode} says, then starts listening.
+     *
+     * @throws GatewayStartException with a one-line reason
+     */
+    public static GatewayServer start(GatewayOptions options, GatewayMode mode) throws GatewayStartException {
         ProxyConfig config = options.proxyConfig();
-        DemoSandbox demo = options.demoMode() ? startDemo() : null;
-        StaticSandboxes sandboxes = demo != null
-                ? new StaticSandboxes(List.of(demo.entry()))
-                : loadSandboxes(options);
+        Backend backend = Backend.open(options, mode);
 
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8);
         threads.setName("gateway");
@@ -72,27 +124,176 @@ public final class GatewayServer implements AutoCloseable {
         connector.setPort(options.port());
         connector.setIdleTimeout(config.requestTimeout().toMillis());
         server.addConnector(connector);
-        ServletContextHandler context = proxyContext(config, sandboxes);
-        server.setHandler(new GracefulHandler(context));
         server.setStopTimeout(STOP_TIMEOUT_MS);
-
+        ProxyServlet servlet;
         try {
+            servlet = new ProxyServlet(config, backend.authenticator, backend.resolver, backend.connector);
+            ServletContextHandler context = proxyContext(servlet);
+            server.setHandler(new GracefulHandler(context));
             server.start();
             if (!context.isAvailable()) {
                 throw new IllegalStateException("the proxy servlet context did not start (see the log above)");
             }
         } catch (Exception e) {
             stopQuietly(server);
-            if (demo != null) {
-                stopQuietly(demo);
-            }
+            backend.close();
             throw startFailure(options, e);
         }
 
-        List<String> ids = sandboxes.entries().stream().map(entry -> entry.sandbox().id()).sorted().toList();
-        GatewayServer gateway = new GatewayServer(options, config, server, connector, demo, ids);
-        LOG.info("liteboxd-gateway listening on {} for {} sandbox(es)", gateway.baseUri(), ids.size());
+        GatewayServer gateway = new GatewayServer(options, mode, config, server, connector, servlet, backend);
+        LOG.info("liteboxd-gateway listening on {}, mode: {}, WebSocket relay: {}", gateway.baseUri(),
+                mode.kind().description(), servlet.webSocketRelay());
         return gateway;
+    }
+
+    /** What stands behind the servlet in one mode: who authenticates, resolves and connects, and what to stop. */
+    private static final class Backend {
+        final TokenAuthenticator authenticator;
+        final SandboxResolver resolver;
+        final UpstreamConnector connector;
+        final DemoSandbox demo;
+        final KubernetesSandboxResolver pods;
+        final KubernetesAccess access;
+        /** Static sandbox ids, sorted, each with its pod name; empty in Kubernetes mode (pods come and go). */
+        final Map<String, String> podNames;
+
+        private Backend(TokenAuthenticator authenticator, SandboxResolver resolver, UpstreamConnector connector,
+                        DemoSandbox demo, KubernetesSandboxResolver pods, KubernetesAccess access,
+                        Map<String, String> podNames) {
+            this.authenticator = authenticator;
+            this.resolver = resolver;
+            this.connector = connector;
+            this.demo = demo;
+            this.pods = pods;
+            this.access = access;
+            this.podNames = podNames;
+        }
+
+        private static Backend ofStatic(StaticSandboxes sandboxes, UpstreamConnector connector, DemoSandbox demo,
+                                        KubernetesAccess access) {
+            Map<String, String> podNames = new LinkedHashMap<>();
+            sandboxes.entries().stream().map(StaticSandboxes.Entry::sandbox)
+                    .sorted(Comparator.comparing(Sandbox::id))
+                    .forEach(sandbox -> podNames.put(sandbox.id(), sandbox.podName()));
+            return new Backend(sandboxes.authenticator(), sandboxes.resolver(), connector, demo, null, access,
+                    podNames);
+        }
+
+        static Backend open(GatewayOptions options, GatewayMode mode) throws GatewayStartException {
+            KubernetesSettings k8s = mode.kubernetes();
+            switch (mode.kind()) {
+                case DEMO: {
+                    DemoSandbox demo = startDemo();
+                    return ofStatic(new StaticSandboxes(List.of(demo.entry())), new DirectPodConnector(), demo, null);
+                }
+                case SANDBOXES:
+                    return ofStatic(loadSandboxes(options), new DirectPodConnector(), null, null);
+                case SANDBOXES_VIA_API_SERVER: {
+                    StaticSandboxes sandboxes = withPodNames(loadSandboxes(options), options, k8s);
+                    KubernetesAccess access = access(mode);
+                    return ofStatic(sandboxes, new ApiServerProxyConnector(access, k8s), null, access);
+                }
+                case KUBERNETES:
+                case KUBERNETES_VIA_API_SERVER: {
+                    KubernetesAccess access = access(mode);
+                    KubernetesSandboxResolver pods = startPodInformer(access, k8s);
+                    UpstreamConnector connector = mode.kind().viaApiServer()
+                            ? new ApiServerProxyConnector(access, k8s)
+                            : new DirectPodConnector();
+                    return new Backend(new PodAnnotationTokenAuthenticator(pods, k8s.tokenAnnotation()), pods,
+                            connector, null, pods, access, Map.of());
+                }
+                default:
+                    throw new IllegalStateException("mode not handled: " + mode.kind());
+            }
+        }
+
+        /** Stops the pod informer and the demo sandbox; safe to call again. */
+        void close() {
+            if (pods != null) {
+                try {
+                    pods.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("Error while stopping the pod informer", e);
+                }
+            }
+            if (demo != null) {
+                stopQuietly(demo);
+            }
+        }
+    }
+
+    private static KubernetesAccess access(GatewayMode mode) throws GatewayStartException {
+        try {
+            return mode.kubeconfig().load(mode.kubernetes().tokenRefreshPeriod());
+        } catch (RuntimeException e) {
+            // The library's message names the file or the in-cluster setting and the problem.
+            throw new GatewayStartException("cannot load Kubernetes credentials: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    private static KubernetesSandboxResolver startPodInformer(KubernetesAccess access, KubernetesSettings k8s)
+            throws GatewayStartException {
+        KubernetesSandboxResolver pods;
+        try {
+            pods = KubernetesSandboxResolver.start(access, k8s);
+        } catch (RuntimeException e) {
+            throw new GatewayStartException("cannot start the pod informer: " + reason(e), e);
+        }
+        try {
+            if (!pods.awaitSynced(POD_LIST_WAIT)) {
+                LOG.warn("The pods of namespace {} have not been listed within {} (see the warnings above);"
+                        + " requests answer 503 until they are", k8s.namespace(), POD_LIST_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pods.close();
+            throw new GatewayStartException("interrupted while listing the sandbox pods", e);
+        }
+        return pods;
+    }
+
+    /**
+     * The static sandboxes with the pod names the API server must be asked for: an entry's own {@code podName}
+     * if the file gives one, else {@code --pod-name-prefix} + id (the loader's default is {@code sandbox-} + id,
+     * which is also the prefix's default). Every name is checked here so a bad one fails the start, not each
+     * request.
+     */
+    private static StaticSandboxes withPodNames(StaticSandboxes sandboxes, GatewayOptions options,
+                                                KubernetesSettings k8s) throws GatewayStartException {
+        Path file = options.sandboxesFile();
+        boolean prefixGiven = options.kubernetes().podNamePrefix() != null;
+        Set<String> named = prefixGiven ? idsWithPodName(file) : Set.of();
+        List<StaticSandboxes.Entry> entries = new ArrayList<>();
+        for (StaticSandboxes.Entry entry : sandboxes.entries()) {
+            Sandbox s = entry.sandbox();
+            String pod = prefixGiven && !named.contains(s.id()) ? k8s.podName(s.id()) : s.podName();
+            if (pod.length() > 253 || !POD_NAME.matcher(pod).matches()) {
+                throw new GatewayStartException("cannot load sandboxes: " + file + ": sandbox " + s.id()
+                        + ": pod name is not a valid Kubernetes name: " + pod);
+            }
+            entries.add(new StaticSandboxes.Entry(new Sandbox(s.id(), pod, s.host(), s.ready(), s.ports()),
+                    entry.token()));
+        }
+        return new StaticSandboxes(entries);
+    }
+
+    /** The ids whose entry names its pod; the loader fills in a default, so only the file can tell. */
+    private static Set<String> idsWithPodName(Path file) throws GatewayStartException {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            // The loader has just read the same file; this only fails if it changed or vanished in between.
+            throw new GatewayStartException("cannot load sandboxes: " + file + ": " + reason(e), e);
+        }
+        Set<String> ids = new HashSet<>();
+        for (JsonNode node : root.path("sandboxes")) {
+            if (node.hasNonNull("podName")) {
+                ids.add(node.path("id").asText());
+            }
+        }
+        return ids;
     }
 
     private static DemoSandbox startDemo() throws GatewayStartException {
@@ -112,13 +313,11 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
-    private static ServletContextHandler proxyContext(ProxyConfig config, StaticSandboxes sandboxes) {
+    private static ServletContextHandler proxyContext(ProxyServlet servlet) {
         ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.NO_SESSIONS);
         // Otherwise the servlet layer answers 400 to the %2F paths the connector was configured to accept.
         context.getServletHandler().setDecodeAmbiguousURIs(true);
         JakartaWebSocketServletContainerInitializer.configure(context, null);
-        ProxyServlet servlet = new ProxyServlet(config, sandboxes.authenticator(), sandboxes.resolver(),
-                new DirectPodConnector());
         // Registered from an initializer, after the WebSocket one, so the ServerContainer exists when the
         // servlet initialises.
         context.addServletContainerInitializer((classes, servletContext) ->
@@ -169,14 +368,45 @@ public final class GatewayServer implements AutoCloseable {
         return config.routePrefix();
     }
 
-    /** The in-process demo sandbox, when no sandbox file was given. */
+    /** The in-process demo sandbox, in demo mode. */
     public Optional<DemoSandbox> demo() {
-        return Optional.ofNullable(demo);
+        return Optional.ofNullable(backend.demo);
     }
 
-    /** The ids of the sandboxes this gateway serves, sorted (the loader does not keep file order). */
+    /**
+     * The ids of the sandboxes of the file (or the demo), sorted; empty in Kubernetes mode, where sandboxes are
+     * whatever pods exist at the time of a request.
+     */
     public List<String> sandboxIds() {
-        return sandboxIds;
+        return List.copyOf(backend.podNames.keySet());
+    }
+
+    /** The pod name of each sandbox id of {@link #sandboxIds()}, which the API-server mode asks for. */
+    public Map<String, String> podNames() {
+        return backend.podNames;
+    }
+
+    /** The set-up this gateway runs. */
+    public GatewayMode mode() {
+        return mode;
+    }
+
+    /** The API server, in the modes that talk to Kubernetes. */
+    public Optional<URI> kubernetesApiServer() {
+        return Optional.ofNullable(backend.access).map(KubernetesAccess::server);
+    }
+
+    /** In Kubernetes mode, whether the first pod list has arrived (before it, requests answer 503). */
+    public boolean podsListed() {
+        return backend.pods == null || backend.pods.hasSynced();
+    }
+
+    /**
+     * The WebSocket relay the library chose, e.g. {@code jetty-frame-relay (...)}: Jetty's native frame relay,
+     * since this gateway ships Jetty's own WebSocket server, else the portable Jakarta bridge.
+     */
+    public String webSocketRelay() {
+        return servlet.webSocketRelay();
     }
 
     /** Blocks until the gateway has stopped. */
@@ -186,16 +416,15 @@ public final class GatewayServer implements AutoCloseable {
 
     /**
      * Stops accepting, lets in-flight requests finish for up to {@link #STOP_TIMEOUT_MS}, then closes the rest.
-     * The demo sandbox stops last so that requests still being proxied to it can complete. Idempotent.
+     * The demo sandbox and the pod informer stop last so that requests still being proxied can complete.
+     * Idempotent.
      */
     public synchronized void stop() {
         if (server.isStopped()) {
             return;
         }
         stopQuietly(server);
-        if (demo != null) {
-            stopQuietly(demo);
-        }
+        backend.close();
         LOG.info("liteboxd-gateway stopped");
     }
 
@@ -226,6 +455,14 @@ public final class GatewayServer implements AutoCloseable {
             cause = cause.getCause();
         }
         return cause;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
     }
 
     private static String reason(Throwable t) {

@@ -114,6 +114,17 @@ class GatewayArgsTest {
     @Test
     void usageListsEveryOption() {
         assertThat(GatewayArgs.usage()).contains("--listen HOST:PORT", "--sandboxes FILE", "--request-timeout",
-                "--ping-interval", "--idle-timeout", "--help", "127.0.0.1:8080");
+                "--ping-interval", "--idle-timeout", "--base-domain D", "--help", "127.0.0.1:8080");
+    }
+
+    @Test
+    void baseDomain_turnsOnHostStyleRoutes() throws Exception {
+        GatewayOptions options = run("--base-domain", "Sandbox.Localhost");
+
+        assertThat(options.baseDomain()).isEqualTo("Sandbox.Localhost");
+        assertThat(options.proxyConfig().baseDomain()).isEqualTo("sandbox.localhost");
+        assertThat(run().proxyConfig().hostRouting()).isFalse();
+        assertThatThrownBy(() -> GatewayArgs.parse("--base-domain", "not a domain"))
+                .isInstanceOf(UsageException.class).hasMessageStartingWith("--base-domain");
     }
 }

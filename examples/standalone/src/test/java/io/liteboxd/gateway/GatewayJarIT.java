@@ -2,6 +2,12 @@ package io.liteboxd.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.liteboxd.proxy.kubernetes.standin.ApiServerStandin;
+import io.liteboxd.proxy.kubernetes.standin.EchoBackend;
+import io.liteboxd.proxy.kubernetes.standin.Kubeconfigs;
+import io.liteboxd.proxy.kubernetes.standin.Pods;
+import io.liteboxd.proxy.kubernetes.standin.TestPki;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +26,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shaded jar as a user runs it: {@code java -jar}, in its own process. Runs in the integration-test phase
@@ -49,7 +56,12 @@ class GatewayJarIT {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
         command.addAll(List.of(args));
-        process = new ProcessBuilder(command).start();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // Kubernetes settings of the machine running the build would turn the demo into Kubernetes mode (or fail
+        // it); every test passes what it needs on the command line.
+        builder.environment().keySet().removeAll(List.of("KUBECONFIG", "DEV_USE_K8S_PROXY",
+                "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT"));
+        process = builder.start();
         return process;
     }
 
@@ -115,6 +127,45 @@ class GatewayJarIT {
         String log = err.awaitEnd();
         assertThat(log).contains("liteboxd-gateway listening on", "liteboxd-gateway stopped")
                 .doesNotContain("Exception", "WARN");
+    }
+
+    /**
+     * Kubernetes mode from the fat jar: the official client, its TLS and JSON stack and the informer must survive
+     * shading (client-java brings signed BouncyCastle jars whose signatures the shade filter drops).
+     */
+    @Test
+    void kubernetesModeThroughTheApiServerRunsFromTheJar(@TempDir Path dir) throws Exception {
+        TestPki pki = TestPki.create("gateway-jar-it-ca");
+        try (ApiServerStandin apiServer = ApiServerStandin.start(pki, "liteboxd-sandbox");
+             EchoBackend backend = EchoBackend.start()) {
+            apiServer.allowToken("jar-it-credential");
+            apiServer.apply(Pods.ready(Pods.sandbox("jar1", "jar-pod-token"), "127.0.0.1"));
+            Path kubeconfig = Kubeconfigs.bearerToken(dir, apiServer.uri(), pki.caPem(), "jar-it-credential");
+
+            Process p = launch("--listen", "127.0.0.1:0", "--kubeconfig", kubeconfig.toString(),
+                    "--namespace", "liteboxd-sandbox", "--k8s-proxy");
+            Drain out = new Drain(p.getInputStream());
+            Drain err = new Drain(p.getErrorStream());
+
+            Matcher listening = out.await(Pattern.compile("listening on (http://\\S+)\n"
+                    + "Mode: Kubernetes pods and annotation tokens, upstream through the Kubernetes API server\n"));
+            out.await(Pattern.compile("Pod list: loaded\n"));
+            String sandbox = listening.group(1) + "/api/v1/sandbox/jar1/port/" + backend.port();
+            HttpResponse<String> ok = TestHttp.get(URI.create(sandbox + "/echo?from=jar"),
+                    "X-Access-Token", "jar-pod-token");
+            HttpResponse<String> wrong = TestHttp.get(URI.create(sandbox + "/echo"), "X-Access-Token", "wrong");
+
+            assertThat(ok.statusCode()).as(ok.body() + "\nstderr:\n" + err.text()).isEqualTo(200);
+            assertThat(ok.headers().firstValue("X-Echo-Query")).hasValue("from=jar");
+            assertThat(apiServer.proxiedRequests()).extracting(ApiServerStandin.ProxiedRequest::target)
+                    .containsExactly("/echo?from=jar");
+            assertThat(wrong.statusCode()).isEqualTo(401);
+
+            assertThat(p.toHandle().destroy()).isTrue();
+            assertThat(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
+            assertThat(p.exitValue()).isEqualTo(143);
+            assertThat(err.awaitEnd()).contains("liteboxd-gateway stopped").doesNotContain("Exception");
+        }
     }
 
     @Test

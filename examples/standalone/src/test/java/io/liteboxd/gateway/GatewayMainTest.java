@@ -40,8 +40,10 @@ class GatewayMainTest {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final List<Thread> hooks = new CopyOnWriteArrayList<>();
+        // An empty environment: a KUBECONFIG on the machine running the tests must not turn the demo into
+        // Kubernetes mode.
         final GatewayMain main = new GatewayMain(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), hooks::add);
+                new PrintStream(err, true, StandardCharsets.UTF_8), hooks::add, java.util.Map.of());
 
         /** Runs to completion; only for command lines that must end before a gateway is up. */
         int runExpectingExit(String... args) {
@@ -173,7 +175,7 @@ class GatewayMainTest {
 
             assertThat(h.out()).containsPattern(
                     "websocat -H='X-Access-Token: " + curl.group(1) + "' ws://127\\.0\\.0\\.1:\\d+/api/v1/sandbox/demo/port/\\d+/ws")
-                    .contains("coming with browser auth");
+                    .containsPattern("/api/v1/sandbox/demo/port/\\d+/\\?liteboxd_token=" + curl.group(1));
             assertThat(h.hooks).hasSize(1);
             Thread hook = h.hooks.get(0);
             hook.start();

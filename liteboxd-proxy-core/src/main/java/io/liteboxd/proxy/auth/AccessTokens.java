@@ -6,11 +6,20 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 
-/** Extracting the presented token from {@code X-Access-Token}, and comparing secrets safely. */
+/**
+ * The names under which a token is presented, extracting it from {@code X-Access-Token}, and comparing secrets
+ * safely. See {@link Credential} for how the header, the query parameter and the cookie are ranked.
+ */
 public final class AccessTokens {
 
     /** The header a client authenticates with. Never forwarded upstream. */
     public static final String HEADER = "X-Access-Token";
+
+    /** The query parameter a browser link authenticates with. Never forwarded upstream. */
+    public static final String QUERY_PARAMETER = "liteboxd_token";
+
+    /** The cookie the gateway sets after a query-parameter login. Never forwarded upstream. */
+    public static final String COOKIE = "liteboxd_token";
 
     private AccessTokens() {
     }

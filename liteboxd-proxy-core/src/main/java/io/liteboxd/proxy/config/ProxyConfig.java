@@ -1,6 +1,10 @@
 package io.liteboxd.proxy.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +25,23 @@ import java.util.function.Function;
  *   <tr><td>max message size</td><td>maxMessageSize</td><td>LITEBOXD_MAX_MESSAGE_SIZE</td><td>128MiB</td></tr>
  *   <tr><td>upstream client threads</td><td>clientThreads</td><td>LITEBOXD_CLIENT_THREADS</td><td>64</td></tr>
  *   <tr><td>WebSocket relay</td><td>webSocketRelay</td><td>LITEBOXD_WEBSOCKET_RELAY</td><td>auto</td></tr>
+ *   <tr><td>browser auth (query parameter and cookie)</td><td>browserAuth</td><td>LITEBOXD_BROWSER_AUTH</td>
+ *       <td>true</td></tr>
+ *   <tr><td>allowed origins for cookie-authenticated requests</td><td>allowedOrigins</td>
+ *       <td>LITEBOXD_ALLOWED_ORIGINS</td><td>self</td></tr>
+ *   <tr><td>rewrite root-relative Location</td><td>rewriteLocation</td><td>LITEBOXD_REWRITE_LOCATION</td>
+ *       <td>true</td></tr>
+ *   <tr><td>scope upstream Set-Cookie</td><td>scopeCookies</td><td>LITEBOXD_SCOPE_COOKIES</td><td>true</td></tr>
+ *   <tr><td>base domain of host-based routes</td><td>baseDomain</td><td>LITEBOXD_BASE_DOMAIN</td><td>(off)</td></tr>
+ *   <tr><td>take the host from X-Forwarded-Host</td><td>trustForwardedHost</td>
+ *       <td>LITEBOXD_TRUST_FORWARDED_HOST</td><td>false</td></tr>
+ *   <tr><td>secret of signed share links</td><td>shareLinkSecret</td><td>LITEBOXD_SHARE_LINK_SECRET</td>
+ *       <td>(off)</td></tr>
+ *   <tr><td>max concurrent WebSockets in total</td><td>maxConnections</td><td>LITEBOXD_MAX_CONNECTIONS</td>
+ *       <td>0 (no limit)</td></tr>
+ *   <tr><td>max concurrent WebSockets per sandbox</td><td>maxConnectionsPerSandbox</td>
+ *       <td>LITEBOXD_MAX_CONNECTIONS_PER_SANDBOX</td><td>0 (no limit)</td></tr>
+ *   <tr><td>shutdown drain deadline</td><td>drainTimeout</td><td>LITEBOXD_DRAIN_TIMEOUT</td><td>5s</td></tr>
  * </table>
  *
  * <p>An init-param wins over the environment, which wins over the default.
@@ -28,6 +49,9 @@ import java.util.function.Function;
 public final class ProxyConfig {
 
     public static final String DEFAULT_ROUTE_PREFIX = "/api/v1/sandbox";
+
+    /** The {@link #allowedOrigins()} entry that stands for "the origin the request was addressed to". */
+    public static final String SELF_ORIGIN = "self";
 
     /** Which WebSocket relay the servlet uses. */
     public enum WebSocketRelay {
@@ -48,6 +72,16 @@ public final class ProxyConfig {
     private final long maxMessageSize;
     private final int clientThreads;
     private final WebSocketRelay webSocketRelay;
+    private final boolean browserAuth;
+    private final List<String> allowedOrigins;
+    private final boolean rewriteLocation;
+    private final boolean scopeCookies;
+    private final String baseDomain;
+    private final boolean trustForwardedHost;
+    private final String shareLinkSecret;
+    private final int maxConnections;
+    private final int maxConnectionsPerSandbox;
+    private final Duration drainTimeout;
 
     private ProxyConfig(Builder b) {
         this.routePrefix = b.routePrefix;
@@ -58,6 +92,16 @@ public final class ProxyConfig {
         this.maxMessageSize = b.maxMessageSize;
         this.clientThreads = b.clientThreads;
         this.webSocketRelay = b.webSocketRelay;
+        this.browserAuth = b.browserAuth;
+        this.allowedOrigins = List.copyOf(b.allowedOrigins);
+        this.rewriteLocation = b.rewriteLocation;
+        this.scopeCookies = b.scopeCookies;
+        this.baseDomain = b.baseDomain;
+        this.trustForwardedHost = b.trustForwardedHost;
+        this.shareLinkSecret = b.shareLinkSecret;
+        this.maxConnections = b.maxConnections;
+        this.maxConnectionsPerSandbox = b.maxConnectionsPerSandbox;
+        this.drainTimeout = b.drainTimeout;
     }
 
     public static Builder builder() {
@@ -68,7 +112,11 @@ public final class ProxyConfig {
     public Builder toBuilder() {
         return builder().routePrefix(routePrefix).requestTimeout(requestTimeout).connectTimeout(connectTimeout)
                 .pingInterval(pingInterval).idleTimeout(idleTimeout).maxMessageSize(maxMessageSize)
-                .clientThreads(clientThreads).webSocketRelay(webSocketRelay);
+                .clientThreads(clientThreads).webSocketRelay(webSocketRelay)
+                .browserAuth(browserAuth).allowedOrigins(allowedOrigins).rewriteLocation(rewriteLocation)
+                .scopeCookies(scopeCookies).baseDomain(baseDomain).trustForwardedHost(trustForwardedHost)
+                .shareLinkSecret(shareLinkSecret).maxConnections(maxConnections)
+                .maxConnectionsPerSandbox(maxConnectionsPerSandbox).drainTimeout(drainTimeout);
     }
 
     /** The defaults. */
@@ -97,6 +145,16 @@ public final class ProxyConfig {
                 throw new IllegalArgumentException("webSocketRelay: expected auto or jakarta, got " + v, e);
             }
         });
+        s.bool("browserAuth").ifPresent(b::browserAuth);
+        s.text("allowedOrigins").ifPresent(v -> b.allowedOrigins(splitList(v)));
+        s.bool("rewriteLocation").ifPresent(b::rewriteLocation);
+        s.bool("scopeCookies").ifPresent(b::scopeCookies);
+        s.text("baseDomain").ifPresent(b::baseDomain);
+        s.bool("trustForwardedHost").ifPresent(b::trustForwardedHost);
+        s.text("shareLinkSecret").ifPresent(b::shareLinkSecret);
+        s.integer("maxConnections").ifPresent(b::maxConnections);
+        s.integer("maxConnectionsPerSandbox").ifPresent(b::maxConnectionsPerSandbox);
+        s.duration("drainTimeout").ifPresent(b::drainTimeout);
         return b.build();
     }
 
@@ -143,12 +201,105 @@ public final class ProxyConfig {
         return webSocketRelay;
     }
 
+    /**
+     * Whether browsers may authenticate with the {@code liteboxd_token} query parameter and cookie (they cannot set
+     * {@code X-Access-Token} on a page load or a WebSocket). When off, only the header counts, but the parameter and
+     * the cookie are still removed before forwarding.
+     */
+    public boolean browserAuth() {
+        return browserAuth;
+    }
+
+    /**
+     * Origins a request authenticated by the cookie alone may come from (checked on every such WebSocket handshake
+     * and on such HTTP requests with an unsafe method and an {@code Origin}). Entries are {@code scheme://host[:port]}
+     * or {@link #SELF_ORIGIN}, the origin the request was addressed to.
+     */
+    public List<String> allowedOrigins() {
+        return allowedOrigins;
+    }
+
+    /** Whether a root-relative {@code Location} from the upstream is moved under the sandbox's path prefix. */
+    public boolean rewriteLocation() {
+        return rewriteLocation;
+    }
+
+    /**
+     * Whether upstream {@code Set-Cookie} headers are scoped to the sandbox: their {@code Path} moved under the
+     * sandbox's path prefix and their {@code Domain} dropped, so one sandbox's cookies never reach another.
+     */
+    public boolean scopeCookies() {
+        return scopeCookies;
+    }
+
+    /**
+     * The domain under which {@code {port}-{sandbox-id}.{baseDomain}} hosts are routed to sandboxes, or {@code null}
+     * when host-based routing is off.
+     */
+    public String baseDomain() {
+        return baseDomain;
+    }
+
+    /** True when host-based routes are on ({@link #baseDomain()} is set). */
+    public boolean hostRouting() {
+        return baseDomain != null;
+    }
+
+    /**
+     * Whether the first {@code X-Forwarded-Host} replaces {@code Host} as the host the client addressed (for
+     * host-based routes and the same-origin check). Only for a gateway that is reachable through a proxy that sets it.
+     */
+    public boolean trustForwardedHost() {
+        return trustForwardedHost;
+    }
+
+    /**
+     * The HMAC secret of signed share links ({@code io.liteboxd.proxy.auth.ShareLinks}), or {@code null} when share
+     * links are off. Never printed by {@link #toString()}.
+     */
+    public String shareLinkSecret() {
+        return shareLinkSecret;
+    }
+
+    /** Most WebSocket connections relayed at once; 0 means no limit. Over it, handshakes answer 503. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** Most WebSocket connections relayed at once to one sandbox; 0 means no limit. Over it, 503. */
+    public int maxConnectionsPerSandbox() {
+        return maxConnectionsPerSandbox;
+    }
+
+    /**
+     * On shutdown: how long open WebSockets get to close after being sent 1001 Going Away, before the servlet stops
+     * regardless. New upgrades answer 503 from the start of the drain.
+     */
+    public Duration drainTimeout() {
+        return drainTimeout;
+    }
+
     @Override
     public String toString() {
         return "ProxyConfig{routePrefix=" + routePrefix + ", requestTimeout=" + requestTimeout
                 + ", connectTimeout=" + connectTimeout + ", pingInterval=" + pingInterval
                 + ", idleTimeout=" + idleTimeout + ", maxMessageSize=" + maxMessageSize
-                + ", clientThreads=" + clientThreads + ", webSocketRelay=" + webSocketRelay + "}";
+                + ", clientThreads=" + clientThreads + ", webSocketRelay=" + webSocketRelay
+                + ", browserAuth=" + browserAuth + ", allowedOrigins=" + allowedOrigins
+                + ", rewriteLocation=" + rewriteLocation + ", scopeCookies=" + scopeCookies
+                + ", baseDomain=" + baseDomain + ", trustForwardedHost=" + trustForwardedHost
+                + ", shareLinks=" + (shareLinkSecret == null ? "off" : "on") + ", maxConnections=" + maxConnections
+                + ", maxConnectionsPerSandbox=" + maxConnectionsPerSandbox + ", drainTimeout=" + drainTimeout + "}";
+    }
+
+    private static List<String> splitList(String value) {
+        List<String> items = new ArrayList<>();
+        for (String item : value.split(",")) {
+            if (!item.isBlank()) {
+                items.add(item.trim());
+            }
+        }
+        return items;
     }
 
     /** Builder with the documented defaults; every setter validates its argument. */
@@ -161,8 +312,44 @@ public final class ProxyConfig {
         private long maxMessageSize = 128L * 1024 * 1024;
         private int clientThreads = 64;
         private WebSocketRelay webSocketRelay = WebSocketRelay.AUTO;
+        private boolean browserAuth = true;
+        private List<String> allowedOrigins = List.of(SELF_ORIGIN);
+        private boolean rewriteLocation = true;
+        private boolean scopeCookies = true;
+        private String baseDomain;
+        private boolean trustForwardedHost;
+        private String shareLinkSecret;
+        private int maxConnections;
+        private int maxConnectionsPerSandbox;
+        private Duration drainTimeout = Duration.ofSeconds(5);
 
         private Builder() {
+        }
+
+        public Builder maxConnections(int max) {
+            this.maxConnections = notNegative("maxConnections", max);
+            return this;
+        }
+
+        public Builder maxConnectionsPerSandbox(int max) {
+            this.maxConnectionsPerSandbox = notNegative("maxConnectionsPerSandbox", max);
+            return this;
+        }
+
+        public Builder drainTimeout(Duration d) {
+            Objects.requireNonNull(d, "drainTimeout");
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("drainTimeout must not be negative: " + d);
+            }
+            this.drainTimeout = d;
+            return this;
+        }
+
+        private static int notNegative(String name, int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException(name + " must be 0 (no limit) or positive: " + value);
+            }
+            return value;
         }
 
         public Builder webSocketRelay(WebSocketRelay relay) {
@@ -219,12 +406,104 @@ public final class ProxyConfig {
             return this;
         }
 
+        public Builder browserAuth(boolean enabled) {
+            this.browserAuth = enabled;
+            return this;
+        }
+
+        /**
+         * @param origins {@code scheme://host[:port]} origins and/or {@link #SELF_ORIGIN}; empty refuses every
+         *                cookie-only WebSocket
+         */
+        public Builder allowedOrigins(List<String> origins) {
+            Objects.requireNonNull(origins, "allowedOrigins");
+            List<String> normalized = new ArrayList<>();
+            for (String origin : origins) {
+                normalized.add(normalizeOrigin(origin));
+            }
+            this.allowedOrigins = normalized;
+            return this;
+        }
+
+        public Builder rewriteLocation(boolean enabled) {
+            this.rewriteLocation = enabled;
+            return this;
+        }
+
+        public Builder scopeCookies(boolean enabled) {
+            this.scopeCookies = enabled;
+            return this;
+        }
+
+        /** @param domain e.g. {@code sandbox.example.com}; {@code null} turns host-based routes off */
+        public Builder baseDomain(String domain) {
+            if (domain == null) {
+                this.baseDomain = null;
+                return this;
+            }
+            String d = domain.trim().toLowerCase(Locale.ROOT);
+            if (d.startsWith(".")) {
+                d = d.substring(1);
+            }
+            if (d.endsWith(".")) {
+                d = d.substring(0, d.length() - 1);
+            }
+            for (String label : d.split("\\.", -1)) {
+                if (label.isEmpty() || label.length() > 63 || !label.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?")) {
+                    throw new IllegalArgumentException("baseDomain must be a DNS name such as sandbox.example.com: "
+                            + domain);
+                }
+            }
+            this.baseDomain = d;
+            return this;
+        }
+
+        public Builder trustForwardedHost(boolean trust) {
+            this.trustForwardedHost = trust;
+            return this;
+        }
+
+        /** @param secret at least 32 bytes (UTF-8); {@code null} turns share links off */
+        public Builder shareLinkSecret(String secret) {
+            if (secret != null && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+                throw new IllegalArgumentException("shareLinkSecret must be at least 32 bytes");
+            }
+            this.shareLinkSecret = secret;
+            return this;
+        }
+
         public ProxyConfig build() {
             if (!pingInterval.isZero() && pingInterval.compareTo(idleTimeout) >= 0) {
                 throw new IllegalArgumentException("pingInterval (" + pingInterval
                         + ") must be shorter than idleTimeout (" + idleTimeout + ") or zero");
             }
             return new ProxyConfig(this);
+        }
+
+        /** {@code self}, or a lower-case {@code scheme://host[:port]} without the scheme's default port. */
+        static String normalizeOrigin(String origin) {
+            Objects.requireNonNull(origin, "origin");
+            String o = origin.trim();
+            if (o.equalsIgnoreCase(SELF_ORIGIN)) {
+                return SELF_ORIGIN;
+            }
+            URI uri;
+            try {
+                uri = new URI(o);
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("allowedOrigins: not an origin: " + origin);
+            }
+            String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+            boolean bare = (uri.getRawPath() == null || uri.getRawPath().isEmpty()) && uri.getRawQuery() == null
+                    && uri.getRawFragment() == null && uri.getRawUserInfo() == null;
+            if (!("http".equals(scheme) || "https".equals(scheme)) || uri.getHost() == null || !bare) {
+                throw new IllegalArgumentException("allowedOrigins: expected scheme://host[:port] or self, got "
+                        + origin);
+            }
+            int port = uri.getPort();
+            boolean defaultPort = port == -1 || ("http".equals(scheme) && port == 80)
+                    || ("https".equals(scheme) && port == 443);
+            return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
         }
 
         private static Duration positive(String name, Duration d) {
@@ -264,6 +543,14 @@ public final class ProxyConfig {
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
                 }
+            });
+        }
+
+        java.util.Optional<Boolean> bool(String name) {
+            return text(name).map(v -> switch (v.toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on", "1" -> true;
+                case "false", "no", "off", "0" -> false;
+                default -> throw new IllegalArgumentException(name + ": expected true or false, got " + v);
             });
         }
 

@@ -15,6 +15,11 @@ public enum ProxyError {
     TOKEN_MISSING(401, "token_missing"),
     /** An access token was presented but is not valid for this sandbox. */
     TOKEN_INVALID(401, "token_invalid"),
+    /**
+     * A request authenticated by the browser cookie alone came from an origin that is not allowed (cross-site
+     * WebSocket hijacking and cross-origin form posts are refused this way).
+     */
+    ORIGIN_FORBIDDEN(403, "origin_forbidden"),
     /** The sandbox exists but this port is not in its allow-list. */
     PORT_FORBIDDEN(403, "port_forbidden"),
     /** No sandbox with this id. */

@@ -43,11 +43,7 @@ public final class RouteParser {
         if (rawPath == null || !rawPath.startsWith(prefix + "/")) {
             throw invalid("path must start with " + prefix + "/{sandbox-id}/port/{port}");
         }
-        rejectControlCharacters(rawPath, "path");
-        rejectEncodedLineBreaks(rawPath);
-        if (rawQuery != null) {
-            rejectControlCharacters(rawQuery, "query");
-        }
+        rejectUnsafeCharacters(rawPath, rawQuery);
         int idStart = prefix.length() + 1;
         int idEnd = rawPath.indexOf('/', idStart);
         if (idEnd < 0) {
@@ -67,10 +63,23 @@ public final class RouteParser {
         int port = parsePort(rawPath.substring(portStart, portEnd));
 
         String path = portEnd == rawPath.length() ? "/" : rawPath.substring(portEnd);
+        rejectClimbingAboveRoot(path);
+        return new SandboxRoute(prefix, sandboxId, port, path, rawQuery);
+    }
+
+    /** Control characters anywhere, encoded NUL/CR/LF in the path: the checks every route style shares. */
+    static void rejectUnsafeCharacters(String rawPath, String rawQuery) {
+        rejectControlCharacters(rawPath, "path");
+        rejectEncodedLineBreaks(rawPath);
+        if (rawQuery != null) {
+            rejectControlCharacters(rawQuery, "query");
+        }
+    }
+
+    static void rejectClimbingAboveRoot(String path) {
         if (climbsAboveRoot(path)) {
             throw invalid("path must not leave the sandbox root with dot-segments");
         }
-        return new SandboxRoute(prefix, sandboxId, port, path, rawQuery);
     }
 
     /**
@@ -183,7 +192,7 @@ public final class RouteParser {
         }
     }
 
-    private static ProxyException invalid(String message) {
+    static ProxyException invalid(String message) {
         return new ProxyException(ProxyError.ROUTE_INVALID, message);
     }
 }

@@ -16,8 +16,12 @@ public final class ProxyRegistration {
     }
 
     /**
-     * Adds {@code servlet} at {@code {routePrefix}/*} with async support (required: HTTP relaying is asynchronous)
-     * and load-on-startup 1 (so a misconfiguration fails at start, not at the first request).
+     * Adds {@code servlet} at {@link ProxyServlet#mapping()} ({@code {routePrefix}/*}, or {@code /*} with host-style
+     * routes) with async support (required: HTTP relaying is asynchronous) and load-on-startup 1 (so a
+     * misconfiguration fails at start, not at the first request).
+     *
+     * <p>With host-style routes the servlet owns every path of its context: give the gateway its own context (or
+     * server) rather than the context of an application whose own servlets it would shadow.
      */
     public static ServletRegistration.Dynamic register(ServletContext context, ProxyServlet servlet) {
         ServletRegistration.Dynamic registration = context.addServlet(SERVLET_NAME, servlet);
@@ -26,7 +30,7 @@ public final class ProxyRegistration {
         }
         registration.setAsyncSupported(true);
         registration.setLoadOnStartup(1);
-        registration.addMapping(servlet.routePrefix() + "/*");
+        registration.addMapping(servlet.mapping());
         return registration;
     }
 }

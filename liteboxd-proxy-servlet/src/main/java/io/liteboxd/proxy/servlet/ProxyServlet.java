@@ -1,6 +1,19 @@
 package io.liteboxd.proxy.servlet;
 
+import io.liteboxd.proxy.GatewayRequest;
 import io.liteboxd.proxy.SandboxGateway;
+import io.liteboxd.proxy.SpiBundle;
+import io.liteboxd.proxy.observe.AccessLog;
+import io.liteboxd.proxy.observe.HandshakeEvent;
+import io.liteboxd.proxy.observe.HttpExchangeEvent;
+import io.liteboxd.proxy.observe.ProxyListener;
+import io.liteboxd.proxy.observe.ProxyMetrics;
+import io.liteboxd.proxy.route.SandboxRoute;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+import javax.management.JMException;
+import javax.management.ObjectName;
 import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.auth.AccessTokens;
 import io.liteboxd.proxy.auth.TokenAuthenticator;
@@ -31,7 +44,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway servlet. Map it at {@code {routePrefix}/*} (default {@code /api/v1/sandbox/*}) with async support.
+ * The gateway servlet. Map it at {@code {routePrefix}/*} (default {@code /api/v1/sandbox/*}) with async support;
+ * with host-style routes ({@code baseDomain}) it must see every path of the sandbox hosts, so map it at {@code /*}
+ * (it then answers path-style routes too, and 400 {@code route_invalid} for anything else). {@link #mappings()}
+ * gives the right pattern.
  *
  * <p>Every request takes the same path: route -> authenticate -> resolve -> connect (see {@link SandboxGateway}),
  * then either the HTTP relay or, for a WebSocket upgrade, the WebSocket bridge. Refusals are JSON errors.
@@ -43,7 +59,9 @@ import org.slf4j.LoggerFactory;
  *   <li>from {@code web.xml}, with init-params: either {@code sandboxes} (path of a {@link StaticSandboxes} JSON
  *       file) or {@code tokenAuthenticator} + {@code sandboxResolver} (class names with public no-arg
  *       constructors), optionally {@code upstreamConnector} (default {@link DirectPodConnector}), plus the
- *       settings of {@link ProxyConfig#from}.</li>
+ *       settings of {@link ProxyConfig#from}. Each of {@code sandboxes}, {@code tokenAuthenticator},
+ *       {@code sandboxResolver} and {@code upstreamConnector} may instead come from the environment
+ *       ({@code LITEBOXD_SANDBOXES}, {@code LITEBOXD_TOKEN_AUTHENTICATOR}, ...); the init-param wins.</li>
  * </ul>
  * The container must support Jakarta WebSocket ({@code ServerContainer} in the servlet context) for upgrades.
  */
@@ -60,7 +78,15 @@ public class ProxyServlet extends HttpServlet {
     /** Init-param naming an {@link UpstreamConnector} class. */
     public static final String PARAM_CONNECTOR = "upstreamConnector";
 
+    /** Init-param (or {@code LITEBOXD_KUBERNETES}) that builds the SPIs from Kubernetes: see docs/kubernetes.md. */
+    public static final String PARAM_KUBERNETES = "kubernetes";
+
     private ProxyConfig config;
+    private ProxyListener listener = ProxyListener.NONE;
+    private final ProxyMetrics metrics = new ProxyMetrics();
+    private transient ProxyListener events = ProxyListener.NONE;
+    private transient ObjectName metricsName;
+    private transient AutoCloseable spiResources;
     private TokenAuthenticator authenticator;
     private SandboxResolver resolver;
     private UpstreamConnector connector;
@@ -77,6 +103,17 @@ public class ProxyServlet extends HttpServlet {
     /** For programmatic registration: the SPIs and settings are given. */
     public ProxyServlet(ProxyConfig config, TokenAuthenticator authenticator, SandboxResolver resolver,
                         UpstreamConnector connector) {
+        this(config, authenticator, resolver, connector, ProxyListener.NONE);
+    }
+
+    /**
+     * As {@link #ProxyServlet(ProxyConfig, TokenAuthenticator, SandboxResolver, UpstreamConnector)}, with a
+     * listener told about every exchange, handshake and WebSocket session (besides the built-in {@link #metrics()}
+     * and the access log).
+     */
+    public ProxyServlet(ProxyConfig config, TokenAuthenticator authenticator, SandboxResolver resolver,
+                        UpstreamConnector connector, ProxyListener listener) {
+        this.listener = java.util.Objects.requireNonNull(listener, "listener");
         this.config = java.util.Objects.requireNonNull(config, "config");
         this.authenticator = java.util.Objects.requireNonNull(authenticator, "authenticator");
         this.resolver = java.util.Objects.requireNonNull(resolver, "resolver");
@@ -88,19 +125,35 @@ public class ProxyServlet extends HttpServlet {
         return config == null ? ProxyConfig.DEFAULT_ROUTE_PREFIX : config.routePrefix();
     }
 
+    /**
+     * The URL pattern this servlet must be mapped at for its configuration: {@code {routePrefix}/*}, or {@code /*}
+     * when host-style routes are on. Known before {@link #init()} only when configured programmatically.
+     */
+    public String mapping() {
+        return mapping(config == null ? ProxyConfig.defaults() : config);
+    }
+
+    /** The URL pattern a servlet with {@code config} must be mapped at; see {@link #mapping()}. */
+    public static String mapping(ProxyConfig config) {
+        return config.hostRouting() ? "/*" : config.routePrefix() + "/*";
+    }
+
     @Override
     public void init() throws ServletException {
         try {
             if (config == null) {
                 configureFromInitParams();
             }
+            events = ProxyListener.all(List.of(metrics, new AccessLog(), listener));
             gateway = new SandboxGateway(config, authenticator, resolver, connector);
-            httpRelay = new HttpRelay(config, connector.sslContext());
+            httpRelay = new HttpRelay(config, connector.sslContext(), events);
             httpRelay.start(getServletContext());
             blockingSends = newBlockingSendExecutor(config.clientThreads());
-            webSockets = new WebSocketHandshake(config, httpRelay.httpClient(), blockingSends, getServletContext());
-            LOG.info("liteboxd-proxy serving {}/* with {}, WebSocket relay {}",
-                    getServletContext().getContextPath() + config.routePrefix(), config, webSockets.relayKind());
+            webSockets = new WebSocketHandshake(config, httpRelay.httpClient(), blockingSends, getServletContext(),
+                    events);
+            registerMetrics();
+            LOG.info("liteboxd-proxy serving {}{} with {}, WebSocket relay {}", getServletContext().getContextPath(),
+                    mapping(config), config, webSockets.relayKind());
         } catch (ServletException e) {
             destroy();
             throw e;
@@ -112,17 +165,22 @@ public class ProxyServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        long started = System.nanoTime();
+        String requestId = RequestIds.of(request);
         String rawPath = rawPathInContext(request);
         boolean upgrade = HeaderPolicy.isWebSocketUpgrade(Collections.list(request.getHeaders("Connection")),
                 Collections.list(request.getHeaders("Upgrade")));
+        String host = ClientHost.of(request, config.trustForwardedHost());
+        request.setAttribute(ClientHost.ATTRIBUTE, host);
         try {
             if (upgrade) {
-                gateway.route(rawPath, request.getQueryString());
+                gateway.route(host, rawPath, request.getQueryString());
                 WebSocketHandshake.validate(request);
             }
-            Admission admission = gateway.admit(rawPath, request.getQueryString(),
-                    Collections.list(request.getHeaders(AccessTokens.HEADER)),
-                    upgrade ? Transport.WEBSOCKET : Transport.HTTP);
+            Admission admission = gateway.admit(new GatewayRequest(request.getMethod(), host, rawPath,
+                    request.getQueryString(), Collections.list(request.getHeaders(AccessTokens.HEADER)),
+                    Collections.list(request.getHeaders("Cookie")), request.getHeader("Origin"),
+                    upgrade ? Transport.WEBSOCKET : Transport.HTTP));
             if (upgrade) {
                 webSockets.upgrade(request, response, admission);
             } else {
@@ -132,10 +190,64 @@ public class ProxyServlet extends HttpServlet {
             if (e.status() >= 500) {
                 LOG.debug("Refused {} {}: {} {}", request.getMethod(), rawPath, e.status(), e.getMessage(), e);
             }
-            ErrorResponses.send(response, e);
+            refuse(request, response, e, upgrade, host, rawPath, started, requestId);
         } catch (ServletException | RuntimeException e) {
-            LOG.error("Unexpected failure serving {} {}", request.getMethod(), rawPath, e);
-            ErrorResponses.send(response, new ProxyException(ProxyError.INTERNAL, "internal gateway error"));
+            LOG.error("Unexpected failure serving {} {} (request {})", request.getMethod(), rawPath, requestId, e);
+            refuse(request, response, new ProxyException(ProxyError.INTERNAL, "internal gateway error"), upgrade, host,
+                    rawPath, started, requestId);
+        }
+    }
+
+    private void refuse(HttpServletRequest request, HttpServletResponse response, ProxyException e, boolean upgrade,
+                        String host, String rawPath, long started, String requestId) {
+        if (!response.isCommitted()) {
+            response.setHeader(RequestIds.HEADER, requestId);
+        }
+        ErrorResponses.send(response, e);
+        SandboxRoute route = routeOrNull(host, rawPath, request.getQueryString());
+        String sandboxId = route == null ? null : route.sandboxId();
+        int port = route == null ? 0 : route.port();
+        if (upgrade) {
+            events.webSocketHandshake(new HandshakeEvent(requestId, sandboxId, port, e.status(), e.error().code(),
+                    null));
+        } else {
+            events.httpExchange(new HttpExchangeEvent(requestId, sandboxId, port, request.getMethod(), e.status(),
+                    e.error().code(), 0, Duration.ofNanos(System.nanoTime() - started)));
+        }
+    }
+
+    private SandboxRoute routeOrNull(String host, String rawPath, String query) {
+        try {
+            return gateway.route(host, rawPath, query);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Starts a graceful drain: new WebSocket upgrades answer 503, open WebSockets are sent 1001 Going Away, and this
+     * waits (at most {@code deadline}) for them to close. HTTP requests in flight are not touched: the container
+     * completes them during its own graceful stop. Called by {@link #destroy()} with {@link ProxyConfig#drainTimeout()}.
+     *
+     * @return true if every WebSocket closed within the deadline
+     */
+    public boolean drain(Duration deadline) {
+        WebSocketHandshake ws = webSockets;
+        return ws == null || ws.drain(deadline);
+    }
+
+    /** The built-in counters (also registered over JMX as {@code io.liteboxd.proxy:type=ProxyMetrics}). */
+    public ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    private void registerMetrics() {
+        String name = getServletContext().getContextPath() + "/" + getServletName();
+        try {
+            metricsName = metrics.registerMBean(name);
+        } catch (JMException | RuntimeException e) {
+            // Two gateways under one name in one JVM (tests, redeploys): metrics stay readable through metrics().
+            LOG.info("ProxyMetrics not registered over JMX as {}: {}", name, e.toString());
         }
     }
 
@@ -156,6 +268,22 @@ public class ProxyServlet extends HttpServlet {
         if (blockingSends != null) {
             blockingSends.shutdown();
             blockingSends = null;
+        }
+        if (metricsName != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(metricsName);
+            } catch (JMException e) {
+                LOG.debug("Unregistering {} failed", metricsName, e);
+            }
+            metricsName = null;
+        }
+        if (spiResources != null) {
+            try {
+                spiResources.close();
+            } catch (Exception e) {
+                LOG.warn("Closing the SPIs' resources failed", e);
+            }
+            spiResources = null;
         }
     }
 
@@ -195,7 +323,15 @@ public class ProxyServlet extends HttpServlet {
         } catch (IllegalArgumentException e) {
             throw new ServletException("liteboxd-proxy: bad init-param: " + e.getMessage());
         }
-        String sandboxes = getInitParameter(PARAM_SANDBOXES);
+        if (Boolean.parseBoolean(setting(PARAM_KUBERNETES))) {
+            SpiBundle bundle = kubernetesSpis();
+            authenticator = bundle.authenticator();
+            resolver = bundle.resolver();
+            connector = bundle.connector();
+            spiResources = bundle.resources();
+            return;
+        }
+        String sandboxes = setting(PARAM_SANDBOXES);
         if (sandboxes != null && !sandboxes.isBlank()) {
             StaticSandboxes statics;
             try {
@@ -212,8 +348,41 @@ public class ProxyServlet extends HttpServlet {
         connector = instantiate(PARAM_CONNECTOR, UpstreamConnector.class, new DirectPodConnector());
     }
 
+    /**
+     * Loaded by name so that the Kubernetes client (an optional dependency) is needed only when this is asked for.
+     */
+    private SpiBundle kubernetesSpis() throws ServletException {
+        try {
+            Class<?> factory = Class.forName("io.liteboxd.proxy.kubernetes.KubernetesGateway");
+            java.util.function.Function<String, String> params = this::getInitParameter;
+            return (SpiBundle) factory.getMethod("fromSettings", java.util.function.Function.class, java.util.Map.class)
+                    .invoke(null, params, System.getenv());
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new ServletException("liteboxd-proxy: kubernetes: " + e.getCause().getMessage(), e.getCause());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new ServletException("liteboxd-proxy: kubernetes=true needs io.kubernetes:client-java on the class "
+                    + "path (" + e + ")");
+        }
+    }
+
+    /** An init-param, else the environment variable {@code LITEBOXD_UPPER_SNAKE} of the same name. */
+    private String setting(String name) {
+        String value = getInitParameter(name);
+        if (value != null && !value.isBlank()) {
+            return value;
+        }
+        StringBuilder env = new StringBuilder("LITEBOXD_");
+        for (char c : name.toCharArray()) {
+            if (Character.isUpperCase(c)) {
+                env.append('_');
+            }
+            env.append(Character.toUpperCase(c));
+        }
+        return System.getenv(env.toString());
+    }
+
     private <T> T instantiate(String param, Class<T> type, T fallback) throws ServletException {
-        String className = getInitParameter(param);
+        String className = setting(param);
         if (className == null || className.isBlank()) {
             if (fallback != null) {
                 return fallback;

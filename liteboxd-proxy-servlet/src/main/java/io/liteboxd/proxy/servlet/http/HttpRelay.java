@@ -6,15 +6,26 @@ import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.error.ErrorBody;
 import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.auth.AccessTokens;
+import io.liteboxd.proxy.auth.ShareLinks;
+import io.liteboxd.proxy.auth.TokenCookie;
+import io.liteboxd.proxy.auth.TokenSource;
+import io.liteboxd.proxy.observe.HttpExchangeEvent;
+import io.liteboxd.proxy.observe.ProxyListener;
 import io.liteboxd.proxy.servlet.ForwardedHeaders;
+import io.liteboxd.proxy.servlet.RequestIds;
+import java.time.Duration;
+import org.eclipse.jetty.util.Callback;
+import io.liteboxd.proxy.servlet.UpstreamHeaders;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
@@ -45,10 +56,31 @@ public final class HttpRelay extends AsyncProxyServlet {
 
     private final ProxyConfig config;
     private final Optional<SSLContext> sslContext;
+    private final UpstreamHeaders upstreamHeaders;
+    private final ProxyListener listener;
+    private static final String EXCHANGE = HttpRelay.class.getName() + ".exchange";
 
-    public HttpRelay(ProxyConfig config, Optional<SSLContext> sslContext) {
+    /**
+     * @param listener told about every relayed exchange when its response is complete
+     */
+    public HttpRelay(ProxyConfig config, Optional<SSLContext> sslContext, ProxyListener listener) {
         this.config = config;
         this.sslContext = sslContext;
+        this.upstreamHeaders = new UpstreamHeaders(config);
+        this.listener = listener;
+    }
+
+    /** Per-request bookkeeping for the exchange event; the body byte count is updated as content flows. */
+    private static final class Exchange {
+        final long startNanos = System.nanoTime();
+        final String requestId;
+        final String method;
+        long responseBytes;
+
+        Exchange(String requestId, String method) {
+            this.requestId = requestId;
+            this.method = method;
+        }
     }
 
     /** Initialises the relay inside {@code context}; settings come from {@link ProxyConfig}, not init-params. */
@@ -96,7 +128,49 @@ public final class HttpRelay extends AsyncProxyServlet {
     public void relay(HttpServletRequest request, HttpServletResponse response, Admission admission)
             throws ServletException, IOException {
         request.setAttribute(ADMISSION, admission);
+        request.setAttribute(EXCHANGE, new Exchange(RequestIds.of(request), request.getMethod()));
         service(request, response);
+    }
+
+    @Override
+    protected void onResponseContent(HttpServletRequest request, HttpServletResponse response, Response proxyResponse,
+                                     byte[] buffer, int offset, int length, Callback callback) {
+        Exchange exchange = (Exchange) request.getAttribute(EXCHANGE);
+        if (exchange != null) {
+            // Content events of one response are serial, so a plain field is enough.
+            exchange.responseBytes += length;
+        }
+        super.onResponseContent(request, response, proxyResponse, buffer, offset, length, callback);
+    }
+
+    @Override
+    protected void onProxyResponseSuccess(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
+                                          Response serverResponse) {
+        // Read everything before super completes the async cycle: the container may recycle the request then.
+        Runnable report = reporter(clientRequest, proxyResponse.getStatus(), null);
+        super.onProxyResponseSuccess(clientRequest, proxyResponse, serverResponse);
+        report.run();
+    }
+
+    @Override
+    protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
+                                          Response serverResponse, Throwable failure) {
+        Runnable report = reporter(clientRequest, -1, failure);
+        super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
+        report.run();
+    }
+
+    private Runnable reporter(HttpServletRequest request, int status, Throwable failure) {
+        Exchange exchange = (Exchange) request.getAttribute(EXCHANGE);
+        Admission admission = (Admission) request.getAttribute(ADMISSION);
+        if (exchange == null || admission == null) {
+            return () -> { };
+        }
+        // A failure's status is known only once Jetty has chosen it (502/504), or was the upstream's if committed.
+        int known = status > 0 ? status : proxyResponseStatus(failure);
+        return () -> listener.httpExchange(new HttpExchangeEvent(exchange.requestId, admission.route().sandboxId(),
+                admission.route().port(), exchange.method, known, status > 0 ? null : "upstream_failed",
+                exchange.responseBytes, Duration.ofNanos(System.nanoTime() - exchange.startNanos)));
     }
 
     @Override
@@ -121,8 +195,25 @@ public final class HttpRelay extends AsyncProxyServlet {
         Admission admission = (Admission) clientRequest.getAttribute(ADMISSION);
         proxyRequest.headers(headers -> {
             headers.remove(AccessTokens.HEADER);
+            List<String> cookies = headers.getValuesList(HttpHeader.COOKIE);
+            if (!cookies.isEmpty()) {
+                headers.remove(HttpHeader.COOKIE);
+                UpstreamHeaders.requestValues("Cookie", cookies).forEach(c -> headers.add(HttpHeader.COOKIE, c));
+            }
             admission.target().headers().forEach(headers::put);
         });
+    }
+
+    /** A header field whose value is never split at commas. */
+    private static final class SingleValueField extends HttpField {
+        SingleValueField(HttpHeader header, String name, String value) {
+            super(header, name, value);
+        }
+
+        @Override
+        public List<String> getValueList() {
+            return List.of(getValue());
+        }
     }
 
     @Override
@@ -141,7 +232,16 @@ public final class HttpRelay extends AsyncProxyServlet {
         if (upstreamHop.isConnectionListed(field.getName())) {
             return null;
         }
-        return super.filterServerResponseHeader(clientRequest, serverResponse, field);
+        // Browser-facing rewrites: Location and Set-Cookie of an app under a prefix, never the gateway's cookie.
+        Admission admission = (Admission) clientRequest.getAttribute(ADMISSION);
+        String value = upstreamHeaders.responseValue(field.getName(), field.getValue(),
+                ForwardedHeaders.mount(clientRequest, admission.route()));
+        if (value == null) {
+            return null;
+        }
+        // Jetty re-joins getValueList() with "," and drops the spaces and splits inside values
+        // ("a=b; Expires=Wed, 21 Oct 2037" becomes "a=b;Expires=Wed,21 Oct 2037"): relay the upstream's value as sent.
+        return new SingleValueField(field.getHeader(), field.getName(), value);
     }
 
     @Override
@@ -163,6 +263,18 @@ public final class HttpRelay extends AsyncProxyServlet {
                 }
                 return trailers;
             });
+        }
+        // After the upstream's headers, because Jetty sets (replaces) the first upstream Set-Cookie.
+        Admission admission = (Admission) clientRequest.getAttribute(ADMISSION);
+        if (admission.tokenSource() == TokenSource.QUERY && admission.token() != null) {
+            String path = clientRequest.getContextPath() + admission.route().sandboxPath();
+            proxyResponse.addHeader("Set-Cookie", TokenCookie.setCookie(admission.token(), path,
+                    clientRequest.isSecure()));
+        } else if (admission.tokenSource() == TokenSource.SHARE_LINK && admission.token() != null) {
+            // A share link opens one port: its cookie is scoped to that port and ends with the link.
+            String path = ForwardedHeaders.mount(clientRequest, admission.route()) + "/";
+            proxyResponse.addHeader("Set-Cookie", TokenCookie.shareCookie(admission.token(), path,
+                    clientRequest.isSecure(), ShareLinks.secondsLeft(admission.token(), Clock.systemUTC())));
         }
     }
 

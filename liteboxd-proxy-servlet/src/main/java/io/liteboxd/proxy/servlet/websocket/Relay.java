@@ -30,6 +30,9 @@ public interface Relay {
     /** True once the client leg's session is open. */
     boolean isClientOpen();
 
+    /** What this relay carried and how it ended. */
+    RelayStats stats();
+
     /** Closes both legs with {@code code} and frees everything; safe to call more than once. */
     void abort(int code, String reason);
 

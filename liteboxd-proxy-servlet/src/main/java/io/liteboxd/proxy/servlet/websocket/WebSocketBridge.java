@@ -45,6 +45,7 @@ public final class WebSocketBridge implements Relay {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketBridge.class);
     private static final String ENDPOINT_PATH = "/liteboxd-bridge";
+    private static final long CLOSE_GRACE_MS = 2000;
 
     /** Creates Jakarta bridges: the portable default, for every servlet container with Jakarta WebSocket 2.1. */
     public static Relay.Factory factory(RelaySettings settings) {
@@ -71,6 +72,7 @@ public final class WebSocketBridge implements Relay {
     private final Consumer<Relay> onFinished;
     private final MessageMeter inbound;
     private final MessageMeter outbound;
+    private final RelayStats stats = new RelayStats();
     private final AtomicBoolean claimed = new AtomicBoolean();
     private final AtomicBoolean clientDone = new AtomicBoolean();
     private final AtomicBoolean upstreamDone = new AtomicBoolean();
@@ -102,6 +104,11 @@ public final class WebSocketBridge implements Relay {
     @Override
     public boolean isClientOpen() {
         return client != null;
+    }
+
+    @Override
+    public RelayStats stats() {
+        return stats;
     }
 
     @Override
@@ -142,10 +149,12 @@ public final class WebSocketBridge implements Relay {
     }
 
     void upstreamText(String payload, boolean last) {
-        if (!inbound.add(Utf8.length(payload), last)) {
+        long size = Utf8.length(payload);
+        if (!inbound.add(size, last)) {
             tooBig(inbound);
             return;
         }
+        stats.toClient(size, last);
         jakarta.websocket.Session c = client;
         sendingToClient = true;
         if (!inboundFragmented && last) {
@@ -169,6 +178,7 @@ public final class WebSocketBridge implements Relay {
             callback.succeed();
             return;
         }
+        stats.toClient(payload.remaining(), last);
         jakarta.websocket.Session c = client;
         sendingToClient = true;
         if (!inboundFragmented && last) {
@@ -199,6 +209,7 @@ public final class WebSocketBridge implements Relay {
     }
 
     void upstreamClosed(int code, String reason) {
+        stats.closedBy(RelayStats.Side.UPSTREAM, code);
         upstreamDone.set(true);
         closeClient(CloseCodes.towardsClient(code), reason);
         finishIfDone();
@@ -231,22 +242,37 @@ public final class WebSocketBridge implements Relay {
     }
 
     void clientClosed(CloseReason reason) {
+        stats.closedBy(RelayStats.Side.CLIENT, reason.getCloseCode().getCode());
         clientDone.set(true);
         closeUpstream(CloseCodes.towardsUpstream(reason.getCloseCode().getCode()), reason.getReasonPhrase());
         finishIfDone();
     }
 
+    /**
+     * Containers follow an error with {@code onClose}, which mirrors the real close code to the upstream. Closing the
+     * upstream here already would race that and could replace the client's own code (say 4001) with 1001 when a
+     * write fails while the client's close frame is in flight. The upstream is closed here only if no
+     * {@code onClose} arrives in time.
+     */
     void clientFailed(Throwable cause) {
         LOG.debug("{} client failed", this, cause);
-        closeUpstream(CloseCodes.GOING_AWAY, "client error");
         closeClient(CloseCodes.INTERNAL_ERROR, "gateway error");
+        settings.scheduler().schedule(() -> {
+            if (!clientDone.get()) {
+                clientDone.set(true);
+                closeUpstream(CloseCodes.GOING_AWAY, "client error");
+                finishIfDone();
+            }
+        }, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
     }
 
     private void clientText(String part, boolean last) {
-        if (!outbound.add(Utf8.length(part), last)) {
+        long size = Utf8.length(part);
+        if (!outbound.add(size, last)) {
             tooBig(outbound);
             return;
         }
+        stats.toUpstream(size, last);
         Callback.Completable sent = new Callback.Completable();
         upstream.sendPartialText(part, last, sent);
         awaitUpstream(sent);
@@ -257,6 +283,7 @@ public final class WebSocketBridge implements Relay {
             tooBig(outbound);
             return;
         }
+        stats.toUpstream(part.remaining(), last);
         Callback.Completable sent = new Callback.Completable();
         upstream.sendPartialBinary(part, last, sent);
         awaitUpstream(sent);
@@ -274,6 +301,7 @@ public final class WebSocketBridge implements Relay {
     /** Ends both legs, e.g. when the client never completed its upgrade or the servlet is destroyed. */
     @Override
     public void abort(int code, String reason) {
+        stats.closedBy(RelayStats.Side.GATEWAY, code);
         closeUpstream(code, reason);
         closeClient(code, reason);
         if (client == null) {
@@ -373,6 +401,7 @@ public final class WebSocketBridge implements Relay {
         try {
             sent.get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
+            stats.closedBy(RelayStats.Side.GATEWAY, CloseCodes.INTERNAL_ERROR);
             closeUpstream(CloseCodes.GOING_AWAY, "write timed out");
             closeClient(CloseCodes.INTERNAL_ERROR, "upstream write timed out");
         } catch (ExecutionException e) {
@@ -385,6 +414,7 @@ public final class WebSocketBridge implements Relay {
     }
 
     private void tooBig(MessageMeter meter) {
+        stats.closedBy(RelayStats.Side.GATEWAY, CloseCodes.MESSAGE_TOO_BIG);
         closeUpstream(CloseCodes.MESSAGE_TOO_BIG, meter.tooBigReason());
         closeClient(CloseCodes.MESSAGE_TOO_BIG, meter.tooBigReason());
     }

@@ -6,6 +6,7 @@ import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.error.ProxyException;
 import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.servlet.ForwardedHeaders;
+import io.liteboxd.proxy.servlet.UpstreamHeaders;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,7 +22,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
+import io.liteboxd.proxy.limit.ConnectionLimits;
+import io.liteboxd.proxy.observe.HandshakeEvent;
+import io.liteboxd.proxy.observe.ProxyListener;
+import io.liteboxd.proxy.servlet.RequestIds;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
@@ -48,13 +55,21 @@ public final class WebSocketHandshake implements AutoCloseable {
     private final Relay.Factory relays;
     private final Set<Relay> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
+    private final UpstreamHeaders upstreamHeaders;
+    private final ProxyListener listener;
+    private final ConnectionLimits limits;
+    private volatile boolean draining;
 
     /**
-     * @param context the servlet context; decides which relay kind is used (see {@link RelaySelection})
+     * @param context  the servlet context; decides which relay kind is used (see {@link RelaySelection})
+     * @param listener told about every upgrade and every relayed session
      */
-    public WebSocketHandshake(ProxyConfig config, HttpClient httpClient, Executor blockingSends, ServletContext context)
-            throws Exception {
+    public WebSocketHandshake(ProxyConfig config, HttpClient httpClient, Executor blockingSends, ServletContext context,
+                              ProxyListener listener) throws Exception {
         this.config = config;
+        this.listener = listener;
+        this.upstreamHeaders = new UpstreamHeaders(config);
+        this.limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerSandbox());
         this.client = new WebSocketClient(httpClient);
         client.setConnectTimeout(config.connectTimeout().toMillis());
         client.setIdleTimeout(config.idleTimeout());
@@ -99,24 +114,54 @@ public final class WebSocketHandshake implements AutoCloseable {
         }
     }
 
-    /** Connects the upstream, then upgrades the client and relays between the two. */
+    /**
+     * Connects the upstream, then upgrades the client and relays between the two.
+     *
+     * @throws ProxyException for every refusal, before anything was sent to the client
+     */
     public void upgrade(HttpServletRequest request, HttpServletResponse response, Admission admission) {
+        if (draining) {
+            throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
+        }
         if (!relays.supports(request.getServletContext())) {
             throw new ProxyException(ProxyError.INTERNAL, "WebSocket is not enabled in this servlet container");
         }
-        String name = admission.route().sandboxId() + ":" + admission.route().port() + "#" + ids.incrementAndGet();
-        Relay relay = relays.newRelay(name, open::remove);
-        Session upstream = connectUpstream(request, admission, relay);
+        String sandboxId = admission.route().sandboxId();
+        int port = admission.route().port();
+        ConnectionLimits.Permit permit = limits.tryAcquire(sandboxId);
+        if (permit == null) {
+            throw new ProxyException(ProxyError.UNAVAILABLE, "too many WebSocket connections, try again later");
+        }
+        String requestId = RequestIds.of(request);
+        AtomicBoolean upgraded = new AtomicBoolean();
+        Relay relay = relays.newRelay(sandboxId + ":" + port + "#" + ids.incrementAndGet(), finished -> {
+            open.remove(finished);
+            permit.close();
+            if (upgraded.get()) {
+                listener.webSocketSession(finished.stats().event(requestId, sandboxId, port));
+            }
+        });
+        long started = System.nanoTime();
+        Session upstream;
+        try {
+            upstream = connectUpstream(request, admission, relay);
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
+        Duration connectTime = Duration.ofNanos(System.nanoTime() - started);
         open.add(relay);
         try {
             Map<String, List<String>> headers = upstream.getUpgradeResponse().getHeaders();
             relay.upgradeClient(request, response, upstream.getUpgradeResponse().getAcceptedSubProtocol(),
-                    headers == null ? Map.of() : headers);
+                    upstreamHeaders.responseHeaders(headers, ForwardedHeaders.mount(request, admission.route())));
         } catch (IOException | RuntimeException e) {
             relay.abort(CloseCodes.INTERNAL_ERROR, "client upgrade failed");
-            LOG.warn("Client upgrade failed for {}", name, e);
+            LOG.warn("Client upgrade failed for {}", relay, e);
             throw new ProxyException(ProxyError.INTERNAL, "WebSocket upgrade failed");
         }
+        upgraded.set(true);
+        listener.webSocketHandshake(new HandshakeEvent(requestId, sandboxId, port, 101, null, connectTime));
         // Some containers open the session only after service() returns; if it never opens (the client vanished
         // mid-upgrade, or the container refused it), the upstream leg must not linger.
         settings.scheduler().schedule(() -> {
@@ -126,13 +171,39 @@ public final class WebSocketHandshake implements AutoCloseable {
         }, config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Starts refusing upgrades (503), sends 1001 Going Away on every open relay and waits for them to close, at
+     * most {@code deadline}.
+     *
+     * @return true if every relay closed in time
+     */
+    public boolean drain(Duration deadline) {
+        draining = true;
+        for (Relay relay : List.copyOf(open)) {
+            relay.abort(CloseCodes.GOING_AWAY, "gateway shutting down");
+        }
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!open.isEmpty() && System.nanoTime() < end) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return open.isEmpty();
+    }
+
     private Session connectUpstream(HttpServletRequest request, Admission admission, Relay relay) {
         ClientUpgradeRequest upgrade = new ClientUpgradeRequest(admission.target().uri());
         upgrade.setSubProtocols(offeredSubprotocols(request));
         HeaderPolicy policy = HeaderPolicy.forRequest(Collections.list(request.getHeaders("Connection")));
         for (String header : Collections.list(request.getHeaderNames())) {
             if (policy.forwards(header)) {
-                upgrade.setHeader(header, Collections.list(request.getHeaders(header)));
+                List<String> values = UpstreamHeaders.requestValues(header, Collections.list(request.getHeaders(header)));
+                if (!values.isEmpty()) {
+                    upgrade.setHeader(header, values);
+                }
             }
         }
         ForwardedHeaders.of(request, admission.route()).forEach(upgrade::setHeader);
@@ -192,11 +263,12 @@ public final class WebSocketHandshake implements AutoCloseable {
         return offered;
     }
 
-    /** Closes every open relay with 1001 and stops the upstream WebSocket client. */
+    /** Drains (see {@link #drain}) with the configured deadline and stops the upstream WebSocket client. */
     @Override
     public void close() throws Exception {
-        for (Relay relay : List.copyOf(open)) {
-            relay.abort(CloseCodes.GOING_AWAY, "gateway shutting down");
+        if (!drain(config.drainTimeout())) {
+            LOG.warn("{} WebSocket(s) still open after the drain deadline of {}; stopping anyway", open.size(),
+                    config.drainTimeout());
         }
         client.stop();
     }

@@ -6,6 +6,7 @@ import io.liteboxd.proxy.servlet.websocket.Keepalive;
 import io.liteboxd.proxy.servlet.websocket.MessageMeter;
 import io.liteboxd.proxy.servlet.websocket.Relay;
 import io.liteboxd.proxy.servlet.websocket.RelaySettings;
+import io.liteboxd.proxy.servlet.websocket.RelayStats;
 import io.liteboxd.proxy.servlet.websocket.Utf8Validator;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -51,6 +52,7 @@ final class FrameRelay implements Relay {
     private final Leg client;
     private final Leg upstream;
     private final AtomicBoolean finished = new AtomicBoolean();
+    private final RelayStats stats = new RelayStats();
     private volatile Scheduler.Task keepalive;
 
     FrameRelay(RelaySettings settings, String name, Consumer<Relay> onFinished) {
@@ -103,7 +105,13 @@ final class FrameRelay implements Relay {
     }
 
     @Override
+    public RelayStats stats() {
+        return stats;
+    }
+
+    @Override
     public void abort(int code, String reason) {
+        stats.closedBy(RelayStats.Side.GATEWAY, code);
         close(upstream, code, reason);
         close(client, code, reason);
         if (client.session == null) {
@@ -115,14 +123,22 @@ final class FrameRelay implements Relay {
     // ---- events --------------------------------------------------------------------------------------------
 
     void opened(Leg leg, Session session) {
-        leg.session = session;
-        leg.core = ((WebSocketSession) session).getCoreSession();
+        Integer pending;
+        synchronized (leg) {
+            // Paired with close(): a close either sees the session or leaves a pending code seen here.
+            leg.core = ((WebSocketSession) session).getCoreSession();
+            leg.session = session;
+            pending = leg.pendingClose;
+        }
         if (leg == client) {
             session.setIdleTimeout(settings.idleTimeout());
-            if (upstream.done.get() || upstream.pendingClose != null) {
-                // The upstream ended while the client was still upgrading.
-                int code = upstream.pendingClose == null ? CloseCodes.INTERNAL_ERROR : upstream.pendingClose;
-                close(client, code, "upstream closed");
+            if (pending != null) {
+                // The relay was closed (drain, abort, upstream end) while the client was still upgrading.
+                close(client, pending, "closed during upgrade");
+                return;
+            }
+            if (upstream.done.get()) {
+                close(client, CloseCodes.INTERNAL_ERROR, "upstream closed");
                 return;
             }
             scheduleKeepalive();
@@ -169,6 +185,11 @@ final class FrameRelay implements Relay {
             return;
         }
         int bytes = payload == null ? 0 : payload.remaining();
+        if (from == client) {
+            stats.toUpstream(bytes, fin);
+        } else {
+            stats.toClient(bytes, fin);
+        }
         from.window.sent(bytes);
         org.eclipse.jetty.websocket.core.Frame copy =
                 new org.eclipse.jetty.websocket.core.Frame(opcode, fin, payload == null ? ByteBuffer.allocate(0) : payload);
@@ -210,6 +231,7 @@ final class FrameRelay implements Relay {
     }
 
     void closed(Leg from, int code, String reason) {
+        stats.closedBy(from == client ? RelayStats.Side.CLIENT : RelayStats.Side.UPSTREAM, code);
         from.done.set(true);
         int mirrored = from == upstream ? CloseCodes.towardsClient(code) : CloseCodes.towardsUpstream(code);
         close(from.peer, mirrored, reason);
@@ -217,16 +239,16 @@ final class FrameRelay implements Relay {
     }
 
     void failed(Leg from, Throwable cause) {
+        // Jetty always follows an error with onWebSocketClose, where the peer is closed with the mirrored code;
+        // closing it here too would race that and could replace a real close code with a generic one.
         LOG.debug("{} {} failed", this, from.name, cause);
-        // Jetty follows an error with onWebSocketClose; the peer is closed there with the mirrored code.
-        int code = from == upstream ? CloseCodes.INTERNAL_ERROR : CloseCodes.GOING_AWAY;
-        close(from.peer, code, from.name + " error");
     }
 
     // ---- closing -------------------------------------------------------------------------------------------
 
     /** A protocol violation or limit on {@code offender}: it gets {@code code}, its peer a generic close. */
     private void fail(Leg offender, int code, String reason) {
+        stats.closedBy(RelayStats.Side.GATEWAY, code);
         close(offender, code, reason);
         int peerCode = code == CloseCodes.MESSAGE_TOO_BIG ? CloseCodes.MESSAGE_TOO_BIG
                 : (offender.peer == upstream ? CloseCodes.GOING_AWAY : CloseCodes.INTERNAL_ERROR);
@@ -234,12 +256,15 @@ final class FrameRelay implements Relay {
     }
 
     private void close(Leg leg, int code, String reason) {
-        Session s = leg.session;
-        if (s == null) {
-            if (leg.pendingClose == null) {
-                leg.pendingClose = code;
+        Session s;
+        synchronized (leg) {
+            s = leg.session;
+            if (s == null) {
+                if (leg.pendingClose == null) {
+                    leg.pendingClose = code;
+                }
+                return;
             }
-            return;
         }
         if (s.isOpen()) {
             s.close(code, CloseCodes.reason(reason), Callback.NOOP);

@@ -1,0 +1,141 @@
+package io.liteboxd.example.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.liteboxd.proxy.testkit.Upstream;
+import io.liteboxd.proxy.testkit.WsClientSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The whole Boot application on a random port (embedded Tomcat), with a real upstream: HTTP and WebSocket through
+ * the gateway servlet the {@code ServletContextInitializer} bean registered, next to the app's own controller.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class GatewayApplicationTest {
+
+    private static final String TOKEN = "boot-example-token";
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Upstream UPSTREAM = startUpstream();
+
+    @LocalServerPort
+    int port;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(WAIT).build();
+
+    @DynamicPropertySource
+    static void sandboxes(DynamicPropertyRegistry registry) {
+        registry.add("example.sandboxes[0].id", () -> "sb1");
+        registry.add("example.sandboxes[0].host", () -> "127.0.0.1");
+        registry.add("example.sandboxes[0].token", () -> TOKEN);
+        registry.add("example.sandboxes[0].ports", () -> Integer.toString(UPSTREAM.port()));
+    }
+
+    @AfterAll
+    static void stopUpstream() {
+        UPSTREAM.close();
+    }
+
+    @Test
+    void http_throughTheGateway() throws Exception {
+        HttpResponse<String> r = get(route("/echo/boot?x=1"), TOKEN);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue(Upstream.MARKER_HEADER)).hasValue(Upstream.MARKER_VALUE);
+        JsonNode echo = JSON.readTree(r.body());
+        assertThat(echo.path("path").asText()).isEqualTo("/echo/boot");
+        assertThat(echo.path("query").asText()).isEqualTo("x=1");
+        assertThat(echo.path("headers").has("x-access-token")).isFalse();
+    }
+
+    @Test
+    void browserLink_setsTheCookie() throws Exception {
+        HttpResponse<String> r = get(route("/echo/page?liteboxd_token=" + TOKEN), null);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).path("query").isNull()).isTrue();
+        assertThat(r.headers().firstValue("set-cookie"))
+                .hasValue("liteboxd_token=" + TOKEN + "; Path=/api/v1/sandbox/sb1/; HttpOnly; SameSite=Lax");
+    }
+
+    @Test
+    void refusals_areTheGatewaysJson() throws Exception {
+        HttpResponse<String> r = get(route("/echo/x"), "wrong");
+
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v)
+                .startsWith("application/json"));
+        assertThat(JSON.readTree(r.body()).path("code").asText()).isEqualTo("token_invalid");
+    }
+
+    @Test
+    void theApplicationsOwnEndpointsStillWork() throws Exception {
+        HttpResponse<String> r = get("/hello", null);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("hello from the application");
+    }
+
+    @Test
+    void webSocket_throughTheGateway() throws Exception {
+        WebSocketClient client = new WebSocketClient();
+        client.start();
+        try {
+            ClientUpgradeRequest request = new ClientUpgradeRequest(
+                    URI.create("ws://127.0.0.1:" + port + route("/ws/greet")));
+            request.setHeader("X-Access-Token", TOKEN);
+            WsClientSocket socket = new WsClientSocket();
+            Session session = client.connect(socket, request).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+            assertThat(socket.nextText()).isEqualTo(Upstream.GREETING);
+            CompletableFuture<Void> sent = new CompletableFuture<>();
+            session.sendText("through boot", Callback.from(() -> sent.complete(null), sent::completeExceptionally));
+            sent.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(socket.nextText()).isEqualTo("through boot");
+            session.close(1000, "done", Callback.NOOP);
+        } finally {
+            client.stop();
+        }
+    }
+
+    private String route(String pathAndQuery) {
+        return "/api/v1/sandbox/sb1/port/" + UPSTREAM.port() + pathAndQuery;
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(WAIT);
+        if (token != null) {
+            b.header("X-Access-Token", token);
+        }
+        return http.sendAsync(b.GET().build(), HttpResponse.BodyHandlers.ofString())
+                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static Upstream startUpstream() {
+        try {
+            return Upstream.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the upstream", e);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.liteboxd.proxy.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Objects;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Short-lived, token-less share links: {@code ...?liteboxd_share={expires}.{signature}} opens one port of one sandbox
+ * until {@code expires} (epoch seconds), without revealing the sandbox's token.
+ *
+ * <p>The signature is HMAC-SHA256 over sandbox id, port and expiry with a secret only the gateway (and the service
+ * that hands out links) knows, so a link cannot be moved to another sandbox or port or extended. The gateway turns a
+ * valid link into a {@code liteboxd_share} cookie scoped to that sandbox port, which expires with the link. A link
+ * cannot be revoked before it expires: keep lifetimes short (minutes), and rotate the secret to revoke them all.
+ */
+public final class ShareLinks {
+
+    /** The query parameter and cookie that carry a share link's value. Never forwarded upstream. */
+    public static final String PARAMETER = "liteboxd_share";
+    public static final String COOKIE = "liteboxd_share";
+
+    /** Shortest accepted secret, in bytes: a shorter HMAC key weakens the signature. */
+    public static final int MIN_SECRET_BYTES = 32;
+
+    private static final String ALGORITHM = "HmacSHA256";
+
+    private final SecretKeySpec key;
+    private final Clock clock;
+
+    /** @param secret at least {@value #MIN_SECRET_BYTES} bytes (UTF-8) */
+    public ShareLinks(String secret) {
+        this(secret, Clock.systemUTC());
+    }
+
+    public ShareLinks(String secret, Clock clock) {
+        Objects.requireNonNull(secret, "secret");
+        byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("share link secret must be at least " + MIN_SECRET_BYTES + " bytes");
+        }
+        this.key = new SecretKeySpec(bytes, ALGORITHM);
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * The value of {@value #PARAMETER} for a link to {@code port} of {@code sandboxId} that works for {@code ttl}.
+     * It is URL-safe: append it to the sandbox port's URL as {@code ?liteboxd_share=<value>}.
+     */
+    public String sign(String sandboxId, int port, Duration ttl) {
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("ttl must be positive: " + ttl);
+        }
+        long expires = clock.instant().plus(ttl).getEpochSecond();
+        return expires + "." + signature(sandboxId, port, expires);
+    }
+
+    /** True when {@code value} was signed for this sandbox and port and has not expired. Constant time per value. */
+    public boolean verify(String value, String sandboxId, int port) {
+        if (value == null) {
+            return false;
+        }
+        int dot = value.indexOf('.');
+        if (dot <= 0 || dot > 19 || !value.substring(0, dot).chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return false;
+        }
+        long expires = Long.parseLong(value.substring(0, dot));
+        if (clock.instant().getEpochSecond() >= expires) {
+            return false;
+        }
+        byte[] expected = signature(sandboxId, port, expires).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(expected, value.substring(dot + 1).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Seconds until {@code value} expires (for the cookie's {@code Max-Age}); 0 if it is malformed or expired. */
+    public static long secondsLeft(String value, Clock clock) {
+        int dot = value == null ? -1 : value.indexOf('.');
+        if (dot <= 0 || dot > 19) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Long.parseLong(value.substring(0, dot)) - clock.instant().getEpochSecond());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private String signature(String sandboxId, int port, long expires) {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(key);
+            byte[] digest = mac.doFinal(("liteboxd-share-v1\n" + sandboxId + "\n" + port + "\n" + expires)
+                    .getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 is unavailable", e);
+        }
+    }
+}

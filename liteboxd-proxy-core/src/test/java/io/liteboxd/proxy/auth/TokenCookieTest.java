@@ -1,0 +1,31 @@
+package io.liteboxd.proxy.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class TokenCookieTest {
+
+    @Test
+    void setCookie_hasTheDocumentedAttributes() {
+        assertThat(TokenCookie.setCookie("abc-_XYZ09", "/api/v1/sandbox/sb1/", false))
+                .isEqualTo("liteboxd_token=abc-_XYZ09; Path=/api/v1/sandbox/sb1/; HttpOnly; SameSite=Lax");
+        assertThat(TokenCookie.setCookie("t", "/", true)).endsWith("; SameSite=Lax; Secure");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"plain", "with space", "semi;colon", "quote\"d", "comma,d", "back\\slash", "pct%41",
+            "caf\u00e9 \u2713", "a+b/c="})
+    void encodeDecode_roundTrip_andStaysACookieOctetString(String token) {
+        String encoded = TokenCookie.encode(token);
+        assertThat(encoded).doesNotContain(" ", ";", "\"", ",", "\\").matches("[\\x21-\\x7e]+");
+        assertThat(TokenCookie.decode(encoded)).isEqualTo(token);
+    }
+
+    @Test
+    void decode_leavesInvalidPercentEncodingAlone() {
+        assertThat(TokenCookie.decode("a%zz")).isEqualTo("a%zz");
+    }
+}
