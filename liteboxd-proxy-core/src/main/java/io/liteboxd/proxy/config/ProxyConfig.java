@@ -130,7 +130,7 @@ public final class ProxyConfig {
      */
     public static ProxyConfig from(Function<String, String> initParams, Map<String, String> env) {
         Builder b = builder();
-        Setting s = new Setting(initParams, env);
+        SettingSource s = new SettingSource(initParams, env);
         s.text("routePrefix").ifPresent(b::routePrefix);
         s.duration("requestTimeout").ifPresent(b::requestTimeout);
         s.duration("connectTimeout").ifPresent(b::connectTimeout);
@@ -512,67 +512,6 @@ public final class ProxyConfig {
                 throw new IllegalArgumentException(name + " must be positive: " + d);
             }
             return d;
-        }
-    }
-
-    /** One lookup of a named setting through init-param then environment ({@code LITEBOXD_UPPER_SNAKE}). */
-    private record Setting(Function<String, String> initParams, Map<String, String> env) {
-
-        java.util.Optional<String> text(String name) {
-            String v = initParams == null ? null : initParams.apply(name);
-            if (v == null || v.isBlank()) {
-                v = env == null ? null : env.get(envName(name));
-            }
-            return v == null || v.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(v.trim());
-        }
-
-        java.util.Optional<Duration> duration(String name) {
-            return text(name).map(v -> {
-                try {
-                    return Durations.parse(v);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
-                }
-            });
-        }
-
-        java.util.Optional<Long> size(String name) {
-            return text(name).map(v -> {
-                try {
-                    return Sizes.parse(v);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
-                }
-            });
-        }
-
-        java.util.Optional<Boolean> bool(String name) {
-            return text(name).map(v -> switch (v.toLowerCase(Locale.ROOT)) {
-                case "true", "yes", "on", "1" -> true;
-                case "false", "no", "off", "0" -> false;
-                default -> throw new IllegalArgumentException(name + ": expected true or false, got " + v);
-            });
-        }
-
-        java.util.Optional<Integer> integer(String name) {
-            return text(name).map(v -> {
-                try {
-                    return Integer.parseInt(v);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(name + ": not an integer: " + v, e);
-                }
-            });
-        }
-
-        static String envName(String camel) {
-            StringBuilder sb = new StringBuilder("LITEBOXD_");
-            for (char c : camel.toCharArray()) {
-                if (Character.isUpperCase(c)) {
-                    sb.append('_');
-                }
-                sb.append(Character.toUpperCase(c));
-            }
-            return sb.toString().toUpperCase(Locale.ROOT);
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.liteboxd.proxy.kubernetes;
 
-import io.liteboxd.proxy.config.Durations;
+import io.liteboxd.proxy.config.SettingSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -85,7 +85,8 @@ public final class KubernetesSettings {
      * @throws IllegalArgumentException for any other value, so a typo does not silently pick the other mode
      */
     public static boolean useApiServerProxy(Map<String, String> env) {
-        return parseSwitch(ENV_USE_K8S_PROXY, env == null ? null : env.get(ENV_USE_K8S_PROXY)).orElse(false);
+        return new SettingSource(null, env).environment(ENV_USE_K8S_PROXY)
+                .map(v -> SettingSource.parseSwitch(ENV_USE_K8S_PROXY, v)).orElse(false);
     }
 
     /**
@@ -93,24 +94,18 @@ public final class KubernetesSettings {
      * the defaults. Malformed values fail with a message naming the setting.
      */
     public static KubernetesSettings from(Function<String, String> initParams, Map<String, String> env) {
-        Function<String, String> params = initParams == null ? name -> null : initParams;
-        Map<String, String> environment = env == null ? Map.of() : env;
+        // k8sProxy has no LITEBOXD_ variable: the seed's DEV_USE_K8S_PROXY is its environment form.
+        SettingSource params = new SettingSource(initParams, null);
+        SettingSource settings = new SettingSource(initParams, env);
         Builder b = builder();
-        Optional<Boolean> proxyParam = parseSwitch("k8sProxy", params.apply("k8sProxy"));
-        b.useApiServerProxy(proxyParam.orElseGet(() -> useApiServerProxy(environment)));
-        lookup(params, environment, "kubeconfig").map(Path::of).ifPresent(b::kubeconfig);
-        lookup(params, environment, "namespace").ifPresent(b::namespace);
-        lookup(params, environment, "podNamePrefix").ifPresent(b::podNamePrefix);
-        lookup(params, environment, "labelSelector").ifPresent(b::labelSelector);
-        lookup(params, environment, "sandboxIdLabel").ifPresent(b::sandboxIdLabel);
-        lookup(params, environment, "tokenAnnotation").ifPresent(b::tokenAnnotation);
-        lookup(params, environment, "tokenRefreshPeriod").map(v -> {
-            try {
-                return Durations.parse(v);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("tokenRefreshPeriod: " + e.getMessage(), e);
-            }
-        }).ifPresent(b::tokenRefreshPeriod);
+        b.useApiServerProxy(params.bool("k8sProxy").orElseGet(() -> useApiServerProxy(env)));
+        settings.text("kubeconfig").map(Path::of).ifPresent(b::kubeconfig);
+        settings.text("namespace").ifPresent(b::namespace);
+        settings.text("podNamePrefix").ifPresent(b::podNamePrefix);
+        settings.text("labelSelector").ifPresent(b::labelSelector);
+        settings.text("sandboxIdLabel").ifPresent(b::sandboxIdLabel);
+        settings.text("tokenAnnotation").ifPresent(b::tokenAnnotation);
+        settings.duration("tokenRefreshPeriod").ifPresent(b::tokenRefreshPeriod);
         return b.build();
     }
 
@@ -248,38 +243,5 @@ public final class KubernetesSettings {
             }
             return value.trim();
         }
-    }
-
-    private static Optional<Boolean> parseSwitch(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return Optional.empty();
-        }
-        switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true", "1", "yes", "on":
-                return Optional.of(true);
-            case "false", "0", "no", "off":
-                return Optional.of(false);
-            default:
-                throw new IllegalArgumentException(name + ": expected true or false, got '" + value + "'");
-        }
-    }
-
-    private static Optional<String> lookup(Function<String, String> params, Map<String, String> env, String name) {
-        String v = params.apply(name);
-        if (v == null || v.isBlank()) {
-            v = env.get(envName(name));
-        }
-        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
-    }
-
-    static String envName(String camel) {
-        StringBuilder sb = new StringBuilder("LITEBOXD_");
-        for (char c : camel.toCharArray()) {
-            if (Character.isUpperCase(c)) {
-                sb.append('_');
-            }
-            sb.append(Character.toUpperCase(c));
-        }
-        return sb.toString();
     }
 }

@@ -18,6 +18,7 @@ import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.auth.AccessTokens;
 import io.liteboxd.proxy.auth.TokenAuthenticator;
 import io.liteboxd.proxy.config.ProxyConfig;
+import io.liteboxd.proxy.config.SettingSource;
 import io.liteboxd.proxy.connect.DirectPodConnector;
 import io.liteboxd.proxy.connect.Transport;
 import io.liteboxd.proxy.connect.UpstreamConnector;
@@ -367,18 +368,7 @@ public class ProxyServlet extends HttpServlet {
 
     /** An init-param, else the environment variable {@code LITEBOXD_UPPER_SNAKE} of the same name. */
     private String setting(String name) {
-        String value = getInitParameter(name);
-        if (value != null && !value.isBlank()) {
-            return value;
-        }
-        StringBuilder env = new StringBuilder("LITEBOXD_");
-        for (char c : name.toCharArray()) {
-            if (Character.isUpperCase(c)) {
-                env.append('_');
-            }
-            env.append(Character.toUpperCase(c));
-        }
-        return System.getenv(env.toString());
+        return new SettingSource(this::getInitParameter, System.getenv()).text(name).orElse(null);
     }
 
     private <T> T instantiate(String param, Class<T> type, T fallback) throws ServletException {
