@@ -186,7 +186,7 @@ public final class SandboxGateway {
                 allowed = authenticator.authenticate(route.sandboxId(), token);
             } catch (ProxyException e) {
                 throw e;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 LOG.error("TokenAuthenticator failed for sandbox {}", route.sandboxId(), e);
                 throw new ProxyException(ProxyError.INTERNAL, "authentication is unavailable");
             }
@@ -203,7 +203,7 @@ public final class SandboxGateway {
             found = resolver.resolve(route.sandboxId());
         } catch (ProxyException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             LOG.error("SandboxResolver failed for sandbox {}", route.sandboxId(), e);
             throw new ProxyException(ProxyError.INTERNAL, "sandbox lookup is unavailable");
         }
@@ -225,7 +225,7 @@ public final class SandboxGateway {
             return Objects.requireNonNull(connector.target(sandbox, route, transport), "UpstreamConnector returned null");
         } catch (ProxyException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             LOG.error("UpstreamConnector failed for sandbox {}", route.sandboxId(), e);
             throw new ProxyException(ProxyError.INTERNAL, "upstream address is unavailable");
         }

@@ -124,9 +124,9 @@ public final class RouteParser {
     }
 
     /**
-     * True when resolving the dot-segments of {@code path} would go above its root. Percent-encoded dots and
-     * separators count as their decoded selves (upstreams such as the Kubernetes API server decode them), and
-     * so does a double-encoded {@code %25} prefix, which some stacks decode twice.
+     * True when resolving the dot-segments of {@code path} would go above its root, judged after two rounds of
+     * percent-decoding (upstreams such as the Kubernetes API server decode, and some stacks decode twice), with
+     * {@code \\} counted as a separator.
      */
     static boolean climbsAboveRoot(String path) {
         String normalized = decodeTraversalEscapes(path);
@@ -154,25 +154,35 @@ public final class RouteParser {
 
     private static String decodeTraversalEscapes(String path) {
         String s = path;
-        // Two rounds undo one level of double encoding (%252e -> %2e -> .).
+        // Two full rounds of percent-decoding: anything an upstream that decodes twice would see as "..", "/" or
+        // "\\" is judged as such (%252e, %25%32%65, %2%65 after one round, ...).
         for (int round = 0; round < 2; round++) {
             StringBuilder out = new StringBuilder(s.length());
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);
-                if (c == '%' && i + 2 < s.length()) {
-                    String hex = s.substring(i + 1, i + 3).toLowerCase(java.util.Locale.ROOT);
-                    switch (hex) {
-                        case "2e" -> { out.append('.'); i += 2; continue; }
-                        case "2f", "5c" -> { out.append('/'); i += 2; continue; }
-                        case "25" -> { out.append('%'); i += 2; continue; }
-                        default -> { }
-                    }
+                if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
+                    out.append((char) (hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2))));
+                    i += 2;
+                } else {
+                    out.append(c);
                 }
-                out.append(c == '\\' ? '/' : c);
             }
             s = out.toString();
         }
-        return s;
+        return s.replace('\\', '/');
+    }
+
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     private static void rejectControlCharacters(String text, String what) {

@@ -96,6 +96,7 @@ public class ProxyServlet extends HttpServlet {
     private transient HttpRelay httpRelay;
     private transient WebSocketHandshake webSockets;
     private transient ExecutorService blockingSends;
+    private transient ExecutorService closes;
 
     /** For {@code web.xml}: everything comes from init-params at {@link #init()}. */
     public ProxyServlet() {
@@ -149,8 +150,11 @@ public class ProxyServlet extends HttpServlet {
             gateway = new SandboxGateway(config, authenticator, resolver, connector);
             httpRelay = new HttpRelay(config, connector.sslContext(), events);
             httpRelay.start(getServletContext());
-            blockingSends = newBlockingSendExecutor(config.clientThreads());
-            webSockets = new WebSocketHandshake(config, httpRelay.httpClient(), blockingSends, getServletContext(),
+            // Each send blocked on a stalled reader is bounded by requestTimeout; the pool is sized so that many
+            // stalled readers do not starve the others' fragment sends meanwhile.
+            blockingSends = newExecutor("liteboxd-ws-send-", Math.max(256, 4 * config.clientThreads()));
+            closes = newExecutor("liteboxd-ws-close-", Math.max(64, config.clientThreads()));
+            webSockets = new WebSocketHandshake(config, httpRelay.httpClient(), blockingSends, closes, getServletContext(),
                     events);
             registerMetrics();
             LOG.info("liteboxd-proxy serving {}{} with {}, WebSocket relay {}", getServletContext().getContextPath(),
@@ -192,7 +196,7 @@ public class ProxyServlet extends HttpServlet {
                 LOG.debug("Refused {} {}: {} {}", request.getMethod(), rawPath, e.status(), e.getMessage(), e);
             }
             refuse(request, response, e, upgrade, host, rawPath, started, requestId);
-        } catch (ServletException | RuntimeException e) {
+        } catch (ServletException | RuntimeException | LinkageError e) {
             LOG.error("Unexpected failure serving {} {} (request {})", request.getMethod(), rawPath, requestId, e);
             refuse(request, response, new ProxyException(ProxyError.INTERNAL, "internal gateway error"), upgrade, host,
                     rawPath, started, requestId);
@@ -270,6 +274,10 @@ public class ProxyServlet extends HttpServlet {
             blockingSends.shutdown();
             blockingSends = null;
         }
+        if (closes != null) {
+            closes.shutdown();
+            closes = null;
+        }
         if (metricsName != null) {
             try {
                 ManagementFactory.getPlatformMBeanServer().unregisterMBean(metricsName);
@@ -306,11 +314,12 @@ public class ProxyServlet extends HttpServlet {
         return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
     }
 
-    private static ExecutorService newBlockingSendExecutor(int threads) {
+    private static ExecutorService newExecutor(String name, int threads) {
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+        // Short keep-alive: threads exist while sends are blocked, and leave seconds after a burst.
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 5, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "liteboxd-ws-send-" + n.incrementAndGet());
+                    Thread t = new Thread(r, name + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });

@@ -119,6 +119,24 @@ public final class HttpRelay extends AsyncProxyServlet {
         getHttpClient().getProtocolHandlers().put(new UpgradeProtocolHandler());
     }
 
+    /**
+     * The client whose thread pool Jetty's proxy creates from {@code maxThreads}; it is tuned here, before it starts,
+     * because Jetty evicts one idle thread per idle timeout by default and a burst would keep its threads for an hour.
+     */
+    @Override
+    protected HttpClient newHttpClient(ClientConnector clientConnector) {
+        return new HttpClient(new org.eclipse.jetty.client.transport.HttpClientTransportDynamic(clientConnector)) {
+            @Override
+            public void setExecutor(java.util.concurrent.Executor executor) {
+                if (executor instanceof org.eclipse.jetty.util.thread.QueuedThreadPool pool) {
+                    pool.setIdleTimeout(5000);
+                    pool.setMaxEvictCount(config.clientThreads());
+                }
+                super.setExecutor(executor);
+            }
+        };
+    }
+
     /** The shared upstream client, started. */
     public HttpClient httpClient() {
         return getHttpClient();
@@ -171,6 +189,15 @@ public final class HttpRelay extends AsyncProxyServlet {
         return () -> listener.httpExchange(new HttpExchangeEvent(exchange.requestId, admission.route().sandboxId(),
                 admission.route().port(), exchange.method, known, status > 0 ? null : "upstream_failed",
                 exchange.responseBytes, Duration.ofNanos(System.nanoTime() - exchange.startNanos)));
+    }
+
+    /**
+     * Jetty's proxy logs whole requests (headers, query) at DEBUG, which would put access tokens into logs. The
+     * gateway logs what matters itself, without credentials, so that logger is silenced.
+     */
+    @Override
+    protected org.slf4j.Logger createLogger() {
+        return org.slf4j.helpers.NOPLogger.NOP_LOGGER;
     }
 
     @Override

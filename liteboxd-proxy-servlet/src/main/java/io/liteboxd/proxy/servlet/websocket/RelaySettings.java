@@ -14,7 +14,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * @param maxMessageSize largest message relayed, in bytes
  * @param scheduler      timers
  * @param blockingSends  where sends that may block run, never a thread of the shared upstream client
+ * @param closes         where closes and keepalive pings of Jakarta sessions run (they may block briefly on a dead
+ *                       peer), apart from {@code blockingSends} so that stalled data sends cannot hold them up
  */
 public record RelaySettings(Duration pingInterval, Duration idleTimeout, Duration writeTimeout, long maxMessageSize,
-                            Scheduler scheduler, Executor blockingSends) {
+                            Scheduler scheduler, Executor blockingSends, Executor closes) {
 }

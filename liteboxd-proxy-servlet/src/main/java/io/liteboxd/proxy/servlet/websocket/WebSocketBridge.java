@@ -84,6 +84,10 @@ public final class WebSocketBridge implements Relay {
     private volatile CloseReason pendingClientClose;
     private volatile Scheduler.Task keepalive;
     private volatile boolean sendingToClient;
+    // Last time anything (data, ping or pong) arrived on each leg: the keepalive closes a leg silent for idleTimeout.
+    // Jetty's and the containers' own idle timers cannot, because the gateway's pings reset them.
+    private volatile long clientSeen = System.nanoTime();
+    private volatile long upstreamSeen = System.nanoTime();
 
     // Touched only by the serial chain of upstream deliveries (one frame demanded at a time).
     private boolean inboundFragmented;
@@ -145,10 +149,12 @@ public final class WebSocketBridge implements Relay {
     // ---- upstream events (Jetty client thread) -------------------------------------------------------------
 
     void upstreamOpened(Session session) {
+        session.setIdleTimeout(settings.idleTimeout());
         this.upstream = session;
     }
 
     void upstreamText(String payload, boolean last) {
+        upstreamSeen = System.nanoTime();
         long size = Utf8.length(payload);
         if (!inbound.add(size, last)) {
             tooBig(inbound);
@@ -173,6 +179,7 @@ public final class WebSocketBridge implements Relay {
     }
 
     void upstreamBinary(ByteBuffer payload, boolean last, Callback callback) {
+        upstreamSeen = System.nanoTime();
         if (!inbound.add(payload.remaining(), last)) {
             tooBig(inbound);
             callback.succeed();
@@ -197,10 +204,12 @@ public final class WebSocketBridge implements Relay {
     }
 
     void upstreamPing(ByteBuffer payload) {
+        upstreamSeen = System.nanoTime();
         relayControlToClient(payload, true);
     }
 
     void upstreamPong(ByteBuffer payload) {
+        upstreamSeen = System.nanoTime();
         if (Keepalive.isOwnPong(payload)) {
             upstream.demand();
             return;
@@ -228,6 +237,10 @@ public final class WebSocketBridge implements Relay {
         synchronized (clientLock) {
             this.client = session;
             session.setMaxIdleTimeout(settings.idleTimeout().toMillis());
+            // Tomcat bounds each blocking send by this user property (default 20 s): a stalled reader then frees
+            // its send thread after writeTimeout instead of holding it. Other containers ignore it.
+            session.getUserProperties().put("org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT",
+                    settings.writeTimeout().toMillis());
             session.addMessageHandler(String.class, (MessageHandler.Partial<String>) this::clientText);
             session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) this::clientBinary);
             session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) this::clientPong);
@@ -267,6 +280,7 @@ public final class WebSocketBridge implements Relay {
     }
 
     private void clientText(String part, boolean last) {
+        clientSeen = System.nanoTime();
         long size = Utf8.length(part);
         if (!outbound.add(size, last)) {
             tooBig(outbound);
@@ -279,6 +293,7 @@ public final class WebSocketBridge implements Relay {
     }
 
     private void clientBinary(ByteBuffer part, boolean last) {
+        clientSeen = System.nanoTime();
         if (!outbound.add(part.remaining(), last)) {
             tooBig(outbound);
             return;
@@ -290,6 +305,7 @@ public final class WebSocketBridge implements Relay {
     }
 
     private void clientPong(PongMessage pong) {
+        clientSeen = System.nanoTime();
         ByteBuffer data = pong.getApplicationData();
         if (!Keepalive.isOwnPong(data)) {
             upstream.sendPong(copy(data), Callback.NOOP);
@@ -335,7 +351,7 @@ public final class WebSocketBridge implements Relay {
         }
         if (c.isOpen()) {
             // Jakarta's close may block while it writes the close frame: never on a shared client/selector thread.
-            settings.blockingSends().execute(() -> closeQuietly(c, closeReason));
+            settings.closes().execute(() -> closeQuietly(c, closeReason));
         }
     }
 
@@ -431,6 +447,15 @@ public final class WebSocketBridge implements Relay {
         if (finished.get()) {
             return;
         }
+        long now = System.nanoTime();
+        long idle = settings.idleTimeout().toNanos();
+        if (now - upstreamSeen > idle || now - clientSeen > idle) {
+            // A half-open peer never answers our pings: close both legs rather than ping it forever.
+            String side = now - upstreamSeen > idle ? "upstream" : "client";
+            LOG.debug("{} {} silent for {}, closing", this, side, settings.idleTimeout());
+            abort(CloseCodes.GOING_AWAY, side + " idle timeout");
+            return;
+        }
         Session u = upstream;
         if (u != null && u.isOpen()) {
             u.sendPing(Keepalive.payload(), Callback.NOOP);
@@ -438,7 +463,7 @@ public final class WebSocketBridge implements Relay {
         jakarta.websocket.Session c = client;
         // A send in flight already tests the client connection; a ping behind it would only queue up.
         if (c != null && c.isOpen() && !sendingToClient) {
-            settings.blockingSends().execute(() -> {
+            settings.closes().execute(() -> {
                 try {
                     c.getAsyncRemote().sendPing(Keepalive.payload());
                 } catch (IOException | RuntimeException e) {

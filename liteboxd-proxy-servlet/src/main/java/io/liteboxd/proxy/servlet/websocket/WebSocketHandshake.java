@@ -64,15 +64,16 @@ public final class WebSocketHandshake implements AutoCloseable {
      * @param context  the servlet context; decides which relay kind is used (see {@link RelaySelection})
      * @param listener told about every upgrade and every relayed session
      */
-    public WebSocketHandshake(ProxyConfig config, HttpClient httpClient, Executor blockingSends, ServletContext context,
-                              ProxyListener listener) throws Exception {
+    public WebSocketHandshake(ProxyConfig config, HttpClient httpClient, Executor blockingSends, Executor closes,
+                              ServletContext context, ProxyListener listener) throws Exception {
         this.config = config;
         this.listener = listener;
         this.upstreamHeaders = new UpstreamHeaders(config);
         this.limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerSandbox());
         this.client = new WebSocketClient(httpClient);
         client.setConnectTimeout(config.connectTimeout().toMillis());
-        client.setIdleTimeout(config.idleTimeout());
+        // No client.setIdleTimeout(): it would set the idle timeout of the HttpClient this shares with the HTTP
+        // relay (whose idle timeout is requestTimeout). Each relay sets idleTimeout on its upstream session.
         // The bridges enforce maxMessageSize themselves with a clear 1009; Jetty's own limit only backs that up
         // (a message exactly at Jetty's limit is refused, hence the margin).
         long jettyLimit = Math.min(Integer.MAX_VALUE, config.maxMessageSize() + 65536);
@@ -80,7 +81,7 @@ public final class WebSocketHandshake implements AutoCloseable {
         client.setMaxBinaryMessageSize(jettyLimit);
         client.start();
         this.settings = new RelaySettings(config.pingInterval(), config.idleTimeout(), config.requestTimeout(),
-                config.maxMessageSize(), httpClient.getScheduler(), blockingSends);
+                config.maxMessageSize(), httpClient.getScheduler(), blockingSends, closes);
         this.relays = RelaySelection.choose(config, settings, context);
     }
 
@@ -231,6 +232,11 @@ public final class WebSocketHandshake implements AutoCloseable {
     }
 
     private static ProxyException upstreamFailure(Throwable cause) {
+        if (unparseableAnswer(cause)) {
+            // Jetty reports an answer it cannot parse as a synthetic 400; that is the upstream's fault, not a refusal.
+            return new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream sent an invalid handshake answer",
+                    cause);
+        }
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof UpgradeException upgrade) {
                 int status = upgrade.getResponseStatusCode();
@@ -248,6 +254,17 @@ public final class WebSocketHandshake implements AutoCloseable {
             }
         }
         return new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream unreachable", cause);
+    }
+
+    private static boolean unparseableAnswer(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof org.eclipse.jetty.http.HttpException
+                    || (t instanceof org.eclipse.jetty.client.HttpResponseException
+                    && String.valueOf(t.getMessage()).contains("protocol violation"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<String> offeredSubprotocols(HttpServletRequest request) {

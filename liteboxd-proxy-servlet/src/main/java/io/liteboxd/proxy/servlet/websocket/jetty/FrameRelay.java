@@ -130,8 +130,8 @@ final class FrameRelay implements Relay {
             leg.session = session;
             pending = leg.pendingClose;
         }
+        session.setIdleTimeout(settings.idleTimeout());
         if (leg == client) {
-            session.setIdleTimeout(settings.idleTimeout());
             if (pending != null) {
                 // The relay was closed (drain, abort, upstream end) while the client was still upgrading.
                 close(client, pending, "closed during upgrade");
@@ -149,6 +149,7 @@ final class FrameRelay implements Relay {
     }
 
     void frame(Leg from, Frame frame, Callback callback) {
+        from.seen = System.nanoTime();
         byte opcode = frame.getOpCode();
         if (!OpCode.isDataFrame(opcode)) {
             control(from, opcode, frame.getPayload(), callback);
@@ -298,6 +299,15 @@ final class FrameRelay implements Relay {
         if (finished.get()) {
             return;
         }
+        long now = System.nanoTime();
+        for (Leg leg : new Leg[] {client, upstream}) {
+            if (now - leg.seen > settings.idleTimeout().toNanos()) {
+                // A half-open peer never answers our pings, and our pings keep Jetty's idle timer from firing.
+                LOG.debug("{} {} silent for {}, closing", this, leg.name, settings.idleTimeout());
+                abort(CloseCodes.GOING_AWAY, leg.name + " idle timeout");
+                return;
+            }
+        }
         for (Leg leg : new Leg[] {client, upstream}) {
             CoreSession core = leg.core;
             // A write in flight already tests this connection; a ping behind it would only queue up.
@@ -321,6 +331,8 @@ final class FrameRelay implements Relay {
         /** Frames read from this leg and not yet written to its peer. */
         final ReadWindow window = new ReadWindow();
         volatile Integer pendingClose;
+        /** Last time any frame arrived on this leg. */
+        volatile long seen = System.nanoTime();
         boolean inText;
 
         Leg(String name, long maxMessageSize) {
