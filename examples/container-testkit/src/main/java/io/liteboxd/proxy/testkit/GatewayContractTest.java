@@ -345,6 +345,47 @@ public abstract class GatewayContractTest {
         }
     }
 
+    /**
+     * Whether the relay's small writes leave the container at once. Tomcat keeps at least an 8 KiB response buffer
+     * whatever {@code setBufferSize} asks, and the relay's non-blocking writes are not flushed one by one there.
+     */
+    protected boolean containerFlushesSmallWrites() {
+        return true;
+    }
+
+    /** Server-sent events: each event must reach the client when the upstream sends it, not when more arrives. */
+    @Test
+    void streamedEvents_reachTheClientAsTheyAreSent() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(containerFlushesSmallWrites(),
+                "known limitation on this container (docs/containers.md)");
+        String probe = probe();
+        try (java.net.Socket socket = new java.net.Socket(gateway.getHost(), gateway.getPort())) {
+            socket.setSoTimeout((int) WAIT.toMillis());
+            String request = "GET " + route(SANDBOX, upstream.port(), "/events?probe=" + probe) + " HTTP/1.1\r\n"
+                    + "Host: " + gateway.getHost() + ":" + gateway.getPort() + "\r\nX-Access-Token: " + TOKEN
+                    + "\r\nAccept: text/event-stream\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.InputStream in = socket.getInputStream();
+            // Without the first event the upstream never sends the second: a buffering relay ends in a read timeout.
+            assertThat(readUntil(in, "data: first")).startsWith("HTTP/1.1 200");
+            Upstream.releaseEvents(probe);
+            assertThat(readUntil(in, "data: second")).contains("data: second");
+        }
+    }
+
+    private static String readUntil(java.io.InputStream in, String marker) throws IOException {
+        StringBuilder seen = new StringBuilder();
+        byte[] buf = new byte[4096];
+        while (seen.indexOf(marker) < 0) {
+            int n = in.read(buf);
+            if (n < 0) {
+                throw new AssertionError("stream ended before " + marker + ": " + seen);
+            }
+            seen.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+        return seen.toString();
+    }
+
     @Test
     void query_reachesUpstreamByteForByte() throws Exception {
         String query = "a=1&b=%20x%2F&c=%E2%9C%93&d=&e&a=2&plus=a+b&tilde=%7E&lower=%c3%a9";

@@ -71,6 +71,8 @@ public final class Upstream implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private final Map<String, CompletableFuture<Map<String, List<String>>>> handshakes = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<CloseRecord>> closes = new ConcurrentHashMap<>();
+    // Static: the HTTP endpoints are a static handler; probes are unique per test.
+    private static final Map<String, CompletableFuture<Void>> EVENT_RELEASES = new ConcurrentHashMap<>();
 
     /** A close frame as one side received it. */
     public record CloseRecord(int code, String reason) {
@@ -141,6 +143,11 @@ public final class Upstream implements AutoCloseable {
         return accepted.get();
     }
 
+    /** Lets {@code /events?probe=id} send its second event (it waits for this after flushing the first). */
+    public static void releaseEvents(String probe) {
+        EVENT_RELEASES.computeIfAbsent(probe, k -> new CompletableFuture<>()).complete(null);
+    }
+
     /** The handshake headers (lower-case names) of the WebSocket connection tagged {@code ?probe=id}. */
     public Map<String, List<String>> awaitHandshake(String probe, Duration timeout) throws Exception {
         return handshakes.computeIfAbsent(probe, k -> new CompletableFuture<>())
@@ -205,6 +212,8 @@ public final class Upstream implements AutoCloseable {
                 download(request, response, query);
             } else if (path.equals("/hop")) {
                 hop(response);
+            } else if (path.equals("/events")) {
+                events(response, query.getValue("probe"));
             } else {
                 Response.writeError(request, response, callback, 404, "no such upstream endpoint: " + path);
                 return true;
@@ -294,6 +303,23 @@ public final class Upstream implements AutoCloseable {
                     out.write(buf, 0, n);
                     out.flush();
                 }
+            }
+        }
+
+        /**
+         * A server-sent event stream that sends its second event only after the test saw the first: a relay that
+         * holds content back until more arrives never shows the first event, and the test times out.
+         */
+        private static void events(Response response, String probe) throws Exception {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+            try (OutputStream out = Content.Sink.asOutputStream(response)) {
+                out.write("data: first\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                out.flush();
+                EVENT_RELEASES.computeIfAbsent(probe, k -> new CompletableFuture<>()).get(10, TimeUnit.SECONDS);
+                out.write("data: second\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } finally {
+                EVENT_RELEASES.remove(probe);
             }
         }
 

@@ -275,6 +275,13 @@ public final class HttpRelay extends AsyncProxyServlet {
     protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
                                            Response serverResponse) {
         super.onServerResponseHeaders(clientRequest, proxyResponse, serverResponse);
+        // A streamed response (no Content-Length: server-sent events, streamed logs) must pass every chunk on as it
+        // arrives, like nginx with proxy_buffering off; the servlet response buffer would otherwise hold an event
+        // until more data came. Responses of known length keep the buffer: Jetty 12's async output stalls on them
+        // without one.
+        if (!serverResponse.getHeaders().contains(HttpHeader.CONTENT_LENGTH)) {
+            proxyResponse.setBufferSize(0);
+        }
         // Trailers (gRPC-web status, checksums of streamed bodies) must be announced before the body starts; the
         // supplier is read when the body is complete, by which time the upstream's trailers have arrived.
         String announced = serverResponse.getHeaders().get(HttpHeader.TRAILER);

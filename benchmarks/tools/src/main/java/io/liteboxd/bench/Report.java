@@ -1,0 +1,518 @@
+package io.liteboxd.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns {@code results.json} into medians and ratios ({@link #aggregate}) and into {@code results.md} and
+ * {@code latency.png} ({@link #write}). Runnable on its own: {@code Report --in results.json --out DIR}.
+ */
+public final class Report {
+
+    /** Column order of the tables. */
+    static final List<String> ORDER = List.of("direct", "gateway", "tomcat", "nginx", "node", "jetty-proxy",
+            "smiley");
+    static final Map<String, String> TITLES = Map.of(
+            "direct", "direct (no proxy)",
+            "gateway", "**gateway** (library in Jetty 12)",
+            "tomcat", "**library in Tomcat 11**",
+            "nginx", "nginx",
+            "node", "node http-proxy",
+            "jetty-proxy", "Jetty AsyncProxyServlet",
+            "smiley", "smiley-http-proxy-servlet");
+
+    private Report() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Args a = new Args(argv);
+        ObjectNode results = (ObjectNode) LoadGen.JSON.readTree(Files.readString(Path.of(a.require("in"))));
+        aggregate(results);
+        write(results, Path.of(a.get("out", Path.of(a.require("in")).toAbsolutePath().getParent().toString())));
+    }
+
+    /** Adds {@code summary}: per contender and figure the values of every run, their median, and median ratios. */
+    public static void aggregate(ObjectNode results) {
+        List<JsonNode> runs = new ArrayList<>();
+        results.path("runs").forEach(runs::add);
+        ObjectNode summary = results.putObject("summary");
+        for (String c : ORDER) {
+            ObjectNode cs = null;
+            for (Figures.Figure f : Figures.ALL) {
+                for (String key : keysOf(f)) {
+                    List<Double> values = new ArrayList<>();
+                    List<Double> vsDirect = new ArrayList<>();
+                    List<Double> vsNginx = new ArrayList<>();
+                    for (JsonNode run : runs) {
+                        JsonNode figs = run.path("figures");
+                        Double v = value(figs, c, key);
+                        if (v == null) {
+                            continue;
+                        }
+                        values.add(v);
+                        Double d = value(figs, "direct", key);
+                        Double n = value(figs, "nginx", key);
+                        if (d != null && d != 0) {
+                            vsDirect.add(v / d);
+                        }
+                        if (n != null && n != 0) {
+                            vsNginx.add(v / n);
+                        }
+                    }
+                    if (values.isEmpty()) {
+                        continue;
+                    }
+                    if (cs == null) {
+                        cs = summary.putObject(c);
+                    }
+                    ObjectNode fs = cs.putObject(key);
+                    fs.put("median", Stats.median(values));
+                    values.forEach(fs.putArray("values")::add);
+                    if (!vsDirect.isEmpty()) {
+                        fs.put("vsDirect", Stats.median(vsDirect));
+                    }
+                    if (!vsNginx.isEmpty()) {
+                        fs.put("vsNginx", Stats.median(vsNginx));
+                    }
+                }
+            }
+        }
+        // Added p99 over direct, per run (for the latency target).
+        for (String c : ORDER) {
+            for (String key : List.of("ws.lat.p99", "http.get.p99")) {
+                List<Double> added = new ArrayList<>();
+                for (JsonNode run : runs) {
+                    Double v = value(run.path("figures"), c, key);
+                    Double d = value(run.path("figures"), "direct", key);
+                    if (v != null && d != null) {
+                        added.add(v - d);
+                    }
+                }
+                if (!added.isEmpty() && summary.has(c)) {
+                    ((ObjectNode) summary.get(c)).putObject(key + ".added").put("median", Stats.median(added));
+                }
+            }
+        }
+    }
+
+    private static List<String> keysOf(Figures.Figure f) {
+        List<String> keys = new ArrayList<>();
+        keys.add(f.key());
+        if (f.alsoKey() != null) {
+            keys.add(f.alsoKey());
+        }
+        if (f.key().equals("ws.idle.threadsN")) {
+            keys.add("ws.idle.connections");
+        }
+        if (f.key().equals("ws.idle.threadsFirst")) {
+            keys.add("ws.idle.connectionsFirst");
+        }
+        return keys;
+    }
+
+    private static Double value(JsonNode figures, String contender, String key) {
+        JsonNode v = figures.path(contender).path(key);
+        return v.isNumber() ? v.asDouble() : null;
+    }
+
+    static Double median(JsonNode results, String contender, String key) {
+        JsonNode v = results.path("summary").path(contender).path(key).path("median");
+        return v.isNumber() ? v.asDouble() : null;
+    }
+
+    static Double ratio(JsonNode results, String contender, String key, String which) {
+        JsonNode v = results.path("summary").path(contender).path(key).path(which);
+        return v.isNumber() ? v.asDouble() : null;
+    }
+
+    // ------------------------------------------------------------------------------------------ Markdown
+
+    public static void write(ObjectNode results, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        aggregate(results);
+        Files.writeString(dir.resolve("results.json"), Suite.JSON.writeValueAsString(results));
+        boolean chart = Chart.render(results, dir.resolve("latency.png"));
+        String md = markdown(results, chart) + profiles(dir.resolve("profiles"));
+        Files.writeString(dir.resolve("results.md"), md);
+    }
+
+    static String markdown(JsonNode results, boolean chart) {
+        StringBuilder md = new StringBuilder();
+        JsonNode m = results.path("machine");
+        int runs = results.path("runs").size();
+        md.append("# liteboxd-proxy benchmark results\n\n");
+        md.append("Run ").append(results.path("started").asText()).append(" to ")
+                .append(results.path("finished").asText()).append(", mode `").append(results.path("mode").asText())
+                .append("`, ").append(runs).append(runs == 1 ? " repeat" : " repeats")
+                .append(" (each figure is the median over the repeats; each ratio is the median of the ratios taken "
+                        + "within one repeat).\n\n");
+        md.append("## Machine\n\n| | |\n|---|---|\n");
+        row(md, "cores", m.path("cores").asText());
+        row(md, "CPU", m.path("cpu").asText());
+        row(md, "memory", m.path("memory").asText());
+        row(md, "kernel", m.path("kernel").asText() + " (sched_autogroup " + m.path("schedAutogroup").asText() + ")");
+        row(md, "JDK", m.path("jdk").asText());
+        row(md, "nginx", m.path("nginx").asText());
+        row(md, "node / http-proxy", m.path("node").asText() + " / " + m.path("httpProxy").asText());
+        row(md, "Jetty (gateway, upstream, load generator)", m.path("jetty").asText());
+        row(md, "wrk", m.path("wrk").asText());
+        row(md, "open files limit", m.path("openFilesLimit").asText());
+        StringBuilder loads = new StringBuilder();
+        for (JsonNode run : results.path("runs")) {
+            loads.append("repeat ").append(run.path("repeat").asInt()).append(": ")
+                    .append(firstThree(run.path("loadBefore").asText())).append(" → ")
+                    .append(firstThree(run.path("loadAfter").asText())).append("; ");
+        }
+        row(md, "load average (1/5/15 min) before → after", loads.toString());
+        md.append("\nThe client, the upstream and the proxy share the same cores: every process is started in a "
+                + "session of its own (`setsid`), so with autogroup scheduling each gets a fair share of the CPU "
+                + "whatever its thread count. Absolute numbers move with whatever else runs on the machine; "
+                + "compare ratios taken in the same run.\n\n");
+
+        appendTable(md, results, Figures.WS, List.of("direct", "gateway", "tomcat", "nginx", "node"));
+        appendTable(md, results, Figures.HTTP, ORDER);
+        appendTargets(md, results);
+        appendNoise(md, results);
+        if (chart) {
+            md.append("\n## Latency distributions\n\n![latency distributions](latency.png)\n\n"
+                    + "Left: WebSocket round trip of 64 B messages at a fixed offered rate (the run with the median "
+                    + "p99 of each contender). Right: small HTTP GET under wrk. Both axes logarithmic.\n");
+        }
+        appendFailures(md, results);
+        return md.toString();
+    }
+
+    /** The bucket breakdown of each CPU profile the suite wrote (what stands between a target and the gateway). */
+    static String profiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return "";
+        }
+        List<Path> files;
+        try (var list = Files.list(dir)) {
+            files = list.filter(p -> p.toString().endsWith(".txt")).sorted().toList();
+        }
+        if (files.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("\n## Where the CPU goes (JFR, after the last repeat)\n\n");
+        for (Path f : files) {
+            List<String> lines = Files.readAllLines(f);
+            md.append("**").append(lines.isEmpty() ? f.getFileName().toString() : lines.get(0)).append("** ([")
+                    .append(f.getFileName()).append("](profiles/").append(f.getFileName()).append("))\n\n```\n");
+            boolean in = false;
+            for (String line : lines) {
+                if (line.startsWith("by bucket")) {
+                    in = true;
+                    continue;
+                }
+                if (in && line.isBlank()) {
+                    break;
+                }
+                if (in) {
+                    md.append(line).append('\n');
+                }
+            }
+            md.append("```\n\n");
+        }
+        return md.toString();
+    }
+
+    private static String firstThree(String loadavg) {
+        String[] p = loadavg.split(" ");
+        return p.length >= 3 ? p[0] + " " + p[1] + " " + p[2] : loadavg;
+    }
+
+    private static void row(StringBuilder md, String k, String v) {
+        md.append("| ").append(k).append(" | ").append(v).append(" |\n");
+    }
+
+    private static void appendTable(StringBuilder md, JsonNode results, String group, List<String> columns) {
+        List<String> present = new ArrayList<>();
+        for (String c : columns) {
+            if (results.path("summary").has(c)) {
+                present.add(c);
+            }
+        }
+        md.append("## ").append(group).append("\n\n| figure |");
+        for (String c : present) {
+            md.append(' ').append(TITLES.get(c)).append(" |");
+        }
+        md.append("\n|---|");
+        present.forEach(c -> md.append("---:|"));
+        md.append('\n');
+        for (Figures.Figure f : Figures.ALL) {
+            if (!f.group().equals(group) || Figures.HIDDEN.contains(f.key())) {
+                continue;
+            }
+            boolean any = present.stream().anyMatch(c -> median(results, c, f.key()) != null);
+            if (!any) {
+                continue;
+            }
+            md.append("| ").append(f.label()).append(f.higherBetter() ? " ↑" : " ↓").append(" |");
+            for (String c : present) {
+                Double v = median(results, c, f.key());
+                md.append(' ');
+                if (v == null) {
+                    md.append(f.proxyOnly() && c.equals("direct") ? "n/a" : "–");
+                } else {
+                    md.append(f.unit().isEmpty() ? String.format(Locale.ROOT, "%.0f", v) : format(v) + " " + f.unit());
+                    if (f.alsoKey() != null && median(results, c, f.alsoKey()) != null) {
+                        md.append(" · ").append(format(median(results, c, f.alsoKey()))).append(' ')
+                                .append(f.alsoUnit());
+                    }
+                    if (f.key().equals("ws.idle.threadsN") && median(results, c, "ws.idle.connections") != null) {
+                        md.append(" (").append(format(median(results, c, "ws.idle.connections"))).append(" conns)");
+                    }
+                    if (f.key().equals("ws.idle.threadsFirst")
+                            && median(results, c, "ws.idle.connectionsFirst") != null) {
+                        md.append(" (").append(format(median(results, c, "ws.idle.connectionsFirst")))
+                                .append(" conns)");
+                    }
+                    String ratios = ratios(results, c, f);
+                    if (!ratios.isEmpty()) {
+                        md.append("<br><sub>").append(ratios).append("</sub>");
+                    }
+                }
+                md.append(" |");
+            }
+            md.append('\n');
+        }
+        md.append("\n↑ higher is better, ↓ lower is better. Under each value: ×d = ratio to direct, ×n = ratio to "
+                + "nginx (value ÷ reference, so for ↓ figures below 1 is better).\n\n");
+    }
+
+    private static String ratios(JsonNode results, String c, Figures.Figure f) {
+        if (f.key().startsWith("ws.idle.threads")) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        Double d = ratio(results, c, f.key(), "vsDirect");
+        Double n = ratio(results, c, f.key(), "vsNginx");
+        if (d != null && !c.equals("direct")) {
+            sb.append("×d ").append(String.format(Locale.ROOT, "%.2f", d));
+        }
+        if (n != null && !c.equals("nginx")) {
+            if (sb.length() > 0) {
+                sb.append(" · ");
+            }
+            sb.append("×n ").append(String.format(Locale.ROOT, "%.2f", n));
+        }
+        return sb.toString();
+    }
+
+    static String format(double v) {
+        double a = Math.abs(v);
+        if (a >= 100_000) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (a >= 100) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (a >= 10) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        if (a >= 1) {
+            return String.format(Locale.ROOT, "%.2f", v);
+        }
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    // ------------------------------------------------------------------------------------------ targets
+
+    record Target(String target, String contender, String measured, String goal, Boolean met, String margin) {
+    }
+
+    static List<Target> targets(JsonNode r) {
+        List<Target> out = new ArrayList<>();
+        for (String c : List.of("gateway", "tomcat")) {
+            if (!r.path("summary").has(c)) {
+                continue;
+            }
+            String k = "ws.64B.c50.msgs";
+            ratioTarget(out, "WS 64 B throughput (50 conns) vs nginx", c, ratio(r, c, k, "vsNginx"), 1.0);
+            ratioTarget(out, "WS 64 B throughput (50 conns) vs direct", c, ratio(r, c, k, "vsDirect"), 0.6);
+            Double added = median(r, c, "ws.lat.p99.added");
+            Double nginxAdded = median(r, "nginx", "ws.lat.p99.added");
+            if (added != null && nginxAdded != null) {
+                out.add(new Target("WS added p99 over direct ≤ nginx's", c, format(added) + " ms",
+                        "≤ " + format(nginxAdded) + " ms", added <= nginxAdded,
+                        String.format(Locale.ROOT, "%+.2f ms", added - nginxAdded)));
+            }
+            ratioTarget(out, "HTTP small GET req/s vs nginx", c, ratio(r, c, "http.get.rps", "vsNginx"), 1.0);
+            Double rps = median(r, c, "http.get.rps");
+            Double smiley = median(r, "smiley", "http.get.rps");
+            Double vsSmiley = null;
+            List<Double> perRun = new ArrayList<>();
+            for (JsonNode run : r.path("runs")) {
+                JsonNode a = run.path("figures").path(c).path("http.get.rps");
+                JsonNode b = run.path("figures").path("smiley").path("http.get.rps");
+                if (a.isNumber() && b.isNumber() && b.asDouble() > 0) {
+                    perRun.add(a.asDouble() / b.asDouble());
+                }
+            }
+            if (!perRun.isEmpty()) {
+                vsSmiley = Stats.median(perRun);
+            } else if (rps != null && smiley != null && smiley > 0) {
+                vsSmiley = rps / smiley;
+            }
+            ratioTarget(out, "HTTP small GET req/s vs smiley", c, vsSmiley, 1.5);
+            Double heap = median(r, c, "ws.idle.heapPerConn");
+            Double n = median(r, c, "ws.idle.connections");
+            if (heap != null) {
+                out.add(new Target("idle WS connections: heap per connection (" + format(n == null ? 0 : n)
+                        + " held)", c, format(heap) + " KiB", "≤ 64 KiB", heap <= 64,
+                        String.format(Locale.ROOT, "%.2fx of the budget", heap / 64)));
+            }
+            Double t0 = median(r, c, "ws.idle.threads0");
+            Double t1 = median(r, c, "ws.idle.threadsFirst");
+            Double n1 = median(r, c, "ws.idle.connectionsFirst");
+            Double tn = median(r, c, "ws.idle.threadsN");
+            if (t0 != null && tn != null) {
+                double grew = tn - t0;
+                String path = String.format(Locale.ROOT, "%.0f → ", t0)
+                        + (t1 == null ? "" : String.format(Locale.ROOT, "%.0f → ", t1))
+                        + String.format(Locale.ROOT, "%.0f", tn);
+                String margin = String.format(Locale.ROOT, "%+.0f threads from none open", grew);
+                if (t1 != null && n1 != null) {
+                    margin += String.format(Locale.ROOT, "; %+.0f from %s open to all", tn - t1, format(n1));
+                }
+                out.add(new Target("idle WS connections: thread count flat (none → first step → all open)", c,
+                        path, "grows by ≤ 10", grew <= 10, margin));
+            }
+            Double big = median(r, c, "ws.big.heapGrowth");
+            if (big != null) {
+                out.add(new Target("64 MiB message: heap growth", c, format(big) + " MiB", "≤ 16 MiB", big <= 16,
+                        String.format(Locale.ROOT, "%.2fx of the budget", big / 16)));
+            }
+            Double slow = median(r, c, "ws.slow.heapGrowth");
+            if (slow != null) {
+                out.add(new Target("slow reader: heap growth stays bounded", c, format(slow) + " MiB",
+                        "≤ 16 MiB (buffers only)", slow <= 16, String.format(Locale.ROOT, "%.2fx", slow / 16)));
+            }
+        }
+        return out;
+    }
+
+    private static void ratioTarget(List<Target> out, String what, String c, Double ratio, double goal) {
+        if (ratio == null) {
+            out.add(new Target(what, c, "not measured", "≥ " + goal + "x", null, ""));
+            return;
+        }
+        out.add(new Target(what, c, String.format(Locale.ROOT, "%.2fx", ratio),
+                String.format(Locale.ROOT, "≥ %.1fx", goal), ratio >= goal,
+                String.format(Locale.ROOT, "%.0f%% of the target", 100 * ratio / goal)));
+    }
+
+    private static void appendTargets(StringBuilder md, JsonNode r) {
+        List<Target> targets = targets(r);
+        if (targets.isEmpty()) {
+            return;
+        }
+        md.append("## Targets of issue 5\n\nRead with the \"Noise\" section below: throughput and latency come from "
+                + "a shared 2-core machine; the p99 target in particular is dominated by CPU starvation of every "
+                + "process there, which the per-repeat values show.\n\n"
+                + "| target | contender | measured | target | met | how far |\n"
+                + "|---|---|---:|---:|:---:|---|\n");
+        for (Target t : targets) {
+            md.append("| ").append(t.target()).append(" | ").append(t.contender()).append(" | ").append(t.measured())
+                    .append(" | ").append(t.goal()).append(" | ")
+                    .append(t.met() == null ? "?" : t.met() ? "yes" : "**no**").append(" | ").append(t.margin())
+                    .append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    /** How much to trust the figures: spread over the repeats, CPU split, and how starved the load generator was. */
+    private static void appendNoise(StringBuilder md, JsonNode r) {
+        md.append("## Noise\n\n");
+        md.append("Values of each repeat for the headline figures (the tables above show their median):\n\n"
+                + "| figure | contender | per repeat |\n|---|---|---|\n");
+        for (String key : List.of("ws.64B.c50.msgs", "ws.64B.c50.proxyCpuUs", "ws.lat.p50", "ws.lat.p99",
+                "http.get.rps", "http.get.proxyCpuUs", "http.get.p99")) {
+            for (String c : List.of("direct", "gateway", "tomcat", "nginx", "node", "smiley")) {
+                JsonNode values = r.path("summary").path(c).path(key).path("values");
+                if (!values.isArray() || values.isEmpty()) {
+                    continue;
+                }
+                List<String> v = new ArrayList<>();
+                values.forEach(x -> v.add(format(x.asDouble())));
+                md.append("| ").append(key).append(" | ").append(c).append(" | ").append(String.join(" · ", v))
+                        .append(" |\n");
+            }
+        }
+        md.append("\nCPU used during the measured window of \"throughput 64 B × 50 conns\" (cores, per repeat): "
+                + "whether the load generator, the upstream or the proxy ran out of CPU; together they cannot use "
+                + "more than the 2 cores, minus whatever else the machine was running.\n\n"
+                + "| contender | proxy | upstream | load generator |\n|---|---|---|---|\n");
+        for (String c : List.of("direct", "gateway", "tomcat", "nginx", "node")) {
+            List<String> p = new ArrayList<>();
+            List<String> u = new ArrayList<>();
+            List<String> l = new ArrayList<>();
+            for (JsonNode run : r.path("runs")) {
+                JsonNode cpu = run.path("raw").path(c).path("ws.64B.c50").path("cpu");
+                if (cpu.isObject()) {
+                    p.add(String.format(Locale.ROOT, "%.2f", cpu.path("proxyCores").asDouble()));
+                    u.add(String.format(Locale.ROOT, "%.2f", cpu.path("upstreamCores").asDouble()));
+                    l.add(String.format(Locale.ROOT, "%.2f", cpu.path("loadgenCores").asDouble()));
+                }
+            }
+            if (!p.isEmpty()) {
+                md.append("| ").append(c).append(" | ").append(c.equals("direct") ? "–" : String.join(" · ", p))
+                        .append(" | ").append(String.join(" · ", u)).append(" | ").append(String.join(" · ", l))
+                        .append(" |\n");
+            }
+        }
+        md.append("\nFixed-rate round trips: share of messages the load generator itself sent more than 1 ms late "
+                + "(its sender thread did not get the CPU in time; such delays count as latency, for every "
+                + "contender alike, because each message is timed from when it was due):\n\n"
+                + "| contender | per repeat |\n|---|---|\n");
+        for (String c : List.of("direct", "gateway", "tomcat", "nginx", "node")) {
+            List<String> v = new ArrayList<>();
+            for (JsonNode run : r.path("runs")) {
+                JsonNode lat = run.path("raw").path(c).path("latency");
+                if (lat.has("senderBehindOver1ms")) {
+                    double total = lat.path("rate").asDouble() * (lat.path("seconds").asDouble()
+                            + r.path("plan").path("latWarmup").asDouble());
+                    v.add(String.format(Locale.ROOT, "%.0f%%", 100 * lat.path("senderBehindOver1ms").asDouble()
+                            / Math.max(1, total)));
+                }
+            }
+            if (!v.isEmpty()) {
+                md.append("| ").append(c).append(" | ").append(String.join(" · ", v)).append(" |\n");
+            }
+        }
+        md.append('\n');
+    }
+
+    private static void appendFailures(StringBuilder md, JsonNode r) {
+        Map<String, String> failures = new LinkedHashMap<>();
+        for (JsonNode run : r.path("runs")) {
+            String rep = "repeat " + run.path("repeat").asInt();
+            if (run.has("error")) {
+                failures.put(rep, run.get("error").asText());
+            }
+            run.path("startFailures").fields().forEachRemaining(e -> failures.put(rep + " " + e.getKey() + " start",
+                    e.getValue().asText()));
+            run.path("raw").fields().forEachRemaining(c -> c.getValue().fields().forEachRemaining(e -> {
+                if (e.getKey().endsWith(".error")) {
+                    failures.put(rep + " " + c.getKey() + " " + e.getKey().replace(".error", ""),
+                            e.getValue().asText());
+                }
+            }));
+        }
+        if (failures.isEmpty()) {
+            return;
+        }
+        md.append("\n## Failed measurements\n\n");
+        failures.forEach((k, v) -> md.append("- ").append(k).append(": `")
+                .append(v.length() > 300 ? v.substring(0, 300) + "…" : v).append("`\n"));
+    }
+}

@@ -1,0 +1,971 @@
+package io.liteboxd.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The benchmark driver: starts the upstream and every contender on loopback, runs every scenario against each with
+ * the same load generator, repeats, and writes {@code results.json} plus the Markdown report and chart
+ * (see {@link Report}). Started by {@code benchmarks/run.sh}, which installs and builds what this needs.
+ */
+public final class Suite {
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final String TOKEN = "t";
+    static final String SANDBOX = "bench";
+    static final List<String> WS_CONTENDERS = List.of("direct", "gateway", "tomcat", "nginx", "node");
+    static final List<String> HTTP_CONTENDERS = List.of("direct", "gateway", "tomcat", "nginx", "node",
+            "jetty-proxy", "smiley");
+    static final List<String> ALL_CONTENDERS = HTTP_CONTENDERS;
+
+    /** Durations and sizes of one suite run. */
+    record Plan(double tputWarmup, double tputDuration, int[] tputConnections, double latWarmup, double latDuration,
+                double latRate, int latConnections, double hsWarmup, double hsDuration, int hsConcurrency,
+                int idleConnections, int[] idleSteps, int bigBytes, double slowHold, double wrkWarmup,
+                double wrkDuration, int wrkConnections, long transferBytes, int transferTries, int ttfbRequests,
+                double warmUp) {
+
+        static Plan full(int idleMax) {
+            return new Plan(1.5, 4, new int[] {1, 50, 500}, 2, 8, 5000, 50, 1, 4, 16,
+                    idleMax, steps(idleMax), 64 << 20, 5, 2, 6, 50, 100L << 20, 3, 20, 4);
+        }
+
+        static Plan quick(int idleMax) {
+            int n = Math.min(1000, idleMax);
+            return new Plan(0.5, 1.5, new int[] {1, 50, 500}, 1, 3, 2000, 50, 0.5, 2, 16,
+                    n, new int[] {n / 4, n / 2, n}, 64 << 20, 2, 1, 3, 50, 32L << 20, 1, 5, 2);
+        }
+
+        private static int[] steps(int n) {
+            return Arrays.stream(new int[] {1000, 2500, 5000, n}).filter(s -> s <= n).distinct().toArray();
+        }
+    }
+
+    /** A running contender. */
+    static final class Target {
+        final String name;
+        final Proc proc;
+        final int port;
+        final String prefix;
+        final boolean java;
+        final int adminPort;
+        JvmProbe probe;
+
+        Target(String name, Proc proc, int port, String prefix, boolean java, int adminPort) {
+            this.name = name;
+            this.proc = proc;
+            this.port = port;
+            this.prefix = prefix;
+            this.java = java;
+            this.adminPort = adminPort;
+        }
+
+        String http(String path) {
+            return "http://127.0.0.1:" + port + prefix + path;
+        }
+
+        String ws(String path) {
+            return "ws://127.0.0.1:" + port + prefix + path;
+        }
+
+        String token() {
+            return name.equals("direct") ? null : TOKEN;
+        }
+    }
+
+    private final Args args;
+    private final Path bench;
+    private final Path work;
+    private final Path logs;
+    private final Path out;
+    private final boolean quick;
+    private final int repeats;
+    private final Plan plan;
+    private final Set<String> only;
+    private final String java;
+    private final List<String> jvmOpts;
+    private int upstreamPort;
+    private Proc upstreamProc;
+
+    Suite(Args args) throws IOException {
+        this.args = args;
+        this.bench = Path.of(args.get("bench", ".")).toAbsolutePath().normalize();
+        this.work = Path.of(args.get("work", bench.resolve("work").toString())).toAbsolutePath();
+        this.logs = work.resolve("logs");
+        this.out = Path.of(args.get("out", bench.resolve("results").toString())).toAbsolutePath();
+        this.quick = args.has("quick");
+        this.repeats = args.getInt("repeats", quick ? 1 : 3);
+        int fdLimit = args.getInt("fd-limit", 20000);
+        int idleMax = Math.min(args.getInt("idle", 10000), (fdLimit - 600) / 2);
+        this.plan = quick ? Plan.quick(idleMax) : Plan.full(idleMax);
+        this.only = new LinkedHashSet<>();
+        if (args.has("only")) {
+            only.addAll(Arrays.asList(args.get("only", "").split(",")));
+        }
+        this.java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        this.jvmOpts = List.of(args.get("jvm-opts", "-Xmx2g -XX:+UseG1GC").split("\\s+"));
+        Files.createDirectories(logs);
+        Files.createDirectories(out);
+        Proc.pidFile(work.resolve("pids"));
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Suite suite = new Suite(new Args(argv));
+        int code = suite.runAll();
+        Proc.stopAll();
+        System.exit(code);
+    }
+
+    private boolean wanted(String contender) {
+        return only.isEmpty() || only.contains(contender) || contender.equals("direct") || contender.equals("nginx");
+    }
+
+    private void log(String msg) {
+        System.out.println("[" + Instant.now().toString().substring(11, 19) + "] " + msg);
+        System.out.flush();
+    }
+
+    int runAll() throws Exception {
+        ObjectNode results = JSON.createObjectNode();
+        results.put("suite", "liteboxd-proxy benchmarks");
+        results.put("mode", quick ? "quick" : "full");
+        results.put("started", Instant.now().toString());
+        results.set("machine", Machine.describe(bench, logs));
+        results.set("plan", JSON.valueToTree(plan));
+        ArrayNode runs = results.putArray("runs");
+        for (int r = 0; r < repeats; r++) {
+            log("=== repeat " + (r + 1) + " of " + repeats);
+            ObjectNode run = runs.addObject();
+            run.put("repeat", r + 1);
+            run.put("loadBefore", Machine.loadAverage());
+            try {
+                runOnce(r, run);
+            } catch (Exception e) {
+                log("repeat " + (r + 1) + " failed: " + e);
+                run.put("error", String.valueOf(e));
+            } finally {
+                Proc.stopAll();
+            }
+            run.put("loadAfter", Machine.loadAverage());
+            // Written after every repeat so an interrupted suite still leaves its data.
+            results.put("finished", Instant.now().toString());
+            Report.aggregate(results);
+            Files.writeString(out.resolve("results.json"), JSON.writeValueAsString(results));
+        }
+        Report.write(results, out);
+        log("results: " + out.resolve("results.md"));
+        return 0;
+    }
+
+    // ------------------------------------------------------------------------------------------ processes
+
+    private void runOnce(int repeat, ObjectNode run) throws Exception {
+        Map<String, Target> targets = new LinkedHashMap<>();
+        Proc upstream = startJava("upstream", List.of("-cp", args.require("tools-cp"), "io.liteboxd.bench.Upstream",
+                "--port", "0"));
+        String ready = upstream.awaitLine(l -> l.startsWith("READY port="), 60, TimeUnit.SECONDS);
+        if (ready == null) {
+            throw new IllegalStateException("upstream did not start; see " + upstream.log());
+        }
+        upstreamPort = Integer.parseInt(ready.substring("READY port=".length()).trim());
+        upstreamProc = upstream;
+        run.put("upstreamPort", upstreamPort);
+        String prefix = "/api/v1/sandbox/" + SANDBOX + "/port/" + upstreamPort;
+
+        targets.put("direct", new Target("direct", null, upstreamPort, "", false, 0));
+        List<String> order = rotate(ALL_CONTENDERS.subList(1, ALL_CONTENDERS.size()), repeat);
+        for (String name : order) {
+            if (!wanted(name)) {
+                continue;
+            }
+            try {
+                targets.put(name, startContender(name, prefix));
+            } catch (Exception e) {
+                log("contender " + name + " did not start: " + e.getMessage());
+                run.withObjectProperty("startFailures").put(name, String.valueOf(e.getMessage()));
+            }
+        }
+        for (Target t : targets.values()) {
+            if (t.proc != null && !awaitReady(t)) {
+                log("contender " + t.name + " not ready; see " + t.proc.log());
+                run.withObjectProperty("startFailures").put(t.name, "not ready; see " + t.proc.log());
+                t.proc.close();
+            }
+        }
+        targets.values().removeIf(t -> t.proc != null && !t.proc.isAlive());
+        for (Target t : targets.values()) {
+            if (t.java && t.proc != null) {
+                try {
+                    t.probe = JvmProbe.attach(t.proc.pid());
+                } catch (Exception e) {
+                    log("cannot attach to " + t.name + ": " + e);
+                }
+            }
+        }
+        log("contenders: " + targets.keySet() + " upstream port " + upstreamPort);
+
+        ObjectNode figures = run.putObject("figures");
+        ObjectNode raw = run.putObject("raw");
+        for (Target t : targets.values()) {
+            figures.putObject(t.name);
+            raw.putObject(t.name);
+        }
+        List<Target> wsTargets = targets.values().stream().filter(t -> WS_CONTENDERS.contains(t.name)).toList();
+        List<Target> httpTargets = new ArrayList<>(targets.values());
+        List<Target> wsOrder = rotate(wsTargets, repeat);
+        List<Target> httpOrder = rotate(httpTargets, repeat);
+
+        // Memory figures first, on processes that have served nothing yet: the thread count and heap of a proxy
+        // after a 500-connection run would say more about the previous run than about idle connections.
+        if (enabled("ws")) {
+            for (Target t : wsOrder) {
+                if (t.proc != null) {
+                    scenario(t, raw, figures, "idle", () -> wsIdle(t, figures.withObjectProperty(t.name),
+                            raw.withObjectProperty(t.name)));
+                }
+            }
+            for (Target t : wsOrder) {
+                scenario(t, raw, figures, "big", () -> wsBig(t, figures.withObjectProperty(t.name),
+                        raw.withObjectProperty(t.name)));
+            }
+            for (Target t : wsOrder) {
+                if (t.proc != null) {
+                    scenario(t, raw, figures, "slowreader", () -> wsSlowReader(t, figures.withObjectProperty(t.name),
+                            raw.withObjectProperty(t.name)));
+                }
+            }
+        }
+        // Then warm every JIT up on both paths, unrecorded, so the first measured run is not a cold start.
+        for (Target t : httpOrder) {
+            scenario(t, raw, figures, "warm-up", () -> warmUp(t, wsTargets.contains(t)));
+        }
+        if (enabled("ws")) {
+            for (int size : new int[] {64, 65536}) {
+                for (int c : plan.tputConnections()) {
+                    for (Target t : wsOrder) {
+                        scenario(t, raw, figures, "tput-" + size + "-" + c, () -> wsThroughput(t, size, c,
+                                figures.withObjectProperty(t.name), raw.withObjectProperty(t.name)));
+                    }
+                }
+            }
+            for (Target t : wsOrder) {
+                scenario(t, raw, figures, "latency", () -> wsLatency(t, figures.withObjectProperty(t.name),
+                        raw.withObjectProperty(t.name)));
+            }
+            for (Target t : wsOrder) {
+                scenario(t, raw, figures, "handshake", () -> wsHandshake(t, figures.withObjectProperty(t.name),
+                        raw.withObjectProperty(t.name)));
+            }
+        }
+        if (enabled("http")) {
+            for (Target t : httpOrder) {
+                scenario(t, raw, figures, "wrk", () -> httpGet(t, figures.withObjectProperty(t.name),
+                        raw.withObjectProperty(t.name)));
+            }
+            for (Target t : httpOrder) {
+                scenario(t, raw, figures, "transfer", () -> httpTransfer(t, figures.withObjectProperty(t.name),
+                        raw.withObjectProperty(t.name)));
+            }
+            for (Target t : httpOrder) {
+                scenario(t, raw, figures, "ttfb", () -> httpTtfb(t, figures.withObjectProperty(t.name),
+                        raw.withObjectProperty(t.name)));
+            }
+        }
+        if (repeat == repeats - 1 && !args.has("no-profile")) {
+            for (Target t : httpOrder) {
+                if (t.java && (t.name.equals("gateway") || t.name.equals("tomcat"))) {
+                    scenario(t, raw, figures, "profile", () -> profile(t));
+                }
+            }
+        }
+        for (Target t : targets.values()) {
+            if (t.probe != null) {
+                t.probe.close();
+            }
+            if (t.proc != null) {
+                run.withObjectProperty("alive").put(t.name, t.proc.isAlive());
+                t.proc.close();
+            }
+        }
+        upstream.close();
+    }
+
+    private boolean enabled(String group) {
+        String g = args.get("groups", "ws,http");
+        return Arrays.asList(g.split(",")).contains(group);
+    }
+
+    interface Step {
+        void run() throws Exception;
+    }
+
+    private void scenario(Target t, ObjectNode raw, ObjectNode figures, String name, Step step) {
+        if (t.proc != null && !t.proc.isAlive()) {
+            raw.withObjectProperty(t.name).put(name + ".error", "process not running");
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            step.run();
+            log(String.format("%-11s %-14s ok (%.1f s)", t.name, name, (System.nanoTime() - t0) / 1e9));
+        } catch (Exception e) {
+            log(String.format("%-11s %-14s FAILED: %s", t.name, name, e));
+            raw.withObjectProperty(t.name).put(name + ".error", String.valueOf(e));
+        }
+        pause(300);
+    }
+
+    private static <T> List<T> rotate(List<T> list, int by) {
+        List<T> copy = new ArrayList<>(list);
+        if (!copy.isEmpty()) {
+            Collections.rotate(copy, -(by % copy.size()));
+        }
+        return copy;
+    }
+
+    private Proc startJava(String name, List<String> rest) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(jvmOpts);
+        cmd.add("-Dliteboxd.bench=" + name);
+        cmd.addAll(rest);
+        return Proc.start(name, cmd, logs.resolve(name + ".log"), null);
+    }
+
+    private Target startContender(String name, String prefix) throws Exception {
+        int port = freePort();
+        String upstream = "http://127.0.0.1:" + upstreamPort;
+        switch (name) {
+            case "gateway" -> {
+                Path sandboxes = work.resolve("sandboxes.json");
+                Files.writeString(sandboxes, "{\"sandboxes\":[{\"id\":\"" + SANDBOX
+                        + "\",\"host\":\"127.0.0.1\",\"token\":\"" + TOKEN + "\"}]}\n");
+                Proc p = startJava("gateway", List.of("-jar", args.require("gateway-jar"),
+                        "--listen", "127.0.0.1:" + port, "--sandboxes", sandboxes.toString()));
+                return new Target(name, p, port, prefix, true, 0);
+            }
+            case "tomcat" -> {
+                Proc p = startJava("tomcat", List.of("-cp", args.require("tomcat-cp"),
+                        "io.liteboxd.bench.tomcat.TomcatGateway", "--port", String.valueOf(port),
+                        "--sandbox", SANDBOX, "--token", TOKEN, "--host", "127.0.0.1"));
+                return new Target(name, p, port, prefix, true, 0);
+            }
+            case "jetty-proxy", "smiley" -> {
+                Proc p = startJava(name, List.of("-cp", args.require("contenders-cp"),
+                        "io.liteboxd.bench.contenders.JavaProxies", "--kind", name, "--port", String.valueOf(port),
+                        "--prefix", prefix, "--upstream", upstream, "--token", TOKEN));
+                return new Target(name, p, port, prefix, true, 0);
+            }
+            case "nginx" -> {
+                Path dir = work.resolve("nginx");
+                Files.createDirectories(dir.resolve("logs"));
+                String conf = Files.readString(bench.resolve("nginx/nginx.conf.template"))
+                        .replace("@WORK@", dir.toString())
+                        .replace("@PORT@", String.valueOf(port))
+                        .replace("@UPSTREAM_PORT@", String.valueOf(upstreamPort))
+                        .replace("@PREFIX@", prefix)
+                        .replace("@TOKEN@", TOKEN);
+                Path confFile = dir.resolve("nginx.conf");
+                Files.writeString(confFile, conf);
+                Proc p = Proc.start("nginx", List.of(args.get("nginx", "nginx"), "-p", dir.toString(), "-c",
+                        confFile.toString(), "-e", dir.resolve("logs/error.log").toString(), "-g", "daemon off;"),
+                        logs.resolve("nginx.log"), null);
+                return new Target(name, p, port, prefix, false, 0);
+            }
+            case "node" -> {
+                int admin = freePort();
+                Proc p = Proc.start("node", List.of(args.get("node", "node"), "--expose-gc",
+                        bench.resolve("node/http-proxy.js").toString(), String.valueOf(port),
+                        String.valueOf(upstreamPort), prefix, TOKEN, String.valueOf(admin)),
+                        logs.resolve("node.log"), null);
+                return new Target(name, p, port, prefix, false, admin);
+            }
+            default -> throw new IllegalArgumentException("unknown contender " + name);
+        }
+    }
+
+    /** Ready when {@code GET {prefix}/small} answers 200 through it. */
+    private boolean awaitReady(Target t) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!t.proc.isAlive()) {
+                return false;
+            }
+            try {
+                if (httpStatus(t.http("/small"), t.token()) == 200) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
+    static int httpStatus(String url, String token) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setConnectTimeout(2000);
+        c.setReadTimeout(5000);
+        if (token != null) {
+            c.setRequestProperty("X-Access-Token", token);
+        }
+        try {
+            int status = c.getResponseCode();
+            try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+                if (in != null) {
+                    in.readAllBytes();
+                }
+            }
+            return status;
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    static String httpGet(String url) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setConnectTimeout(2000);
+        c.setReadTimeout(10000);
+        try (InputStream in = c.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            return s.getLocalPort();
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ the load generator
+
+    /** Runs the load generator; {@code onCheckpoint} runs at each STEP/READY/HELD line before the generator goes on. */
+    private JsonNode loadgen(Target t, String label, List<String> lgArgs, Consumer<String> onCheckpoint,
+                             double expectedSeconds) throws Exception {
+        return loadgen(t, label, lgArgs, (line, proc) -> onCheckpoint.accept(line), expectedSeconds);
+    }
+
+    interface Checkpoint {
+        void on(String line, Proc loadgen) throws Exception;
+    }
+
+    private JsonNode loadgen(Target t, String label, List<String> lgArgs, Checkpoint onCheckpoint,
+                             double expectedSeconds) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(jvmOpts);
+        cmd.add("-Dliteboxd.bench=loadgen");
+        cmd.addAll(List.of("-cp", args.require("tools-cp"), "io.liteboxd.bench.LoadGen", "--control", "stdio"));
+        cmd.addAll(lgArgs);
+        if (t.token() != null) {
+            cmd.addAll(List.of("--token", t.token()));
+        }
+        long timeout = (long) expectedSeconds + 90;
+        try (Proc p = Proc.start("loadgen", cmd, logs.resolve("loadgen-" + t.name + "-" + label + ".log"), null)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
+            while (true) {
+                long left = deadline - System.nanoTime();
+                String line = p.awaitLine(l -> l.startsWith("RESULT ") || l.startsWith("STEP ")
+                        || l.equals("READY") || l.equals("HELD") || l.startsWith("MEASURE"),
+                        Math.max(1, left), TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    throw new IllegalStateException("load generator " + (p.isAlive() ? "timed out" : "died")
+                            + "; see " + p.log());
+                }
+                if (line.startsWith("RESULT ")) {
+                    return LoadGen.JSON.readTree(line.substring("RESULT ".length()));
+                }
+                onCheckpoint.on(line, p);
+                p.send("go");
+            }
+        }
+    }
+
+    private void wsThroughput(Target t, int size, int connections, ObjectNode fig, ObjectNode raw) throws Exception {
+        int window = size <= 64 ? 16 : 2;
+        Cpu cpu = new Cpu(t);
+        JsonNode r = loadgen(t, "tput-" + size + "-" + connections, List.of("--mode", "throughput",
+                "--url", t.ws("/ws"), "--connections", String.valueOf(connections), "--size", String.valueOf(size),
+                "--window", String.valueOf(window), "--warmup", String.valueOf(plan.tputWarmup()),
+                "--duration", String.valueOf(plan.tputDuration())), (line, proc) -> cpu.mark(line, proc),
+                plan.tputWarmup() + plan.tputDuration() + 10);
+        String key = Figures.tputKey(size, connections);
+        ObjectNode rec = (ObjectNode) r;
+        cpu.put(rec, r.path("messages").asLong());
+        raw.set(key, r);
+        checkClean(r, "throughput");
+        fig.put(key + ".msgs", r.get("msgsPerSec").asDouble());
+        fig.put(key + ".MBps", r.get("mbPerSec").asDouble());
+        if (rec.has("proxyCpuUsPerMsg")) {
+            fig.put(key + ".proxyCpuUs", rec.get("proxyCpuUsPerMsg").asDouble());
+        }
+    }
+
+    /**
+     * CPU seconds of the proxy, the upstream and the load generator over a measured window: how much CPU one message
+     * costs the proxy (a figure far less sensitive to a shared machine than throughput), and whether the load
+     * generator or the upstream ran out of CPU (the bottleneck check).
+     */
+    final class Cpu {
+        private final Target target;
+        private List<Long> loadgenPids;
+        private double proxy0;
+        private double upstream0;
+        private double loadgen0;
+        private long t0;
+        private double proxy;
+        private double upstreamCpu;
+        private double loadgenCpu;
+        private double wall;
+
+        Cpu(Target target) {
+            this.target = target;
+        }
+
+        void mark(String line, Proc loadgen) {
+            if (line.equals("MEASURE")) {
+                loadgenPids = List.of(loadgen.pid());
+                t0 = System.nanoTime();
+                proxy0 = proxyCpu();
+                upstream0 = ProcStats.cpuSeconds(upstreamPids());
+                loadgen0 = ProcStats.cpuSeconds(loadgenPids);
+            } else if (line.equals("MEASURED") && loadgenPids != null) {
+                wall = (System.nanoTime() - t0) / 1e9;
+                proxy = proxyCpu() - proxy0;
+                upstreamCpu = ProcStats.cpuSeconds(upstreamPids()) - upstream0;
+                loadgenCpu = ProcStats.cpuSeconds(loadgenPids) - loadgen0;
+            }
+        }
+
+        private double proxyCpu() {
+            return target.proc == null ? 0 : ProcStats.cpuSeconds(target.proc.pids());
+        }
+
+        void put(ObjectNode r, long units) {
+            if (wall <= 0) {
+                return;
+            }
+            ObjectNode c = r.putObject("cpu");
+            c.put("wallSeconds", wall);
+            c.put("proxyCores", proxy / wall);
+            c.put("upstreamCores", upstreamCpu / wall);
+            c.put("loadgenCores", loadgenCpu / wall);
+            if (target.proc != null && units > 0) {
+                r.put("proxyCpuUsPerMsg", proxy * 1e6 / units);
+            }
+        }
+    }
+
+    private List<Long> upstreamPids() {
+        return upstreamProc == null ? List.of() : List.of(upstreamProc.pid());
+    }
+
+    private static void checkClean(JsonNode r, String what) {
+        long bad = r.path("mismatches").asLong() + r.path("lost").asLong() + r.path("connectFailures").asLong();
+        if (bad > 0 || r.path("open").asInt(1) == 0) {
+            throw new IllegalStateException(what + " not clean: " + r);
+        }
+    }
+
+    private void wsLatency(Target t, ObjectNode fig, ObjectNode raw) throws Exception {
+        JsonNode r = loadgen(t, "latency", List.of("--mode", "latency", "--url", t.ws("/ws"),
+                "--connections", String.valueOf(plan.latConnections()), "--size", "64",
+                "--rate", String.valueOf(plan.latRate()), "--warmup", String.valueOf(plan.latWarmup()),
+                "--duration", String.valueOf(plan.latDuration())), l -> { }, plan.latWarmup() + plan.latDuration());
+        raw.set("latency", r);
+        checkClean(r, "latency");
+        fig.put("ws.lat.p50", r.get("p50Ms").asDouble());
+        fig.put("ws.lat.p99", r.get("p99Ms").asDouble());
+        fig.put("ws.lat.p999", r.get("p999Ms").asDouble());
+    }
+
+    private void wsHandshake(Target t, ObjectNode fig, ObjectNode raw) throws Exception {
+        JsonNode r = loadgen(t, "handshake", List.of("--mode", "handshake", "--url", t.ws("/ws"),
+                "--concurrency", String.valueOf(plan.hsConcurrency()), "--warmup", String.valueOf(plan.hsWarmup()),
+                "--duration", String.valueOf(plan.hsDuration())), l -> { }, plan.hsWarmup() + plan.hsDuration());
+        raw.set("handshake", r);
+        fig.put("ws.hs.rate", r.get("perSec").asDouble());
+        fig.put("ws.hs.p50", r.get("p50Ms").asDouble());
+        fig.put("ws.hs.p99", r.get("p99Ms").asDouble());
+    }
+
+    /** What a proxy holds: heap after a full GC (Java: JMX; node: its admin port), RSS and threads. */
+    private ObjectNode memory(Target t) {
+        ObjectNode m = LoadGen.JSON.createObjectNode();
+        long heap = heapAfterGc(t);
+        if (heap >= 0) {
+            m.put("heap", heap);
+        }
+        ProcStats.Sample s = ProcStats.sample(t.proc.pids());
+        m.put("rss", s.rssBytes());
+        m.put("hwm", s.hwmBytes());
+        m.put("threads", s.threads());
+        m.put("processes", s.processes());
+        return m;
+    }
+
+    private long heapAfterGc(Target t) {
+        try {
+            if (t.probe != null) {
+                return t.probe.heapAfterGc();
+            }
+            if (t.adminPort > 0) {
+                JsonNode n = LoadGen.JSON.readTree(httpGet("http://127.0.0.1:" + t.adminPort + "/mem"));
+                // Buffers live outside V8's heap: count them, as a JVM's heap counts its byte arrays.
+                return n.get("heapUsed").asLong() + n.get("external").asLong();
+            }
+        } catch (Exception e) {
+            log("heap of " + t.name + " not readable: " + e);
+        }
+        return -1;
+    }
+
+    private void wsIdle(Target t, ObjectNode fig, ObjectNode raw) throws Exception {
+        pause(500);
+        ObjectNode before = memory(t);
+        ArrayNode steps = LoadGen.JSON.createArrayNode();
+        String stepList = Arrays.stream(plan.idleSteps()).mapToObj(String::valueOf)
+                .reduce((a, b) -> a + "," + b).orElse("");
+        JsonNode r = loadgen(t, "idle", List.of("--mode", "idle", "--url", t.ws("/ws"),
+                "--connections", String.valueOf(plan.idleConnections()), "--steps", stepList), line -> {
+                    pause(1000);
+                    ObjectNode m = memory(t);
+                    m.put("open", Integer.parseInt(line.replaceAll(".*open=(\\d+).*", "$1")));
+                    steps.add(m);
+                }, 120);
+        ObjectNode rec = raw.putObject("idle");
+        rec.set("loadgen", r);
+        rec.set("before", before);
+        rec.set("steps", steps);
+        JsonNode last = steps.get(steps.size() - 1);
+        int open = last.get("open").asInt();
+        if (open < plan.idleConnections() * 0.99) {
+            throw new IllegalStateException("only " + open + " of " + plan.idleConnections() + " connections opened");
+        }
+        if (before.has("heap") && last.has("heap")) {
+            fig.put("ws.idle.heapPerConn", (last.get("heap").asLong() - before.get("heap").asLong()) / 1024.0 / open);
+        }
+        fig.put("ws.idle.rssPerConn", (last.get("rss").asLong() - before.get("rss").asLong()) / 1024.0 / open);
+        fig.put("ws.idle.threads0", before.get("threads").asInt());
+        fig.put("ws.idle.threadsFirst", steps.get(0).get("threads").asInt());
+        fig.put("ws.idle.connectionsFirst", steps.get(0).get("open").asInt());
+        fig.put("ws.idle.threadsN", last.get("threads").asInt());
+        fig.put("ws.idle.connections", open);
+    }
+
+    private void wsBig(Target t, ObjectNode fig, ObjectNode raw) throws Exception {
+        pause(500);
+        long[] base = {-1};
+        long[] rss0 = {0};
+        JvmProbe.Sampler[] sampler = {null};
+        NodeSampler[] nodeSampler = {null};
+        JsonNode r = loadgen(t, "big", List.of("--mode", "big", "--url", t.ws("/ws"),
+                "--size", String.valueOf(plan.bigBytes())), line -> {
+                    if (t.proc == null) {
+                        return;
+                    }
+                    base[0] = heapAfterGc(t);
+                    ProcStats.resetPeak(t.proc.pids());
+                    rss0[0] = ProcStats.sample(t.proc.pids()).rssBytes();
+                    if (t.probe != null) {
+                        t.probe.resetPeaks();
+                        sampler[0] = t.probe.sampleRetained(100);
+                    } else if (t.adminPort > 0) {
+                        nodeSampler[0] = new NodeSampler(t.adminPort);
+                    }
+                }, 60);
+        raw.set("big", r);
+        if (!r.path("echoed").asBoolean()) {
+            throw new IllegalStateException("64 MiB message not echoed intact: " + r);
+        }
+        fig.put("ws.big.seconds", r.get("seconds").asDouble());
+        if (t.proc == null) {
+            return;
+        }
+        ProcStats.Sample s = ProcStats.sample(t.proc.pids());
+        fig.put("ws.big.rssGrowth", (s.hwmBytes() - rss0[0]) / 1048576.0);
+        if (sampler[0] != null) {
+            sampler[0].close();
+            long peakSum = t.probe.peakSum();
+            long retained = Math.max(sampler[0].max(), heapAfterGc(t));
+            fig.put("ws.big.heapGrowth", (retained - base[0]) / 1048576.0);
+            fig.put("ws.big.heapPeakGrowth", (peakSum - base[0]) / 1048576.0);
+            ((ObjectNode) r).put("heapSamples", sampler[0].samples());
+        } else if (nodeSampler[0] != null) {
+            nodeSampler[0].close();
+            long retained = Math.max(nodeSampler[0].max(), heapAfterGc(t));
+            fig.put("ws.big.heapGrowth", (retained - base[0]) / 1048576.0);
+            ((ObjectNode) r).put("heapSamples", nodeSampler[0].samples());
+        }
+    }
+
+    /** node's heap after gc(), polled from its admin port. */
+    static final class NodeSampler implements AutoCloseable {
+        private volatile boolean running = true;
+        private volatile long max;
+        private volatile long samples;
+        private final Thread thread;
+
+        NodeSampler(int adminPort) {
+            thread = new Thread(() -> {
+                while (running) {
+                    try {
+                        JsonNode n = LoadGen.JSON.readTree(httpGet("http://127.0.0.1:" + adminPort + "/mem"));
+                        max = Math.max(max, n.get("heapUsed").asLong() + n.get("external").asLong());
+                        samples++;
+                        Thread.sleep(100);
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            }, "node-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        long max() {
+            return max;
+        }
+
+        long samples() {
+            return samples;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join(10_000);
+        }
+    }
+
+    private void wsSlowReader(Target t, ObjectNode fig, ObjectNode raw) throws Exception {
+        pause(500);
+        long[] base = {-1};
+        long[] rss0 = {0};
+        ObjectNode[] after = {null};
+        JsonNode r = loadgen(t, "slowreader", List.of("--mode", "slowreader", "--url",
+                t.ws("/flood?size=65536"), "--hold", String.valueOf(plan.slowHold())), line -> {
+                    if (line.equals("READY")) {
+                        base[0] = heapAfterGc(t);
+                        ProcStats.resetPeak(t.proc.pids());
+                        rss0[0] = ProcStats.sample(t.proc.pids()).rssBytes();
+                    } else {
+                        after[0] = memory(t);
+                    }
+                }, plan.slowHold() + 10);
+        ObjectNode rec = raw.putObject("slowreader");
+        rec.set("loadgen", r);
+        rec.put("heapBefore", base[0]);
+        rec.set("after", after[0]);
+        if (after[0] == null) {
+            throw new IllegalStateException("no sample taken");
+        }
+        if (base[0] >= 0 && after[0].has("heap")) {
+            fig.put("ws.slow.heapGrowth", (after[0].get("heap").asLong() - base[0]) / 1048576.0);
+        }
+        fig.put("ws.slow.rssGrowth", (after[0].get("hwm").asLong() - rss0[0]) / 1048576.0);
+    }
+
+    // ------------------------------------------------------------------------------------------ HTTP
+
+    /**
+     * A CPU profile of a Java contender (JFR execution samples every millisecond) under the 64 B × 50 connections
+     * WebSocket load and under wrk, summarised by {@link JfrTop} into {@code profiles/NAME-ws.txt} and
+     * {@code -http.txt} beside the results. Taken after the measured runs so that it does not disturb them.
+     */
+    private void profile(Target t) throws Exception {
+        Path dir = out.resolve("profiles");
+        Files.createDirectories(dir);
+        Path jfc = work.resolve("cpu.jfc");
+        Files.writeString(jfc, """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <configuration version="2.0" label="cpu" description="CPU samples only, every millisecond">
+                  <event name="jdk.ExecutionSample">
+                    <setting name="enabled">true</setting>
+                    <setting name="period">1 ms</setting>
+                  </event>
+                </configuration>
+                """);
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        String pid = String.valueOf(t.proc.pid());
+        for (String what : List.of("ws", "http")) {
+            if (what.equals("ws") && !enabled("ws") || what.equals("http") && !enabled("http")) {
+                continue;
+            }
+            Path jfr = work.resolve("jfr-" + t.name + "-" + what + ".jfr");
+            Files.deleteIfExists(jfr);
+            Proc.run("jcmd", List.of(jcmd, pid, "JFR.start", "name=bench", "settings=" + jfc, "filename=" + jfr),
+                    logs.resolve("jcmd.log"), 60);
+            double seconds = quick ? 3 : 10;
+            if (what.equals("ws")) {
+                loadgen(t, "profile", List.of("--mode", "throughput", "--url", t.ws("/ws"), "--connections", "50",
+                        "--size", "64", "--window", "16", "--warmup", "0", "--duration", String.valueOf(seconds)),
+                        l -> { }, seconds + 10);
+            } else {
+                List<String> cmd = new ArrayList<>(List.of(args.get("wrk", "wrk"), "-t2", "-c50",
+                        "-d" + (int) seconds + "s", "-H", "X-Access-Token: " + t.token(), t.http("/small")));
+                Proc.run("wrk", cmd, logs.resolve("wrk-" + t.name + ".log"), (long) seconds + 30);
+            }
+            Proc.run("jcmd", List.of(jcmd, pid, "JFR.stop", "name=bench"), logs.resolve("jcmd.log"), 60);
+            String summary = Proc.run("jfrtop", List.of(java, "-cp", args.require("tools-cp"),
+                    "io.liteboxd.bench.JfrTop", "--in", jfr.toString(), "--top", "25"), logs.resolve("jfrtop.log"), 120);
+            Files.writeString(dir.resolve(t.name + "-" + what + ".txt"), "CPU profile of " + t.name + " under "
+                    + (what.equals("ws") ? "WebSocket 64 B x 50 connections x 16 in flight" : "wrk small GET, 50 connections")
+                    + ", " + (int) seconds + " s\n\n" + summary);
+        }
+    }
+
+    private void warmUp(Target t, boolean ws) throws Exception {
+        if (ws && enabled("ws")) {
+            loadgen(t, "warm-up", List.of("--mode", "throughput", "--url", t.ws("/ws"), "--connections", "50",
+                    "--size", "64", "--window", "16", "--warmup", "0", "--duration", String.valueOf(plan.warmUp())),
+                    l -> { }, plan.warmUp() + 10);
+        }
+        if (enabled("http")) {
+            List<String> cmd = new ArrayList<>(List.of(args.get("wrk", "wrk"), "-t2", "-c50",
+                    "-d" + (int) Math.ceil(plan.warmUp()) + "s"));
+            if (t.token() != null) {
+                cmd.addAll(List.of("-H", "X-Access-Token: " + t.token()));
+            }
+            cmd.add(t.http("/small"));
+            Proc.run("wrk", cmd, logs.resolve("wrk-" + t.name + ".log"), (long) plan.warmUp() + 30);
+        }
+    }
+
+    private void httpGet(Target t, ObjectNode fig, ObjectNode raw) throws Exception {
+        List<String> base = new ArrayList<>(List.of(args.get("wrk", "wrk"), "-t2",
+                "-c" + plan.wrkConnections(), "--timeout", "10s", "-s", bench.resolve("wrk/report.lua").toString()));
+        if (t.token() != null) {
+            base.addAll(List.of("-H", "X-Access-Token: " + t.token()));
+        }
+        List<String> warm = new ArrayList<>(base);
+        warm.addAll(List.of("-d" + (int) Math.ceil(plan.wrkWarmup()) + "s", t.http("/small")));
+        Proc.run("wrk", warm, logs.resolve("wrk-" + t.name + ".log"), (long) plan.wrkWarmup() + 30);
+        List<String> measure = new ArrayList<>(base);
+        measure.addAll(List.of("-d" + (int) Math.ceil(plan.wrkDuration()) + "s", t.http("/small")));
+        double cpu0 = t.proc == null ? 0 : ProcStats.cpuSeconds(t.proc.pids());
+        String output = Proc.run("wrk", measure, logs.resolve("wrk-" + t.name + ".log"),
+                (long) plan.wrkDuration() + 30);
+        double cpu = t.proc == null ? 0 : ProcStats.cpuSeconds(t.proc.pids()) - cpu0;
+        String json = output.lines().filter(l -> l.startsWith("WRKJSON ")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no wrk report: " + output));
+        JsonNode r = LoadGen.JSON.readTree(json.substring("WRKJSON ".length()));
+        if (t.proc != null && r.get("requests").asLong() > 0) {
+            ((ObjectNode) r).put("proxyCpuUsPerRequest", cpu * 1e6 / r.get("requests").asLong());
+            fig.put("http.get.proxyCpuUs", cpu * 1e6 / r.get("requests").asLong());
+        }
+        raw.set("wrk", r);
+        if (r.get("errors").asLong() > 0 || r.get("non2xx").asLong() > 0) {
+            throw new IllegalStateException("wrk saw errors: " + r);
+        }
+        fig.put("http.get.rps", r.get("rps").asDouble());
+        fig.put("http.get.p50", r.get("p50Ms").asDouble());
+        fig.put("http.get.p99", r.get("p99Ms").asDouble());
+        fig.put("http.get.p999", r.get("p999Ms").asDouble());
+    }
+
+    private void httpTransfer(Target t, ObjectNode fig, ObjectNode raw) throws Exception {
+        long bytes = plan.transferBytes();
+        Path file = work.resolve("upload-" + bytes + ".bin");
+        if (!Files.exists(file) || Files.size(file) != bytes) {
+            byte[] chunk = new byte[1 << 20];
+            for (int i = 0; i < chunk.length; i++) {
+                chunk[i] = (byte) ('A' + i % 23);
+            }
+            try (var os = Files.newOutputStream(file)) {
+                for (long w = 0; w < bytes; w += chunk.length) {
+                    os.write(chunk, 0, (int) Math.min(chunk.length, bytes - w));
+                }
+            }
+        }
+        List<Double> down = new ArrayList<>();
+        List<Double> up = new ArrayList<>();
+        ArrayNode rec = raw.putArray("transfer");
+        for (int i = 0; i < plan.transferTries(); i++) {
+            List<String> cmd = curl(t);
+            cmd.addAll(List.of("-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_total}",
+                    t.http("/download?bytes=" + bytes)));
+            String[] o = Proc.run("curl", cmd, logs.resolve("curl-" + t.name + ".log"), 120).trim().split(" ");
+            if (!o[0].equals("200") || Long.parseLong(o[1]) != bytes) {
+                throw new IllegalStateException("download incomplete: " + String.join(" ", o));
+            }
+            down.add(bytes / Double.parseDouble(o[2]) / 1e6);
+            cmd = curl(t);
+            cmd.addAll(List.of("-T", file.toString(), "-H", "Expect:", "-H", "Content-Type: application/octet-stream",
+                    "-w", "\n%{http_code} %{time_total}", t.http("/upload")));
+            String outText = Proc.run("curl", cmd, logs.resolve("curl-" + t.name + ".log"), 120).trim();
+            String[] lines = outText.split("\n");
+            String[] status = lines[lines.length - 1].trim().split(" ");
+            if (!status[0].equals("200") || !outText.contains("\"received\":" + bytes)) {
+                throw new IllegalStateException("upload incomplete: " + outText);
+            }
+            up.add(bytes / Double.parseDouble(status[1]) / 1e6);
+            rec.addObject().put("downloadMBps", down.get(i)).put("uploadMBps", up.get(i));
+        }
+        fig.put("http.download.MBps", Stats.median(down));
+        fig.put("http.upload.MBps", Stats.median(up));
+    }
+
+    private List<String> curl(Target t) {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "100"));
+        if (t.token() != null) {
+            cmd.addAll(List.of("-H", "X-Access-Token: " + t.token()));
+        }
+        return cmd;
+    }
+
+    private void httpTtfb(Target t, ObjectNode fig, ObjectNode raw) throws Exception {
+        JsonNode r = loadgen(t, "ttfb", List.of("--mode", "ttfb", "--url", t.http("/sse"),
+                "--requests", String.valueOf(plan.ttfbRequests())), l -> { }, plan.ttfbRequests() * 2.0);
+        raw.set("ttfb", r);
+        fig.put("http.ttfb.first", r.get("firstEventP50Ms").asDouble());
+        fig.put("http.ttfb.headers", r.get("headersP50Ms").asDouble());
+    }
+
+    /** Whether something listens on the port (used by tests). */
+    static boolean listening(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
