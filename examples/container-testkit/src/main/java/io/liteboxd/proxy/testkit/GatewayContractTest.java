@@ -345,19 +345,9 @@ public abstract class GatewayContractTest {
         }
     }
 
-    /**
-     * Whether the relay's small writes leave the container at once. Tomcat keeps at least an 8 KiB response buffer
-     * whatever {@code setBufferSize} asks, and the relay's non-blocking writes are not flushed one by one there.
-     */
-    protected boolean containerFlushesSmallWrites() {
-        return true;
-    }
-
     /** Server-sent events: each event must reach the client when the upstream sends it, not when more arrives. */
     @Test
     void streamedEvents_reachTheClientAsTheyAreSent() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(containerFlushesSmallWrites(),
-                "known limitation on this container (docs/containers.md)");
         String probe = probe();
         try (java.net.Socket socket = new java.net.Socket(gateway.getHost(), gateway.getPort())) {
             socket.setSoTimeout((int) WAIT.toMillis());

@@ -162,6 +162,82 @@ public final class HttpRelay extends AsyncProxyServlet {
     }
 
     @Override
+    protected StreamWriter newWriteListener(HttpServletRequest request, Response proxyResponse) {
+        // Only streamed responses (no Content-Length) pay for a flush per chunk; see FlushingWriter.
+        return proxyResponse.getHeaders().contains(HttpHeader.CONTENT_LENGTH)
+                ? super.newWriteListener(request, proxyResponse)
+                : new FlushingWriter(request, proxyResponse);
+    }
+
+    /**
+     * Jetty's writer with one change: every chunk is flushed once written. Tomcat keeps at least an 8 KiB response
+     * buffer whatever {@code setBufferSize} says, so without the flush a server-sent event would wait there until
+     * the next one arrived. The flush is non-blocking: the next chunk is taken only once the container reports the
+     * flush done ({@code isReady}, else a later {@code onWritePossible}).
+     */
+    private final class FlushingWriter extends StreamWriter {
+        private final HttpServletRequest request;
+        private byte[] buffer;
+        private int offset;
+        private int length;
+        private Callback callback;
+        private Step step = Step.IDLE;
+
+        FlushingWriter(HttpServletRequest request, Response proxyResponse) {
+            super(request, proxyResponse);
+            this.request = request;
+        }
+
+        @Override
+        protected void data(byte[] bytes, int offset, int length, Callback callback) {
+            if (step != Step.IDLE) {
+                throw new java.nio.channels.WritePendingException();
+            }
+            this.step = Step.WRITE;
+            this.buffer = bytes;
+            this.offset = offset;
+            this.length = length;
+            this.callback = callback;
+        }
+
+        @Override
+        public void onWritePossible() throws IOException {
+            jakarta.servlet.ServletOutputStream output = request.getAsyncContext().getResponse().getOutputStream();
+            if (step == Step.WRITE) {
+                output.write(buffer, offset, length);
+                step = Step.FLUSH;
+                if (!output.isReady()) {
+                    return;
+                }
+            }
+            if (step == Step.FLUSH) {
+                output.flush();
+                step = Step.DONE;
+                if (!output.isReady()) {
+                    return;
+                }
+            }
+            if (step == Step.DONE) {
+                complete();
+            }
+        }
+
+        @Override
+        protected void complete() {
+            Callback c = callback;
+            buffer = null;
+            callback = null;
+            step = Step.IDLE;
+            // Reset first: the callback may deliver the next chunk re-entrantly.
+            c.succeeded();
+        }
+    }
+
+    private enum Step {
+        IDLE, WRITE, FLUSH, DONE
+    }
+
+    @Override
     protected void onProxyResponseSuccess(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
                                           Response serverResponse) {
         // Read everything before super completes the async cycle: the container may recycle the request then.

@@ -20,11 +20,6 @@ import org.apache.tomcat.websocket.server.WsSci;
 /** The gateway contract on embedded Tomcat 11. */
 class TomcatGatewayContractTest extends GatewayContractTest {
 
-    /** Tomcat holds small streamed writes in its 8 KiB response buffer (documented in docs/containers.md). */
-    @Override
-    protected boolean containerFlushesSmallWrites() {
-        return false;
-    }
 
 
     private Tomcat tomcat;
