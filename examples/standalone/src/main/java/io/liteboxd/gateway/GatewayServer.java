@@ -118,6 +118,10 @@ public final class GatewayServer implements AutoCloseable {
 
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8);
         threads.setName("gateway");
+        // Jetty lets one idle thread go per idle timeout by default, so a burst of handshakes (each holds a thread
+        // while the upstream answers) would keep ~200 threads for minutes; the soak test measured exactly that.
+        threads.setIdleTimeout(5000);
+        threads.setMaxEvictCount(MAX_THREADS);
         Server server = new Server(threads);
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(PassthroughHttp.configuration()));
         connector.setHost(options.host());

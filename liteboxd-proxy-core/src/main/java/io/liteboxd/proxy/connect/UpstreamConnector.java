@@ -10,7 +10,8 @@ import javax.net.ssl.SSLContext;
  *
  * <p>The library ships {@link DirectPodConnector} (dial the pod IP). Other connectors route through something in
  * between, such as the Kubernetes API server's pod proxy. Called once per request on a container thread; it
- * builds an address and headers only and must not perform I/O. Credentials that expire (bearer tokens) should be
+ * builds an address and headers, and must not block (no network calls; cache anything read from files or
+ * processes, as the Kubernetes connector does with its credentials). Credentials that expire (bearer tokens) should be
  * read here per call so that new connections pick up refreshed ones.
  */
 public interface UpstreamConnector {

@@ -25,11 +25,17 @@ public final class KubernetesGateway {
     public static SpiBundle fromSettings(Function<String, String> initParams, Map<String, String> env) {
         KubernetesSettings settings = KubernetesSettings.from(initParams, env);
         KubernetesAccess access = KubernetesAccess.load(settings, env);
-        KubernetesSandboxResolver resolver = KubernetesSandboxResolver.start(access, settings);
-        TokenAuthenticator tokens = new PodAnnotationTokenAuthenticator(resolver, settings.tokenAnnotation());
+        // The connector first: if it cannot be built, no informer has been started that would need stopping.
         UpstreamConnector connector = settings.useApiServerProxy()
                 ? new ApiServerProxyConnector(access, settings)
                 : new DirectPodConnector();
-        return new SpiBundle(tokens, resolver, connector, resolver);
+        KubernetesSandboxResolver resolver = KubernetesSandboxResolver.start(access, settings);
+        try {
+            TokenAuthenticator tokens = new PodAnnotationTokenAuthenticator(resolver, settings.tokenAnnotation());
+            return new SpiBundle(tokens, resolver, connector, resolver);
+        } catch (RuntimeException e) {
+            resolver.close();
+            throw e;
+        }
     }
 }

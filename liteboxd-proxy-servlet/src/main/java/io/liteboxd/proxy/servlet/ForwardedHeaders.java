@@ -19,6 +19,12 @@ public final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
+    /**
+     * Set by the gateway only (absent for host-style routes at the root); a client's own value is dropped on both
+     * legs so that it cannot claim a prefix.
+     */
+    public static final String PREFIX = "X-Forwarded-Prefix";
+
     public static Map<String, String> of(HttpServletRequest request, SandboxRoute route) {
         Map<String, String> headers = new LinkedHashMap<>();
         String prior = request.getHeader("X-Forwarded-For");
@@ -32,9 +38,9 @@ public final class ForwardedHeaders {
         headers.put("X-Forwarded-Port", Integer.toString(request.getServerPort()));
         String prefix = mount(request, route);
         if (!prefix.isEmpty()) {
-            headers.put("X-Forwarded-Prefix", prefix);
-        headers.put(RequestIds.HEADER, RequestIds.of(request));
+            headers.put(PREFIX, prefix);
         }
+        headers.put(RequestIds.HEADER, RequestIds.of(request));
         return headers;
     }
 

@@ -333,7 +333,7 @@ public class ProxyServlet extends HttpServlet {
         } catch (IllegalArgumentException e) {
             throw new ServletException("liteboxd-proxy: bad init-param: " + e.getMessage());
         }
-        if (Boolean.parseBoolean(setting(PARAM_KUBERNETES))) {
+        if (new SettingSource(this::getInitParameter, System.getenv()).bool(PARAM_KUBERNETES).orElse(false)) {
             SpiBundle bundle = kubernetesSpis();
             authenticator = bundle.authenticator();
             resolver = bundle.resolver();

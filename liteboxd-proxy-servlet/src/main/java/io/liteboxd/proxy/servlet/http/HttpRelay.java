@@ -298,6 +298,7 @@ public final class HttpRelay extends AsyncProxyServlet {
         Admission admission = (Admission) clientRequest.getAttribute(ADMISSION);
         proxyRequest.headers(headers -> {
             headers.remove(AccessTokens.HEADER);
+            headers.remove(ForwardedHeaders.PREFIX);
             List<String> cookies = headers.getValuesList(HttpHeader.COOKIE);
             if (!cookies.isEmpty()) {
                 headers.remove(HttpHeader.COOKIE);

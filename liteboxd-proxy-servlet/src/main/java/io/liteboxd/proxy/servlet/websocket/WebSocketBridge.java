@@ -382,6 +382,8 @@ public final class WebSocketBridge implements Relay {
     private void clientSendDone(Throwable failure, Callback callback) {
         sendingToClient = false;
         if (failure == null) {
+            // The client takes our writes: alive, even if it never sends (see FrameRelay for the reasoning).
+            clientSeen = System.nanoTime();
             if (callback != null) {
                 callback.succeed();
             }
@@ -399,7 +401,8 @@ public final class WebSocketBridge implements Relay {
     private void relayControlToClient(ByteBuffer payload, boolean ping) {
         jakarta.websocket.Session c = client;
         ByteBuffer data = copy(payload);
-        settings.blockingSends().execute(() -> {
+        // Not behind stalled data sends: control frames are small and must not wait for a slow reader's queue.
+        settings.closes().execute(() -> {
             try {
                 if (ping) {
                     c.getAsyncRemote().sendPing(data);
@@ -416,6 +419,7 @@ public final class WebSocketBridge implements Relay {
     private void awaitUpstream(Callback.Completable sent) {
         try {
             sent.get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            upstreamSeen = System.nanoTime();
         } catch (TimeoutException e) {
             stats.closedBy(RelayStats.Side.GATEWAY, CloseCodes.INTERNAL_ERROR);
             closeUpstream(CloseCodes.GOING_AWAY, "write timed out");

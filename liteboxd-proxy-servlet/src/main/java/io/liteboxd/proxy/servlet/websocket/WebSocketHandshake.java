@@ -200,6 +200,9 @@ public final class WebSocketHandshake implements AutoCloseable {
         upgrade.setSubProtocols(offeredSubprotocols(request));
         HeaderPolicy policy = HeaderPolicy.forRequest(Collections.list(request.getHeaders("Connection")));
         for (String header : Collections.list(request.getHeaderNames())) {
+            if (header.equalsIgnoreCase(ForwardedHeaders.PREFIX)) {
+                continue;
+            }
             if (policy.forwards(header)) {
                 List<String> values = UpstreamHeaders.requestValues(header, Collections.list(request.getHeaders(header)));
                 if (!values.isEmpty()) {
@@ -220,10 +223,13 @@ public final class WebSocketHandshake implements AutoCloseable {
             return connecting.get(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             connecting.cancel(true);
+            // If the handshake completes anyway (between get() timing out and cancel), close what it opened.
+            connecting.thenAccept(late -> relay.abort(CloseCodes.GOING_AWAY, "handshake timed out"));
             throw new ProxyException(ProxyError.UPSTREAM_TIMEOUT,
                     "upstream did not answer the WebSocket handshake in time");
         } catch (InterruptedException e) {
             connecting.cancel(true);
+            connecting.thenAccept(late -> relay.abort(CloseCodes.GOING_AWAY, "gateway shutting down"));
             Thread.currentThread().interrupt();
             throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
         } catch (ExecutionException e) {

@@ -195,6 +195,9 @@ final class FrameRelay implements Relay {
         org.eclipse.jetty.websocket.core.Frame copy =
                 new org.eclipse.jetty.websocket.core.Frame(opcode, fin, payload == null ? ByteBuffer.allocate(0) : payload);
         out.sendFrame(copy, org.eclipse.jetty.util.Callback.from(() -> {
+            // A peer that takes our writes is alive even if it never sends (a client tailing a log): its writes
+            // stop completing once a dead peer's socket buffer is full, and then the idle check applies.
+            to.seen = System.nanoTime();
             callback.succeed();
             if (from.window.written(bytes)) {
                 from.session.demand();
