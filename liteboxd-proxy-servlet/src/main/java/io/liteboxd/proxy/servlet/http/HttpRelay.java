@@ -59,6 +59,7 @@ public final class HttpRelay extends AsyncProxyServlet {
     private final UpstreamHeaders upstreamHeaders;
     private final ProxyListener listener;
     private static final String EXCHANGE = HttpRelay.class.getName() + ".exchange";
+    private static final String UPSTREAM_HOP = HttpRelay.class.getName() + ".upstreamHop";
 
     /**
      * @param listener told about every relayed exchange when its response is complete
@@ -332,7 +333,12 @@ public final class HttpRelay extends AsyncProxyServlet {
     protected HttpField filterServerResponseHeader(HttpServletRequest clientRequest, Response serverResponse,
                                                    HttpField field) {
         // Jetty drops the fixed hop-by-hop set; headers the upstream's own Connection names are hop-by-hop too.
-        HeaderPolicy upstreamHop = HeaderPolicy.forRequest(serverResponse.getHeaders().getValuesList("Connection"));
+        // Called once per header field: the policy is built once per response.
+        HeaderPolicy upstreamHop = (HeaderPolicy) clientRequest.getAttribute(UPSTREAM_HOP);
+        if (upstreamHop == null) {
+            upstreamHop = HeaderPolicy.forRequest(serverResponse.getHeaders().getValuesList("Connection"));
+            clientRequest.setAttribute(UPSTREAM_HOP, upstreamHop);
+        }
         if (upstreamHop.isConnectionListed(field.getName())) {
             return null;
         }
