@@ -1,5 +1,6 @@
 package io.liteboxd.proxy.servlet;
 
+import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.auth.AccessTokens;
 import io.liteboxd.proxy.auth.ShareLinks;
 import io.liteboxd.proxy.config.ProxyConfig;
@@ -66,6 +67,10 @@ public final class UpstreamHeaders {
         }
         Map<String, List<String>> out = new LinkedHashMap<>();
         headers.forEach((name, values) -> {
+            // Hop-by-hop and handshake fields belong to the upstream's connection, never to the client's 101.
+            if (!HeaderPolicy.forwardsResponseHeader(name)) {
+                return;
+            }
             List<String> kept = new ArrayList<>();
             if (values != null) {
                 for (String value : values) {

@@ -1,6 +1,5 @@
 package io.liteboxd.proxy.servlet.websocket;
 
-import io.liteboxd.proxy.header.HeaderPolicy;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -46,11 +45,7 @@ public final class BridgeConfigurator extends ServerEndpointConfig.Configurator 
 
     @Override
     public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
-        upstreamResponseHeaders.forEach((name, values) -> {
-            if (HeaderPolicy.forwardsResponseHeader(name) && values != null && !values.isEmpty()) {
-                response.getHeaders().put(name, new ArrayList<>(values));
-            }
-        });
+        upstreamResponseHeaders.forEach((name, values) -> response.getHeaders().put(name, new ArrayList<>(values)));
     }
 
     @Override

@@ -3,7 +3,10 @@ package io.liteboxd.proxy.servlet.websocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** The payload of the gateway's own keepalive pings, so their pongs are recognised and not relayed to the peer. */
+/**
+ * Ping and pong payloads: the gateway's own keepalive payload (so its pongs are recognised and not relayed to the
+ * peer), and private copies of control payloads that are relayed.
+ */
 public final class Keepalive {
 
     private static final byte[] MARKER = "liteboxd-keepalive".getBytes(StandardCharsets.US_ASCII);
@@ -18,5 +21,17 @@ public final class Keepalive {
     public static boolean isOwnPong(ByteBuffer payload) {
         return payload != null && payload.remaining() == MARKER.length
                 && payload.duplicate().equals(ByteBuffer.wrap(MARKER));
+    }
+
+    /**
+     * A private copy of a control frame's payload, which the container reuses once the handler returns; also the
+     * payload the copy of a pong is relayed with. {@code null} is an empty payload.
+     */
+    public static ByteBuffer copy(ByteBuffer source) {
+        ByteBuffer copy = ByteBuffer.allocate(source == null ? 0 : source.remaining());
+        if (source != null) {
+            copy.put(source.duplicate()).flip();
+        }
+        return copy;
     }
 }

@@ -21,7 +21,7 @@ public interface Relay {
      * Upgrades the client connection and attaches it to this relay.
      *
      * @param subprotocol     the subprotocol the upstream accepted, or {@code null}/empty for none
-     * @param responseHeaders the upstream's 101 headers; end-to-end ones are copied to the client's 101
+     * @param responseHeaders headers for the client's 101, already filtered to the upstream's end-to-end ones
      * @throws IOException when the container cannot upgrade this request
      */
     void upgradeClient(HttpServletRequest request, HttpServletResponse response, String subprotocol,
