@@ -19,4 +19,14 @@ import org.eclipse.jetty.util.thread.Scheduler;
  */
 public record RelaySettings(Duration pingInterval, Duration idleTimeout, Duration writeTimeout, long maxMessageSize,
                             Scheduler scheduler, Executor blockingSends, Executor closes) {
+
+    /**
+     * Jetty's own idle timer on the upstream leg: a little longer than {@link #idleTimeout()}, so that when both legs
+     * go quiet together the client side (or the relay's keepalive check) closes first and the upstream is told with a
+     * proper mirrored close, instead of the two timers racing and the upstream seeing its socket just drop.
+     */
+    public Duration upstreamIdleTimeout() {
+        return idleTimeout.plus(idleTimeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
+                ? Duration.ofSeconds(1) : idleTimeout.dividedBy(4));
+    }
 }

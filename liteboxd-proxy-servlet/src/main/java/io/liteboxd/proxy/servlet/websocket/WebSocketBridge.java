@@ -149,7 +149,7 @@ public final class WebSocketBridge implements Relay {
     // ---- upstream events (Jetty client thread) -------------------------------------------------------------
 
     void upstreamOpened(Session session) {
-        session.setIdleTimeout(settings.idleTimeout());
+        session.setIdleTimeout(settings.upstreamIdleTimeout());
         this.upstream = session;
     }
 
@@ -308,7 +308,7 @@ public final class WebSocketBridge implements Relay {
         clientSeen = System.nanoTime();
         ByteBuffer data = pong.getApplicationData();
         if (!Keepalive.isOwnPong(data)) {
-            upstream.sendPong(copy(data), Callback.NOOP);
+            upstream.sendPong(Keepalive.copy(data), Callback.NOOP);
         }
     }
 
@@ -400,7 +400,7 @@ public final class WebSocketBridge implements Relay {
 
     private void relayControlToClient(ByteBuffer payload, boolean ping) {
         jakarta.websocket.Session c = client;
-        ByteBuffer data = copy(payload);
+        ByteBuffer data = Keepalive.copy(payload);
         // Not behind stalled data sends: control frames are small and must not wait for a slow reader's queue.
         settings.closes().execute(() -> {
             try {
@@ -476,13 +476,5 @@ public final class WebSocketBridge implements Relay {
             });
         }
         scheduleKeepalive();
-    }
-
-    private static ByteBuffer copy(ByteBuffer source) {
-        ByteBuffer copy = ByteBuffer.allocate(source == null ? 0 : source.remaining());
-        if (source != null) {
-            copy.put(source.duplicate()).flip();
-        }
-        return copy;
     }
 }

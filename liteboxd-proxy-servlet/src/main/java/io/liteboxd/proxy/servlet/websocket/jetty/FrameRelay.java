@@ -1,6 +1,5 @@
 package io.liteboxd.proxy.servlet.websocket.jetty;
 
-import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.servlet.websocket.CloseCodes;
 import io.liteboxd.proxy.servlet.websocket.Keepalive;
 import io.liteboxd.proxy.servlet.websocket.MessageMeter;
@@ -87,11 +86,7 @@ final class FrameRelay implements Relay {
                     && upgradeRequest.getSubProtocols().contains(subprotocol)) {
                 upgradeResponse.setAcceptedSubProtocol(subprotocol);
             }
-            responseHeaders.forEach((header, values) -> {
-                if (HeaderPolicy.forwardsResponseHeader(header) && values != null && !values.isEmpty()) {
-                    upgradeResponse.setHeader(header, values);
-                }
-            });
+            responseHeaders.forEach(upgradeResponse::setHeader);
             return new LegListener(this, client);
         }, request, response);
         if (!upgraded) {
@@ -130,7 +125,7 @@ final class FrameRelay implements Relay {
             leg.session = session;
             pending = leg.pendingClose;
         }
-        session.setIdleTimeout(settings.idleTimeout());
+        session.setIdleTimeout(leg == client ? settings.idleTimeout() : settings.upstreamIdleTimeout());
         if (leg == client) {
             if (pending != null) {
                 // The relay was closed (drain, abort, upstream end) while the client was still upgrading.
@@ -223,11 +218,7 @@ final class FrameRelay implements Relay {
         }
         Leg to = from.peer;
         if (opcode == OpCode.PONG && !Keepalive.isOwnPong(payload) && to.core != null && !to.done.get()) {
-            ByteBuffer copy = ByteBuffer.allocate(payload == null ? 0 : payload.remaining());
-            if (payload != null) {
-                copy.put(payload.duplicate()).flip();
-            }
-            to.core.sendFrame(new org.eclipse.jetty.websocket.core.Frame(OpCode.PONG, copy),
+            to.core.sendFrame(new org.eclipse.jetty.websocket.core.Frame(OpCode.PONG, Keepalive.copy(payload)),
                     org.eclipse.jetty.util.Callback.NOOP, false);
         }
         callback.succeed();
