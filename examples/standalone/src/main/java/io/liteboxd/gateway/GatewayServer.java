@@ -406,8 +406,8 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * The WebSocket relay the library chose, e.g. {@code jetty-frame-relay (...)}: Jetty's native frame relay,
-     * since this gateway ships Jetty's own WebSocket server, else the portable Jakarta bridge.
+     * The WebSocket relay the library chose, e.g. {@code jetty-tunnel (...)}: Jetty's native tunnel on this
+     * Jetty 12 gateway unless {@code webSocketRelay} asks for another.
      */
     public String webSocketRelay() {
         return servlet.webSocketRelay();

@@ -207,7 +207,7 @@ class KubernetesGatewayEndToEndTest {
             // The backend's own close code crosses the API server and both relay legs.
             session.sendText("close:4001:bye", Callback.NOOP);
             assertThat(socket.closeCode(WAIT)).isEqualTo(4001);
-            assertThat(gateway.webSocketRelay()).startsWith("jetty-frame-relay");
+            assertThat(gateway.webSocketRelay()).startsWith("jetty-tunnel");
         }
     }
 
@@ -408,7 +408,7 @@ class KubernetesGatewayEndToEndTest {
             URI uri = URI.create(listening.group(1) + "/api/v1/sandbox/k8s1/port/" + backend.port() + "/echo");
             HttpResponse<String> response = TestHttp.get(uri, "X-Access-Token", POD_TOKEN);
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            assertThat(out.toString(StandardCharsets.UTF_8)).contains("WebSocket relay: jetty-frame-relay");
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("WebSocket relay: jetty-tunnel");
 
             assertThat(hooks).hasSize(1);
             hooks.get(0).start();

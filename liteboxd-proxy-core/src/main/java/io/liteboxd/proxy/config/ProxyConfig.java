@@ -56,10 +56,16 @@ public final class ProxyConfig {
     /** Which WebSocket relay the servlet uses. */
     public enum WebSocketRelay {
         /**
-         * The fastest relay the container allows: on Jetty 12 (ee10) a frame relay on Jetty's native WebSocket
-         * API that forwards frames without decoding them; elsewhere the portable Jakarta bridge.
+         * The fastest relay the container allows: on Jetty 12 (ee10) the tunnel, which relays the WebSocket byte
+         * stream as received while following and checking its frames in place; elsewhere the portable Jakarta
+         * bridge.
          */
         AUTO,
+        /**
+         * On Jetty 12 (ee10) with Jetty's own WebSocket server present, the frame relay: both legs are Jetty
+         * WebSocket sessions and frames are forwarded without decoding text; elsewhere the portable Jakarta bridge.
+         */
+        FRAMES,
         /** Always the portable Jakarta WebSocket bridge. */
         JAKARTA
     }

@@ -187,7 +187,8 @@ public class ProxyServlet extends HttpServlet {
                     Collections.list(request.getHeaders("Cookie")), request.getHeader("Origin"),
                     upgrade ? Transport.WEBSOCKET : Transport.HTTP));
             if (upgrade) {
-                webSockets.upgrade(request, response, admission);
+                webSockets.upgrade(request, response, admission,
+                        refusal -> refuse(request, response, refusal, true, host, rawPath, started, requestId));
             } else {
                 httpRelay.relay(request, response, admission);
             }

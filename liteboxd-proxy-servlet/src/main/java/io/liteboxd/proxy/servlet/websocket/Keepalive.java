@@ -24,6 +24,28 @@ public final class Keepalive {
     }
 
     /**
+     * True if {@code length} bytes at {@code at} (unmasked with {@code mask} when given) are the gateway's own
+     * keepalive payload.
+     */
+    public static boolean isOwnPong(ByteBuffer frame, int at, int length, byte[] mask) {
+        if (length != MARKER.length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            byte b = frame.get(at + i);
+            if ((mask == null ? b : (byte) (b ^ mask[i & 3])) != MARKER[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The keepalive payload as bytes, for relays that write frames themselves. */
+    public static byte[] payloadBytes() {
+        return MARKER.clone();
+    }
+
+    /**
      * A private copy of a control frame's payload, which the container reuses once the handler returns; also the
      * payload the copy of a pong is relayed with. {@code null} is an empty payload.
      */

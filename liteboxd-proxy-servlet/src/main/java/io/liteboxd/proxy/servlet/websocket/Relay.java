@@ -5,17 +5,21 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.jetty.websocket.api.Session;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One relayed WebSocket connection, from the moment its upstream is dialled until both legs are closed.
- * {@link WebSocketHandshake} drives it: dial the upstream with {@link #upstreamListener()}, then
- * {@link #upgradeClient}, and {@link #abort} if anything fails in between.
+ * {@link WebSocketHandshake} drives it: {@link #connectUpstream}, then {@link #upgradeClient}, and {@link #abort} if
+ * anything fails in between.
  */
 public interface Relay {
 
-    /** The listener to dial the upstream with; it must not demand frames before the client leg is open. */
-    Session.Listener upstreamListener();
+    /**
+     * Dials the upstream. The future completes once the upstream accepted the handshake and its leg is open, but
+     * not yet read from (so a greeting it sends at once waits for the client); it fails with the upstream's
+     * refusal or the connection error. If the caller cancels it (timed out), a leg that opens later is closed.
+     */
+    CompletableFuture<UpstreamAnswer> connectUpstream(UpstreamRequest request);
 
     /**
      * Upgrades the client connection and attaches it to this relay.
@@ -26,6 +30,15 @@ public interface Relay {
      */
     void upgradeClient(HttpServletRequest request, HttpServletResponse response, String subprotocol,
                        Map<String, List<String>> responseHeaders) throws IOException;
+
+    /**
+     * True if {@link #upgradeClient} may be called from any thread once the request went asynchronous, so the
+     * request thread need not wait for the upstream's answer. Containers' standard upgrades must be called on the
+     * request thread, so only container-specific relays can.
+     */
+    default boolean upgradesFromAnyThread() {
+        return false;
+    }
 
     /** True once the client leg's session is open. */
     boolean isClientOpen();

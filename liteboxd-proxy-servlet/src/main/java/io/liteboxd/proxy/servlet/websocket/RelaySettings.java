@@ -1,6 +1,8 @@
 package io.liteboxd.proxy.servlet.websocket;
 
 import java.time.Duration;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
 import java.util.concurrent.Executor;
 import org.eclipse.jetty.util.thread.Scheduler;
 
@@ -16,9 +18,13 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * @param blockingSends  where sends that may block run, never a thread of the shared upstream client
  * @param closes         where closes and keepalive pings of Jakarta sessions run (they may block briefly on a dead
  *                       peer), apart from {@code blockingSends} so that stalled data sends cannot hold them up
+ * @param httpClient     the upstream HTTP client (shared with the HTTP relay): TLS, pools and buffers of every leg
+ * @param webSocketClient the upstream WebSocket client on {@code httpClient}, for relays whose upstream leg is a
+ *                       Jetty WebSocket session
  */
 public record RelaySettings(Duration pingInterval, Duration idleTimeout, Duration writeTimeout, long maxMessageSize,
-                            Scheduler scheduler, Executor blockingSends, Executor closes) {
+                            Scheduler scheduler, Executor blockingSends, Executor closes, HttpClient httpClient,
+                            WebSocketClient webSocketClient) {
 
     /**
      * Jetty's own idle timer on the upstream leg: a little longer than {@link #idleTimeout()}, so that when both legs

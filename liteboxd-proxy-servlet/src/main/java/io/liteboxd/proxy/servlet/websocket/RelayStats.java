@@ -44,6 +44,18 @@ public final class RelayStats {
         }
     }
 
+    /** Adds what a relay that counts in batches carried towards the upstream. */
+    public void addToUpstream(long messages, long bytes) {
+        bytesToUpstream.add(bytes);
+        messagesToUpstream.add(messages);
+    }
+
+    /** Adds what a relay that counts in batches carried towards the client. */
+    public void addToClient(long messages, long bytes) {
+        bytesToClient.add(bytes);
+        messagesToClient.add(messages);
+    }
+
     /** Records who closed first and with which code; later calls are ignored. */
     public void closedBy(Side side, int code) {
         firstClose.compareAndSet(null, new FirstClose(side, code));

@@ -116,8 +116,9 @@ public final class WebSocketBridge implements Relay {
     }
 
     @Override
-    public Session.Listener upstreamListener() {
-        return new UpstreamListener(this);
+    public java.util.concurrent.CompletableFuture<UpstreamAnswer> connectUpstream(UpstreamRequest request) {
+        return SessionDial.dial(settings.webSocketClient(), new UpstreamListener(this), request,
+                () -> abort(CloseCodes.GOING_AWAY, "handshake timed out"));
     }
 
     /** Upgrades with the standard {@code ServerContainer.upgradeHttpToWebSocket}, portable across containers. */

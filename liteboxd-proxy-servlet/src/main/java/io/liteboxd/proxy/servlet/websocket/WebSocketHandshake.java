@@ -13,9 +13,13 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import jakarta.servlet.AsyncContext;
+import io.liteboxd.proxy.route.SandboxRoute;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -81,7 +85,7 @@ public final class WebSocketHandshake implements AutoCloseable {
         client.setMaxBinaryMessageSize(jettyLimit);
         client.start();
         this.settings = new RelaySettings(config.pingInterval(), config.idleTimeout(), config.requestTimeout(),
-                config.maxMessageSize(), httpClient.getScheduler(), blockingSends, closes);
+                config.maxMessageSize(), httpClient.getScheduler(), blockingSends, closes, httpClient, client);
         this.relays = RelaySelection.choose(config, settings, context);
     }
 
@@ -118,9 +122,15 @@ public final class WebSocketHandshake implements AutoCloseable {
     /**
      * Connects the upstream, then upgrades the client and relays between the two.
      *
-     * @throws ProxyException for every refusal, before anything was sent to the client
+     * <p>Relays that can upgrade the client from any thread ({@link Relay#upgradesFromAnyThread()}) do it
+     * asynchronously: the request goes async, the container thread is returned at once, and the upgrade (or the
+     * refusal, through {@code refuse}) happens when the upstream answers. Others hold the request thread until then.
+     *
+     * @param refuse writes a refusal that happens after this method returned (asynchronous upgrades only)
+     * @throws ProxyException for every refusal known before this method returns, before anything was sent
      */
-    public void upgrade(HttpServletRequest request, HttpServletResponse response, Admission admission) {
+    public void upgrade(HttpServletRequest request, HttpServletResponse response, Admission admission,
+                        Consumer<ProxyException> refuse) {
         if (draining) {
             throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
         }
@@ -143,26 +153,69 @@ public final class WebSocketHandshake implements AutoCloseable {
             }
         });
         long started = System.nanoTime();
-        Session upstream;
+        CompletableFuture<UpstreamAnswer> connecting;
         try {
-            upstream = connectUpstream(request, admission, relay);
+            connecting = relay.connectUpstream(upstreamRequest(request, admission));
         } catch (RuntimeException e) {
             permit.close();
             throw e;
         }
+        if (relay.upgradesFromAnyThread() && request.isAsyncSupported()) {
+            AsyncContext async = request.startAsync();
+            async.setTimeout(0);
+            // The relay closes a leg that still opens after the timeout.
+            connecting.orTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((answer, failure) -> {
+                        try {
+                            if (failure != null) {
+                                permit.close();
+                                refuse.accept(upstreamFailure(unwrap(failure)));
+                            } else {
+                                upgradeClient(request, response, admission, relay, answer, started, requestId,
+                                        upgraded);
+                            }
+                        } catch (ProxyException e) {
+                            refuse.accept(e);
+                        } catch (RuntimeException e) {
+                            LOG.error("Unexpected failure upgrading {}", relay, e);
+                            refuse.accept(new ProxyException(ProxyError.INTERNAL, "internal gateway error"));
+                        } finally {
+                            async.complete();
+                        }
+                    });
+            return;
+        }
+        UpstreamAnswer upstream;
+        try {
+            upstream = awaitUpstream(connecting);
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
+        upgradeClient(request, response, admission, relay, upstream, started, requestId, upgraded);
+    }
+
+    private void upgradeClient(HttpServletRequest request, HttpServletResponse response, Admission admission,
+                               Relay relay, UpstreamAnswer upstream, long started, String requestId,
+                               AtomicBoolean upgraded) {
         Duration connectTime = Duration.ofNanos(System.nanoTime() - started);
         open.add(relay);
+        if (draining) {
+            relay.abort(CloseCodes.GOING_AWAY, "gateway shutting down");
+            throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
+        }
         try {
-            Map<String, List<String>> headers = upstream.getUpgradeResponse().getHeaders();
-            relay.upgradeClient(request, response, upstream.getUpgradeResponse().getAcceptedSubProtocol(),
-                    upstreamHeaders.responseHeaders(headers, ForwardedHeaders.mount(request, admission.route())));
+            relay.upgradeClient(request, response, upstream.subprotocol(),
+                    upstreamHeaders.responseHeaders(upstream.headers(), ForwardedHeaders.mount(request, admission.route())));
         } catch (IOException | RuntimeException e) {
             relay.abort(CloseCodes.INTERNAL_ERROR, "client upgrade failed");
             LOG.warn("Client upgrade failed for {}", relay, e);
             throw new ProxyException(ProxyError.INTERNAL, "WebSocket upgrade failed");
         }
         upgraded.set(true);
-        listener.webSocketHandshake(new HandshakeEvent(requestId, sandboxId, port, 101, null, connectTime));
+        SandboxRoute route = admission.route();
+        listener.webSocketHandshake(new HandshakeEvent(requestId, route.sandboxId(), route.port(), 101, null,
+                connectTime));
         // Some containers open the session only after service() returns; if it never opens (the client vanished
         // mid-upgrade, or the container refused it), the upstream leg must not linger.
         settings.scheduler().schedule(() -> {
@@ -170,6 +223,18 @@ public final class WebSocketHandshake implements AutoCloseable {
                 relay.abort(CloseCodes.GOING_AWAY, "client did not complete the upgrade");
             }
         }, config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable t = failure;
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof TimeoutException) {
+            return new TimeoutException("upstream did not answer the WebSocket handshake in time");
+        }
+        return t;
     }
 
     /**
@@ -195,9 +260,8 @@ public final class WebSocketHandshake implements AutoCloseable {
         return open.isEmpty();
     }
 
-    private Session connectUpstream(HttpServletRequest request, Admission admission, Relay relay) {
-        ClientUpgradeRequest upgrade = new ClientUpgradeRequest(admission.target().uri());
-        upgrade.setSubProtocols(offeredSubprotocols(request));
+    private UpstreamRequest upstreamRequest(HttpServletRequest request, Admission admission) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
         HeaderPolicy policy = HeaderPolicy.forRequest(Collections.list(request.getHeaders("Connection")));
         for (String header : Collections.list(request.getHeaderNames())) {
             if (header.equalsIgnoreCase(ForwardedHeaders.PREFIX)) {
@@ -206,30 +270,27 @@ public final class WebSocketHandshake implements AutoCloseable {
             if (policy.forwards(header)) {
                 List<String> values = UpstreamHeaders.requestValues(header, Collections.list(request.getHeaders(header)));
                 if (!values.isEmpty()) {
-                    upgrade.setHeader(header, values);
+                    headers.put(header, values);
                 }
             }
         }
-        ForwardedHeaders.of(request, admission.route()).forEach(upgrade::setHeader);
-        admission.target().headers().forEach(upgrade::setHeader);
+        ForwardedHeaders.of(request, admission.route()).forEach((name, value) -> putHeader(headers, name, value));
+        admission.target().headers().forEach((name, value) -> putHeader(headers, name, value));
+        return new UpstreamRequest(admission.target().uri(), headers,
+                offeredSubprotocols(request), request.getHeader("Sec-WebSocket-Key"));
 
-        CompletableFuture<Session> connecting;
-        try {
-            connecting = client.connect(relay.upstreamListener(), upgrade);
-        } catch (IOException e) {
-            throw new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream unreachable", e);
-        }
+    }
+
+    private UpstreamAnswer awaitUpstream(CompletableFuture<UpstreamAnswer> connecting) {
         try {
             return connecting.get(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
+            // The relay closes a leg that still opens after this.
             connecting.cancel(true);
-            // If the handshake completes anyway (between get() timing out and cancel), close what it opened.
-            connecting.thenAccept(late -> relay.abort(CloseCodes.GOING_AWAY, "handshake timed out"));
             throw new ProxyException(ProxyError.UPSTREAM_TIMEOUT,
                     "upstream did not answer the WebSocket handshake in time");
         } catch (InterruptedException e) {
             connecting.cancel(true);
-            connecting.thenAccept(late -> relay.abort(CloseCodes.GOING_AWAY, "gateway shutting down"));
             Thread.currentThread().interrupt();
             throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
         } catch (ExecutionException e) {
@@ -237,8 +298,14 @@ public final class WebSocketHandshake implements AutoCloseable {
         }
     }
 
+    /** Sets one header, replacing any value under the same name in another case (as the Jetty client would). */
+    private static void putHeader(Map<String, List<String>> headers, String name, String value) {
+        headers.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
+        headers.put(name, List.of(value));
+    }
+
     private static ProxyException upstreamFailure(Throwable cause) {
-        if (unparseableAnswer(cause)) {
+        if (unparseableAnswer(cause) || cause instanceof java.net.ProtocolException) {
             // Jetty reports an answer it cannot parse as a synthetic 400; that is the upstream's fault, not a refusal.
             return new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream sent an invalid handshake answer",
                     cause);
@@ -256,7 +323,9 @@ public final class WebSocketHandshake implements AutoCloseable {
                 }
             }
             if (t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException) {
-                return new ProxyException(ProxyError.UPSTREAM_TIMEOUT, "upstream did not answer in time", cause);
+                String message = t.getMessage() != null && t.getMessage().contains("WebSocket handshake")
+                        ? t.getMessage() : "upstream did not answer in time";
+                return new ProxyException(ProxyError.UPSTREAM_TIMEOUT, message, cause);
             }
         }
         return new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream unreachable", cause);

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The gateway contract on embedded Jetty 12 (ee10 servlet + Jakarta WebSocket), with the default relay selection:
- * Jetty's native WebSocket server is on the class path, so the frame relay (the fast path) must be chosen.
+ * on Jetty 12 ee10 the tunnel (the fast path) must be chosen.
  */
 class JettyGatewayContractTest extends GatewayContractTest {
 
@@ -29,7 +29,7 @@ class JettyGatewayContractTest extends GatewayContractTest {
 
     /** The relay this variant must run on. */
     protected String expectedRelay() {
-        return "jetty-frame-relay";
+        return "jetty-tunnel";
     }
 
     /** The configuration this variant runs with. */

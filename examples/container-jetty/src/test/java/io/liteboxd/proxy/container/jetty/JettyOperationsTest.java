@@ -134,8 +134,14 @@ class JettyOperationsTest {
     }
 
     @Test
+    void metricsCountExchangesHandshakesAndSessionsOnTheTunnel() throws Exception {
+        metricsCountExchangesHandshakesAndSessions(ProxyConfig.defaults(), "jetty-tunnel");
+    }
+
+    @Test
     void metricsCountExchangesHandshakesAndSessionsOnTheFrameRelay() throws Exception {
-        metricsCountExchangesHandshakesAndSessions(ProxyConfig.defaults(), "jetty-frame-relay");
+        metricsCountExchangesHandshakesAndSessions(
+                ProxyConfig.builder().webSocketRelay(ProxyConfig.WebSocketRelay.FRAMES).build(), "jetty-frame-relay");
     }
 
     @Test

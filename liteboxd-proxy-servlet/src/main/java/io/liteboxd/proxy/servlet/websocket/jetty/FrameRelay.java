@@ -6,6 +6,9 @@ import io.liteboxd.proxy.servlet.websocket.MessageMeter;
 import io.liteboxd.proxy.servlet.websocket.Relay;
 import io.liteboxd.proxy.servlet.websocket.RelaySettings;
 import io.liteboxd.proxy.servlet.websocket.RelayStats;
+import io.liteboxd.proxy.servlet.websocket.SessionDial;
+import io.liteboxd.proxy.servlet.websocket.UpstreamAnswer;
+import io.liteboxd.proxy.servlet.websocket.UpstreamRequest;
 import io.liteboxd.proxy.servlet.websocket.Utf8Validator;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -70,8 +73,9 @@ final class FrameRelay implements Relay {
     }
 
     @Override
-    public Session.Listener upstreamListener() {
-        return new LegListener(this, upstream);
+    public java.util.concurrent.CompletableFuture<UpstreamAnswer> connectUpstream(UpstreamRequest request) {
+        return SessionDial.dial(settings.webSocketClient(), new LegListener(this, upstream), request,
+                () -> abort(CloseCodes.GOING_AWAY, "handshake timed out"));
     }
 
     @Override
