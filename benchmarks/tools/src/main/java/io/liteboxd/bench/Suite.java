@@ -107,6 +107,7 @@ public final class Suite {
     private final Plan plan;
     private final Set<String> only;
     private final String java;
+    private static final String ACCESS_LOGGER = "io.liteboxd.proxy.access";
     private final List<String> jvmOpts;
     private int upstreamPort;
     private Proc upstreamProc;
@@ -352,6 +353,9 @@ public final class Suite {
         cmd.add(java);
         cmd.addAll(jvmOpts);
         cmd.add("-Dliteboxd.bench=" + name);
+        // No access log, as nginx is configured (access_log off): a log line per request or session is a cost every
+        // contender would pay alike, and only this library's is on by default.
+        cmd.add("-D" + ACCESS_LOGGER + ".LEVEL=WARN");
         cmd.addAll(rest);
         return Proc.start(name, cmd, logs.resolve(name + ".log"), null);
     }

@@ -321,8 +321,9 @@ final class TunnelRelay implements Relay {
         // A pipe that never got to see its end (never started, or waiting on a leg that is gone) frees its buffer.
         toUpstream.abort(new java.nio.channels.ClosedChannelException());
         toClient.abort(new java.nio.channels.ClosedChannelException());
-        // Listeners may log or block briefly: never on a selector thread.
-        settings.closes().execute(() -> onFinished.accept(this));
+        // Listeners may log or block briefly: never on a selector thread. The client's pool reuses idle threads
+        // (a fresh thread per session end would make the thread count follow the connection churn).
+        settings.httpClient().getExecutor().execute(() -> onFinished.accept(this));
     }
 
     // ---- keepalive ---------------------------------------------------------------------------------------------
