@@ -33,6 +33,8 @@ public final class ShareLinks {
 
     private final SecretKeySpec key;
     private final Clock clock;
+    /** A Mac is not thread-safe and costs a provider lookup and key setup to make: one per thread, reused. */
+    private final ThreadLocal<Mac> macs;
 
     /** @param secret at least {@value #MIN_SECRET_BYTES} bytes (UTF-8) */
     public ShareLinks(String secret) {
@@ -47,6 +49,18 @@ public final class ShareLinks {
         }
         this.key = new SecretKeySpec(bytes, ALGORITHM);
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.macs = ThreadLocal.withInitial(this::newMac);
+        newMac();
+    }
+
+    private Mac newMac() {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(key);
+            return mac;
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 is unavailable", e);
+        }
     }
 
     /**
@@ -92,14 +106,9 @@ public final class ShareLinks {
     }
 
     private String signature(String sandboxId, int port, long expires) {
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            byte[] digest = mac.doFinal(("liteboxd-share-v1\n" + sandboxId + "\n" + port + "\n" + expires)
-                    .getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is unavailable", e);
-        }
+        // doFinal resets the Mac for the next use on this thread.
+        byte[] digest = macs.get().doFinal(("liteboxd-share-v1\n" + sandboxId + "\n" + port + "\n" + expires)
+                .getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
     }
 }

@@ -7,7 +7,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Which client request headers may travel to the upstream. One policy for the HTTP and the WebSocket leg.
+ * Which client request headers may travel to the upstream. The WebSocket leg applies it header by header; the HTTP
+ * leg gets the hop-by-hop part from Jetty's proxy servlet (same RFC list) and drops the gateway's credential itself.
  *
  * <p>Dropped: hop-by-hop headers (RFC 9110 section 7.6.1) and any header named in {@code Connection}; the gateway's
  * own credential {@code X-Access-Token}; and headers the upstream client computes itself for its own connection

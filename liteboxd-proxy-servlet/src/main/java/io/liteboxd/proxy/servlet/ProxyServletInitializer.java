@@ -1,6 +1,7 @@
 package io.liteboxd.proxy.servlet;
 
 import io.liteboxd.proxy.config.ProxyConfig;
+import io.liteboxd.proxy.config.SettingSource;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -18,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * {@code META-INF/services/jakarta.servlet.ServletContainerInitializer}.
  *
  * <p><b>Off unless asked for.</b> A library on the class path must not start serving a gateway by itself: the
- * context-param {@code liteboxd.enabled=true} (or, when that is absent, the environment variable
- * {@code LITEBOXD_ENABLED=true}) switches it on. Every other setting is a context-param named
+ * context-param {@code liteboxd.enabled=true} (or {@code yes/on/1}; when it is absent, the environment variable
+ * {@code LITEBOXD_ENABLED}) switches it on; a value that is not a switch fails the start. Every other setting is a
+ * context-param named
  * {@code liteboxd.<init-param>} (e.g. {@code liteboxd.sandboxes}, {@code liteboxd.tokenAuthenticator},
  * {@code liteboxd.requestTimeout}) or the usual {@code LITEBOXD_*} environment variable; the context-params are
  * passed to the servlet as its init-params. A servlet already named {@value ProxyRegistration#SERVLET_NAME} (from
@@ -53,7 +55,14 @@ public final class ProxyServletInitializer implements ServletContainerInitialize
         if (enabled == null || enabled.isBlank()) {
             enabled = env.get("LITEBOXD_ENABLED");
         }
-        if (enabled == null || !enabled.trim().equalsIgnoreCase("true")) {
+        boolean on;
+        try {
+            on = enabled != null && !enabled.isBlank() && SettingSource.parseSwitch(ENABLED, enabled);
+        } catch (IllegalArgumentException e) {
+            // A typo must not silently leave the gateway off (or on).
+            throw new ServletException("liteboxd-proxy: bad context-param: " + e.getMessage());
+        }
+        if (!on) {
             LOG.debug("liteboxd-proxy initializer is off in {} (set context-param {}=true to enable)",
                     context.getContextPath(), ENABLED);
             return;

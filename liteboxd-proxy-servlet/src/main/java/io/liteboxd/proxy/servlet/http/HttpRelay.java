@@ -126,7 +126,9 @@ public final class HttpRelay extends AsyncProxyServlet {
      */
     @Override
     protected HttpClient newHttpClient(ClientConnector clientConnector) {
-        return new HttpClient(new org.eclipse.jetty.client.transport.HttpClientTransportDynamic(clientConnector)) {
+        // Upstreams speak HTTP/1.1 (WebSocket upgrades need it too): the plain HTTP/1.1 transport and its duplex pool
+        // cost less per request than the dynamic transport's multiplex pool (5% of a small GET in the profile).
+        return new HttpClient(new org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP(clientConnector)) {
             @Override
             public void setExecutor(java.util.concurrent.Executor executor) {
                 if (executor instanceof org.eclipse.jetty.util.thread.QueuedThreadPool pool) {
