@@ -257,8 +257,12 @@ final class TunnelRelay implements Relay {
     }
 
     void writeFailed(TunnelPipe pipe) {
-        // Its target is gone: close it, and the pipe reading it reports the death to the other leg.
-        pipe.to.endPoint().close();
+        // Its target is gone: close it, and the pipe reading it reports the death to the other leg. (A pipe aborted
+        // by finish() may target a client leg that never opened.)
+        TunnelConnection target = pipe.to.connection;
+        if (target != null) {
+            target.getEndPoint().close();
+        }
         beginClosing();
     }
 
@@ -318,12 +322,12 @@ final class TunnelRelay implements Relay {
         if (task != null) {
             task.cancel();
         }
-        // A pipe that never got to see its end (never started, or waiting on a leg that is gone) frees its buffer.
-        toUpstream.abort(new java.nio.channels.ClosedChannelException());
-        toClient.abort(new java.nio.channels.ClosedChannelException());
         // Listeners may log or block briefly: never on a selector thread. The client's pool reuses idle threads
         // (a fresh thread per session end would make the thread count follow the connection churn).
         settings.httpClient().getExecutor().execute(() -> onFinished.accept(this));
+        // A pipe that never got to see its end (never started, or waiting on a leg that is gone) frees its buffer.
+        toUpstream.abort(new java.nio.channels.ClosedChannelException());
+        toClient.abort(new java.nio.channels.ClosedChannelException());
     }
 
     // ---- keepalive ---------------------------------------------------------------------------------------------
