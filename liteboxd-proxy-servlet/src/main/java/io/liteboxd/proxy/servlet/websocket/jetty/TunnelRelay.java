@@ -84,6 +84,7 @@ final class TunnelRelay implements Relay {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean abandoned = new AtomicBoolean();
     private volatile Scheduler.Task keepalive;
+    private volatile Scheduler.Task closeDeadline;
     private volatile String clientKey;
 
     TunnelRelay(RelaySettings settings, String name, Consumer<Relay> onFinished) {
@@ -301,7 +302,11 @@ final class TunnelRelay implements Relay {
     /** Gives a close handshake that started {@link #CLOSE_GRACE} to end before the sockets are simply closed. */
     private void beginClosing() {
         if (closing.compareAndSet(false, true)) {
-            settings.scheduler().schedule(this::closeEndPoints, CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            closeDeadline = settings.scheduler().schedule(this::closeEndPoints, CLOSE_GRACE.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            if (finished.get()) {
+                closeDeadline.cancel();
+            }
         }
     }
 
@@ -318,9 +323,10 @@ final class TunnelRelay implements Relay {
         if (!finished.compareAndSet(false, true)) {
             return;
         }
-        Scheduler.Task task = keepalive;
-        if (task != null) {
-            task.cancel();
+        for (Scheduler.Task task : new Scheduler.Task[] {keepalive, closeDeadline}) {
+            if (task != null) {
+                task.cancel();
+            }
         }
         // Listeners may log or block briefly: never on a selector thread. The client's pool reuses idle threads
         // (a fresh thread per session end would make the thread count follow the connection churn).
