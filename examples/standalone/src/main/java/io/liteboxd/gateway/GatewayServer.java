@@ -33,7 +33,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -321,9 +320,8 @@ public final class GatewayServer implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.NO_SESSIONS);
         // Otherwise the servlet layer answers 400 to the %2F paths the connector was configured to accept.
         context.getServletHandler().setDecodeAmbiguousURIs(true);
-        JakartaWebSocketServletContainerInitializer.configure(context, null);
-        // Registered from an initializer, after the WebSocket one, so the ServerContainer exists when the
-        // servlet initialises.
+        // No Jakarta WebSocket container: on Jetty the gateway relays WebSockets through its tunnel, which needs
+        // none, and the container's upgrade filter would otherwise look at every request.
         context.addServletContainerInitializer((classes, servletContext) ->
                 ProxyRegistration.register(servletContext, servlet));
         return context;

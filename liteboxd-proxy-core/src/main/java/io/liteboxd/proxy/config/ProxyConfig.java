@@ -25,6 +25,7 @@ import java.util.function.Function;
  *   <tr><td>max message size</td><td>maxMessageSize</td><td>LITEBOXD_MAX_MESSAGE_SIZE</td><td>128MiB</td></tr>
  *   <tr><td>upstream client threads</td><td>clientThreads</td><td>LITEBOXD_CLIENT_THREADS</td><td>64</td></tr>
  *   <tr><td>WebSocket relay</td><td>webSocketRelay</td><td>LITEBOXD_WEBSOCKET_RELAY</td><td>auto</td></tr>
+ *   <tr><td>HTTP relay</td><td>httpRelay</td><td>LITEBOXD_HTTP_RELAY</td><td>auto</td></tr>
  *   <tr><td>browser auth (query parameter and cookie)</td><td>browserAuth</td><td>LITEBOXD_BROWSER_AUTH</td>
  *       <td>true</td></tr>
  *   <tr><td>allowed origins for cookie-authenticated requests</td><td>allowedOrigins</td>
@@ -70,6 +71,20 @@ public final class ProxyConfig {
         JAKARTA
     }
 
+    /** Which relay carries plain HTTP requests. */
+    public enum HttpRelay {
+        /**
+         * Requests without a body to a plain-HTTP upstream (GET, HEAD, DELETE, OPTIONS, ...: most of an app's
+         * traffic) go through the pooled relay, which writes them on kept-alive upstream connections and streams
+         * the response back as it is parsed, with no HTTP client in between; everything else (request bodies,
+         * TLS upstreams such as the API server) through Jetty's {@code AsyncProxyServlet}. Same headers, rewrites,
+         * errors and events either way.
+         */
+        AUTO,
+        /** Every request through Jetty's {@code AsyncProxyServlet}. */
+        PROXY_SERVLET
+    }
+
     private final String routePrefix;
     private final Duration requestTimeout;
     private final Duration connectTimeout;
@@ -78,6 +93,7 @@ public final class ProxyConfig {
     private final long maxMessageSize;
     private final int clientThreads;
     private final WebSocketRelay webSocketRelay;
+    private final HttpRelay httpRelay;
     private final boolean browserAuth;
     private final List<String> allowedOrigins;
     private final boolean rewriteLocation;
@@ -98,6 +114,7 @@ public final class ProxyConfig {
         this.maxMessageSize = b.maxMessageSize;
         this.clientThreads = b.clientThreads;
         this.webSocketRelay = b.webSocketRelay;
+        this.httpRelay = b.httpRelay;
         this.browserAuth = b.browserAuth;
         this.allowedOrigins = List.copyOf(b.allowedOrigins);
         this.rewriteLocation = b.rewriteLocation;
@@ -118,7 +135,7 @@ public final class ProxyConfig {
     public Builder toBuilder() {
         return builder().routePrefix(routePrefix).requestTimeout(requestTimeout).connectTimeout(connectTimeout)
                 .pingInterval(pingInterval).idleTimeout(idleTimeout).maxMessageSize(maxMessageSize)
-                .clientThreads(clientThreads).webSocketRelay(webSocketRelay)
+                .clientThreads(clientThreads).webSocketRelay(webSocketRelay).httpRelay(httpRelay)
                 .browserAuth(browserAuth).allowedOrigins(allowedOrigins).rewriteLocation(rewriteLocation)
                 .scopeCookies(scopeCookies).baseDomain(baseDomain).trustForwardedHost(trustForwardedHost)
                 .shareLinkSecret(shareLinkSecret).maxConnections(maxConnections)
@@ -148,7 +165,14 @@ public final class ProxyConfig {
             try {
                 b.webSocketRelay(WebSocketRelay.valueOf(v.toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("webSocketRelay: expected auto or jakarta, got " + v, e);
+                throw new IllegalArgumentException("webSocketRelay: expected auto, frames or jakarta, got " + v, e);
+            }
+        });
+        s.text("httpRelay").ifPresent(v -> {
+            try {
+                b.httpRelay(HttpRelay.valueOf(v.trim().replace('-', '_').toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("httpRelay: expected auto or proxy-servlet, got " + v, e);
             }
         });
         s.bool("browserAuth").ifPresent(b::browserAuth);
@@ -205,6 +229,11 @@ public final class ProxyConfig {
     /** Which WebSocket relay to use; {@link WebSocketRelay#AUTO} by default. */
     public WebSocketRelay webSocketRelay() {
         return webSocketRelay;
+    }
+
+    /** Which relay carries plain HTTP requests; {@link HttpRelay#AUTO} by default. */
+    public HttpRelay httpRelay() {
+        return httpRelay;
     }
 
     /**
@@ -290,7 +319,7 @@ public final class ProxyConfig {
         return "ProxyConfig{routePrefix=" + routePrefix + ", requestTimeout=" + requestTimeout
                 + ", connectTimeout=" + connectTimeout + ", pingInterval=" + pingInterval
                 + ", idleTimeout=" + idleTimeout + ", maxMessageSize=" + maxMessageSize
-                + ", clientThreads=" + clientThreads + ", webSocketRelay=" + webSocketRelay
+                + ", clientThreads=" + clientThreads + ", webSocketRelay=" + webSocketRelay + ", httpRelay=" + httpRelay
                 + ", browserAuth=" + browserAuth + ", allowedOrigins=" + allowedOrigins
                 + ", rewriteLocation=" + rewriteLocation + ", scopeCookies=" + scopeCookies
                 + ", baseDomain=" + baseDomain + ", trustForwardedHost=" + trustForwardedHost
@@ -318,6 +347,7 @@ public final class ProxyConfig {
         private long maxMessageSize = 128L * 1024 * 1024;
         private int clientThreads = 64;
         private WebSocketRelay webSocketRelay = WebSocketRelay.AUTO;
+        private HttpRelay httpRelay = HttpRelay.AUTO;
         private boolean browserAuth = true;
         private List<String> allowedOrigins = List.of(SELF_ORIGIN);
         private boolean rewriteLocation = true;
@@ -360,6 +390,11 @@ public final class ProxyConfig {
 
         public Builder webSocketRelay(WebSocketRelay relay) {
             this.webSocketRelay = Objects.requireNonNull(relay, "webSocketRelay");
+            return this;
+        }
+
+        public Builder httpRelay(HttpRelay relay) {
+            this.httpRelay = Objects.requireNonNull(relay, "httpRelay");
             return this;
         }
 

@@ -157,8 +157,9 @@ public class ProxyServlet extends HttpServlet {
             webSockets = new WebSocketHandshake(config, httpRelay.httpClient(), blockingSends, closes, getServletContext(),
                     events);
             registerMetrics();
-            LOG.info("liteboxd-proxy serving {}{} with {}, WebSocket relay {}", getServletContext().getContextPath(),
-                    mapping(config), config, webSockets.relayKind());
+            LOG.info("liteboxd-proxy serving {}{} with {}, WebSocket relay {}, HTTP relay {}",
+                    getServletContext().getContextPath(), mapping(config), config, webSockets.relayKind(),
+                    httpRelay.relayKind());
         } catch (ServletException e) {
             destroy();
             throw e;
@@ -301,6 +302,15 @@ public class ProxyServlet extends HttpServlet {
     public String webSocketRelay() {
         WebSocketHandshake ws = webSockets;
         return ws == null ? "not started" : ws.relayKind();
+    }
+
+    /**
+     * Which relay carries bodiless HTTP requests to plain-HTTP upstreams: {@code pooled} or {@code proxy-servlet}
+     * (see {@link ProxyConfig.HttpRelay}), for logs and tests.
+     */
+    public String httpRelay() {
+        HttpRelay relay = httpRelay;
+        return relay == null ? "not started" : relay.relayKind();
     }
 
     /** Open WebSocket bridges right now (for monitoring and tests). */

@@ -58,6 +58,7 @@ public final class HttpRelay extends AsyncProxyServlet {
     private final Optional<SSLContext> sslContext;
     private final UpstreamHeaders upstreamHeaders;
     private final ProxyListener listener;
+    private PooledRelay pooled;
     private static final String EXCHANGE = HttpRelay.class.getName() + ".exchange";
     private static final String UPSTREAM_HOP = HttpRelay.class.getName() + ".upstreamHop";
 
@@ -118,6 +119,29 @@ public final class HttpRelay extends AsyncProxyServlet {
         // untouched. The WebSocket client shares this HttpClient and needs the 101 handler back; the HTTP relay never
         // sends an Upgrade header (hop-by-hop), so it never sees a 101 itself.
         getHttpClient().getProtocolHandlers().put(new UpgradeProtocolHandler());
+        if (config.httpRelay() == ProxyConfig.HttpRelay.AUTO) {
+            pooled = new PooledRelay(getHttpClient(), config.requestTimeout(), upstreamHeaders, listener, getViaHost());
+        }
+    }
+
+    @Override
+    public void destroy() {
+        if (pooled != null) {
+            pooled.close();
+            pooled = null;
+        }
+        super.destroy();
+    }
+
+    /** Which relay carries bodiless requests to plain-HTTP upstreams: "pooled" or "proxy-servlet" (logs, tests). */
+    public String relayKind() {
+        return pooled != null ? "pooled" : "proxy-servlet";
+    }
+
+    /** Open connections of the pooled relay, busy or parked (0 when it is off); for monitoring and tests. */
+    public int pooledConnections() {
+        PooledRelay p = pooled;
+        return p == null ? 0 : p.openConnections();
     }
 
     /**
@@ -148,6 +172,11 @@ public final class HttpRelay extends AsyncProxyServlet {
     /** Relays one admitted request; returns at once, the exchange completes asynchronously. */
     public void relay(HttpServletRequest request, HttpServletResponse response, Admission admission)
             throws ServletException, IOException {
+        PooledRelay p = pooled;
+        if (p != null && PooledRelay.accepts(request, admission.target().uri())) {
+            p.relay(request, response, admission);
+            return;
+        }
         request.setAttribute(ADMISSION, admission);
         request.setAttribute(EXCHANGE, new Exchange(RequestIds.of(request), request.getMethod()));
         service(request, response);
@@ -384,7 +413,15 @@ public final class HttpRelay extends AsyncProxyServlet {
             });
         }
         // After the upstream's headers, because Jetty sets (replaces) the first upstream Set-Cookie.
-        Admission admission = (Admission) clientRequest.getAttribute(ADMISSION);
+        addGatewayCookie(clientRequest, proxyResponse, (Admission) clientRequest.getAttribute(ADMISSION));
+    }
+
+    /**
+     * The gateway's own cookie, when the request authenticated with a query token or a share link: after the
+     * upstream's headers, because Jetty's proxy sets (replaces) the first upstream Set-Cookie.
+     */
+    static void addGatewayCookie(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
+                                 Admission admission) {
         if (admission.tokenSource() == TokenSource.QUERY && admission.token() != null) {
             String path = clientRequest.getContextPath() + admission.route().sandboxPath();
             proxyResponse.addHeader("Set-Cookie", TokenCookie.setCookie(admission.token(), path,

@@ -32,6 +32,11 @@ class JettyGatewayContractTest extends GatewayContractTest {
         return "jetty-tunnel";
     }
 
+    /** The HTTP relay this variant must run on for bodiless requests. */
+    protected String expectedHttpRelay() {
+        return "pooled";
+    }
+
     /** The configuration this variant runs with. */
     protected ProxyConfig configure(ProxyConfig config) {
         return config;
@@ -40,6 +45,11 @@ class JettyGatewayContractTest extends GatewayContractTest {
     @Test
     void usesTheExpectedWebSocketRelay() {
         assertThat(servlet.webSocketRelay()).startsWith(expectedRelay());
+    }
+
+    @Test
+    void usesTheExpectedHttpRelay() {
+        assertThat(servlet.httpRelay()).isEqualTo(expectedHttpRelay());
     }
 
     @Override

@@ -2,7 +2,10 @@ package io.liteboxd.proxy.container.jetty;
 
 import io.liteboxd.proxy.config.ProxyConfig;
 
-/** The same contract on Jetty with the portable Jakarta bridge forced, so both relays are held to it. */
+/**
+ * The same contract on Jetty with the library's most conservative choices forced, so every relay is held to it:
+ * the portable Jakarta bridge for WebSockets and Jetty's AsyncProxyServlet for every HTTP request.
+ */
 class JettyPortableBridgeContractTest extends JettyGatewayContractTest {
 
     @Override
@@ -11,7 +14,13 @@ class JettyPortableBridgeContractTest extends JettyGatewayContractTest {
     }
 
     @Override
+    protected String expectedHttpRelay() {
+        return "proxy-servlet";
+    }
+
+    @Override
     protected ProxyConfig configure(ProxyConfig config) {
-        return config.toBuilder().webSocketRelay(ProxyConfig.WebSocketRelay.JAKARTA).build();
+        return config.toBuilder().webSocketRelay(ProxyConfig.WebSocketRelay.JAKARTA)
+                .httpRelay(ProxyConfig.HttpRelay.PROXY_SERVLET).build();
     }
 }

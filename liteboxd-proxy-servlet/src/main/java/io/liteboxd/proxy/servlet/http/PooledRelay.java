@@ -1,0 +1,90 @@
+package io.liteboxd.proxy.servlet.http;
+
+import io.liteboxd.proxy.SandboxGateway.Admission;
+import io.liteboxd.proxy.observe.ProxyListener;
+import io.liteboxd.proxy.servlet.ForwardedHeaders;
+import io.liteboxd.proxy.servlet.RequestIds;
+import io.liteboxd.proxy.servlet.UpstreamHeaders;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.client.HttpClient;
+
+/**
+ * The relay for requests without a body to plain-HTTP upstreams ({@code httpRelay=auto}, the default): the request
+ * head is written straight onto a kept-alive upstream connection and the response is parsed with Jetty's HTTP parser
+ * and streamed to the client as it arrives, with no HTTP client machinery (request objects, listeners, destination
+ * queues, hand-offs between pools) in between. That machinery was most of the cost of a small proxied GET.
+ *
+ * <p>What the client and the upstream see is what the {@code AsyncProxyServlet} leg produces: the same header
+ * policy, {@code X-Forwarded-*}, {@code Via}, Location and Set-Cookie rewriting, gateway cookies, trailers, flushing
+ * of streamed responses, JSON 502/504, access log and metrics. Requests with a body, HTTP/2 requests (whose body is
+ * not announced in headers), {@code Expect}, and TLS upstreams keep going through {@code AsyncProxyServlet}.
+ *
+ * <p>Only servlet API calls on the client side, so it works in every container.
+ */
+final class PooledRelay implements AutoCloseable {
+
+    private final UpstreamConnections connections;
+    private final UpstreamHeaders upstreamHeaders;
+    private final ProxyListener listener;
+    private final String viaHost;
+
+    PooledRelay(HttpClient client, Duration idleTimeout, UpstreamHeaders upstreamHeaders, ProxyListener listener,
+                String viaHost) {
+        this.connections = new UpstreamConnections(client.getClientConnector(), client.getByteBufferPool(),
+                idleTimeout, Math.max(8192, client.getMaxResponseHeadersSize()));
+        this.upstreamHeaders = upstreamHeaders;
+        this.listener = listener;
+        this.viaHost = viaHost;
+    }
+
+    /** Whether this relay takes the request; else it goes through {@code AsyncProxyServlet}. */
+    static boolean accepts(HttpServletRequest request, URI target) {
+        return "http".equals(target.getScheme())
+                && request.getContentLengthLong() <= 0
+                && request.getHeader("Transfer-Encoding") == null
+                && request.getHeader("Expect") == null
+                && request.getProtocol().startsWith("HTTP/1.");
+    }
+
+    void relay(HttpServletRequest request, HttpServletResponse response, Admission admission) throws IOException {
+        URI target = admission.target().uri();
+        Map<String, String> replacing = new LinkedHashMap<>(admission.target().headers());
+        replacing.putAll(ForwardedHeaders.of(request, admission.route()));
+        byte[] head = RequestHead.of(request, target, replacing, viaHost);
+        int port = target.getPort() > 0 ? target.getPort() : 80;
+        new PooledExchange(this, request, response, admission, new UpstreamConnections.Origin(target.getHost(), port),
+                head, RequestIds.of(request)).start();
+    }
+
+    UpstreamConnections connections() {
+        return connections;
+    }
+
+    UpstreamHeaders upstreamHeaders() {
+        return upstreamHeaders;
+    }
+
+    ProxyListener listener() {
+        return listener;
+    }
+
+    String mount(HttpServletRequest request, Admission admission) {
+        return ForwardedHeaders.mount(request, admission.route());
+    }
+
+    /** Open upstream connections, busy or parked. */
+    int openConnections() {
+        return connections.openConnections();
+    }
+
+    @Override
+    public void close() {
+        connections.close();
+    }
+}

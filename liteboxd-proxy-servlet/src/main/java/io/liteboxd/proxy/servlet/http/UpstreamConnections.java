@@ -1,0 +1,132 @@
+package io.liteboxd.proxy.servlet.http;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.ClientConnectionFactory;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.Transport;
+import org.eclipse.jetty.util.Promise;
+
+/**
+ * Kept-alive plain HTTP/1.1 connections to upstreams, per host and port, for the {@link PooledRelay}.
+ *
+ * <p>Connections are opened through the shared {@link ClientConnector} (its selectors, connect timeout and socket
+ * options) and parked here between exchanges, newest first so that the warmest are reused and the rest age out.
+ * A parked connection keeps reading, so an upstream that closes it (keep-alive timeout) is noticed and it is dropped
+ * at once; one that idles for the idle timeout is closed by us.
+ */
+final class UpstreamConnections implements AutoCloseable {
+
+    /** Where a connection goes: one pool per host and port. */
+    record Origin(String host, int port) {
+    }
+
+    private final ClientConnector connector;
+    private final ByteBufferPool buffers;
+    private final long idleTimeoutMillis;
+    private final int maxResponseHeaderBytes;
+    private final Map<Origin, ConcurrentLinkedDeque<UpstreamConnection>> parked = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
+    private volatile boolean closed;
+
+    UpstreamConnections(ClientConnector connector, ByteBufferPool buffers, Duration idleTimeout,
+                        int maxResponseHeaderBytes) {
+        this.connector = connector;
+        this.buffers = buffers;
+        this.idleTimeoutMillis = idleTimeout.toMillis();
+        this.maxResponseHeaderBytes = maxResponseHeaderBytes;
+    }
+
+    /**
+     * A parked connection to {@code origin} claimed for one exchange, or {@code null} if none is parked (the caller
+     * then {@link #connect}s).
+     */
+    UpstreamConnection claimParked(Origin origin) {
+        ConcurrentLinkedDeque<UpstreamConnection> deque = parked.get(origin);
+        if (deque == null) {
+            return null;
+        }
+        UpstreamConnection c;
+        while ((c = deque.pollFirst()) != null) {
+            // A parked connection may have been closed by its upstream since it was parked: skip it.
+            if (c.claim()) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Opens a new connection to {@code origin}; {@code promise} gets it already claimed, or the connect failure. */
+    void connect(Origin origin, Promise<UpstreamConnection> promise) {
+        if (closed) {
+            promise.failed(new java.io.IOException("gateway stopping"));
+            return;
+        }
+        Map<String, Object> context = new HashMap<>();
+        context.put(Transport.CONTEXT_KEY, Transport.TCP_IP);
+        context.put(ClientConnectionFactory.CONTEXT_KEY, (ClientConnectionFactory) (endPoint, ctx) -> {
+            endPoint.setIdleTimeout(idleTimeoutMillis);
+            return new UpstreamConnection(endPoint, connector.getExecutor(), this, origin, buffers,
+                    maxResponseHeaderBytes);
+        });
+        context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, new Promise<Connection>() {
+            @Override
+            public void succeeded(Connection connection) {
+                open.incrementAndGet();
+                promise.succeeded((UpstreamConnection) connection);
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                promise.failed(failure);
+            }
+        });
+        // A literal pod IP (the usual case) is not looked up; a host name is resolved here, as HttpClient would.
+        connector.connect(new InetSocketAddress(origin.host(), origin.port()), context);
+    }
+
+    /** Parks a connection whose exchange ended cleanly with the connection reusable. */
+    void park(UpstreamConnection connection) {
+        if (closed) {
+            connection.close();
+            return;
+        }
+        parked.computeIfAbsent(connection.origin(), o -> new ConcurrentLinkedDeque<>()).offerFirst(connection);
+        if (closed) {
+            // close() may have swept the pools just before this connection was parked.
+            connection.close();
+        }
+    }
+
+    /** Called by a connection when its socket closed, parked or not. */
+    void closed(UpstreamConnection connection) {
+        open.decrementAndGet();
+        ConcurrentLinkedDeque<UpstreamConnection> deque = parked.get(connection.origin());
+        if (deque != null) {
+            deque.remove(connection);
+        }
+    }
+
+    /** Open upstream connections, busy or parked (for tests and monitoring). */
+    int openConnections() {
+        return open.get();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (ConcurrentLinkedDeque<UpstreamConnection> deque : parked.values()) {
+            UpstreamConnection c;
+            while ((c = deque.pollFirst()) != null) {
+                c.close();
+            }
+        }
+    }
+}
