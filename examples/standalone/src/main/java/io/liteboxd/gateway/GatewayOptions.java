@@ -94,6 +94,8 @@ public record GatewayOptions(String host, int port, Path sandboxesFile, Duration
     private static ProxyConfig toProxyConfig(Duration requestTimeout, Duration pingInterval, Duration idleTimeout,
                                              String baseDomain) {
         return ProxyConfig.builder()
+                // The upstream client runs on the server's (fixed) pool: see GatewayServer.THREADS.
+                .clientThreads(0)
                 .requestTimeout(requestTimeout)
                 .pingInterval(pingInterval)
                 .idleTimeout(idleTimeout)

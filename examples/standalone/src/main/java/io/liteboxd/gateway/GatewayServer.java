@@ -50,8 +50,12 @@ public final class GatewayServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
 
-    /** Bounded so a flood of slow clients queues instead of growing threads (and memory) without limit. */
-    static final int MAX_THREADS = 200;
+    /**
+     * The gateway's one thread pool (server and upstream client, {@code clientThreads=0}), fixed in size: every relay
+     * path is non-blocking, so threads are sized for the cores rather than the connections, and the count is the same
+     * with one connection open or ten thousand. Bounded, so a flood queues instead of growing threads.
+     */
+    static final int THREADS = 64;
 
     /** How long a stop waits for in-flight HTTP requests before closing their connections. */
     static final long STOP_TIMEOUT_MS = 10_000;
@@ -115,12 +119,8 @@ public final class GatewayServer implements AutoCloseable {
         ProxyConfig config = options.proxyConfig();
         Backend backend = Backend.open(options, mode);
 
-        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8);
+        QueuedThreadPool threads = new QueuedThreadPool(THREADS, THREADS);
         threads.setName("gateway");
-        // Jetty lets one idle thread go per idle timeout by default, so a burst of handshakes (each holds a thread
-        // while the upstream answers) would keep ~200 threads for minutes; the soak test measured exactly that.
-        threads.setIdleTimeout(5000);
-        threads.setMaxEvictCount(MAX_THREADS);
         Server server = new Server(threads);
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(PassthroughHttp.configuration()));
         connector.setHost(options.host());

@@ -23,7 +23,8 @@ import java.util.function.Function;
  *   <tr><td>ping interval</td><td>pingInterval</td><td>LITEBOXD_PING_INTERVAL</td><td>20s</td></tr>
  *   <tr><td>idle timeout</td><td>idleTimeout</td><td>LITEBOXD_IDLE_TIMEOUT</td><td>60s</td></tr>
  *   <tr><td>max message size</td><td>maxMessageSize</td><td>LITEBOXD_MAX_MESSAGE_SIZE</td><td>128MiB</td></tr>
- *   <tr><td>upstream client threads</td><td>clientThreads</td><td>LITEBOXD_CLIENT_THREADS</td><td>64</td></tr>
+ *   <tr><td>upstream client threads (0: the container's pool)</td><td>clientThreads</td>
+ *       <td>LITEBOXD_CLIENT_THREADS</td><td>64</td></tr>
  *   <tr><td>WebSocket relay</td><td>webSocketRelay</td><td>LITEBOXD_WEBSOCKET_RELAY</td><td>auto</td></tr>
  *   <tr><td>HTTP relay</td><td>httpRelay</td><td>LITEBOXD_HTTP_RELAY</td><td>auto</td></tr>
  *   <tr><td>browser auth (query parameter and cookie)</td><td>browserAuth</td><td>LITEBOXD_BROWSER_AUTH</td>
@@ -50,6 +51,9 @@ import java.util.function.Function;
 public final class ProxyConfig {
 
     public static final String DEFAULT_ROUTE_PREFIX = "/api/v1/sandbox";
+
+    /** The client's own pool size when none is configured, or when 0 is and the container offers no pool. */
+    public static final int DEFAULT_CLIENT_THREADS = 64;
 
     /** The {@link #allowedOrigins()} entry that stands for "the origin the request was addressed to". */
     public static final String SELF_ORIGIN = "self";
@@ -221,7 +225,11 @@ public final class ProxyConfig {
         return maxMessageSize;
     }
 
-    /** Maximum threads of the upstream HTTP/WebSocket client (shared by every connection, not one per connection). */
+    /**
+     * Maximum threads of the upstream HTTP/WebSocket client (shared by every connection, not one per connection); 0
+     * runs the client on the container's own thread pool where the container offers it (Jetty), else on a pool of
+     * {@link #DEFAULT_CLIENT_THREADS}.
+     */
     public int clientThreads() {
         return clientThreads;
     }
@@ -345,7 +353,7 @@ public final class ProxyConfig {
         private Duration pingInterval = Duration.ofSeconds(20);
         private Duration idleTimeout = Duration.ofSeconds(60);
         private long maxMessageSize = 128L * 1024 * 1024;
-        private int clientThreads = 64;
+        private int clientThreads = DEFAULT_CLIENT_THREADS;
         private WebSocketRelay webSocketRelay = WebSocketRelay.AUTO;
         private HttpRelay httpRelay = HttpRelay.AUTO;
         private boolean browserAuth = true;
@@ -440,8 +448,9 @@ public final class ProxyConfig {
         }
 
         public Builder clientThreads(int threads) {
-            if (threads < 8) {
-                throw new IllegalArgumentException("clientThreads must be at least 8: " + threads);
+            if (threads != 0 && threads < 8) {
+                throw new IllegalArgumentException("clientThreads must be 0 (the container's pool) or at least 8: "
+                        + threads);
             }
             this.clientThreads = threads;
             return this;

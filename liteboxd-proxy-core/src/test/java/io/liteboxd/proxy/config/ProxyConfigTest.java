@@ -78,6 +78,9 @@ class ProxyConfigTest {
                 .idleTimeout(Duration.ofSeconds(30)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pingInterval");
         assertThat(ProxyConfig.builder().pingInterval(Duration.ZERO).build().pingInterval()).isZero();
+        assertThat(ProxyConfig.builder().clientThreads(0).build().clientThreads()).as("the container's pool").isZero();
+        assertThatThrownBy(() -> ProxyConfig.builder().clientThreads(4)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("clientThreads");
     }
 
     @ParameterizedTest

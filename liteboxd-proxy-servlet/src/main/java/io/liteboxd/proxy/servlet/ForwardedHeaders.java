@@ -26,6 +26,11 @@ public final class ForwardedHeaders {
     public static final String PREFIX = "X-Forwarded-Prefix";
 
     public static Map<String, String> of(HttpServletRequest request, SandboxRoute route) {
+        return of(request, mount(request, route));
+    }
+
+    /** As {@link #of(HttpServletRequest, SandboxRoute)}, with the mount path already computed. */
+    public static Map<String, String> of(HttpServletRequest request, String mount) {
         Map<String, String> headers = new LinkedHashMap<>();
         String prior = request.getHeader("X-Forwarded-For");
         String remote = request.getRemoteAddr();
@@ -36,9 +41,8 @@ public final class ForwardedHeaders {
             headers.put("X-Forwarded-Host", host);
         }
         headers.put("X-Forwarded-Port", Integer.toString(request.getServerPort()));
-        String prefix = mount(request, route);
-        if (!prefix.isEmpty()) {
-            headers.put(PREFIX, prefix);
+        if (!mount.isEmpty()) {
+            headers.put(PREFIX, mount);
         }
         headers.put(RequestIds.HEADER, RequestIds.of(request));
         return headers;

@@ -152,8 +152,9 @@ public class ProxyServlet extends HttpServlet {
             httpRelay.start(getServletContext());
             // Each send blocked on a stalled reader is bounded by requestTimeout; the pool is sized so that many
             // stalled readers do not starve the others' fragment sends meanwhile.
-            blockingSends = newExecutor("liteboxd-ws-send-", Math.max(256, 4 * config.clientThreads()));
-            closes = newExecutor("liteboxd-ws-close-", Math.max(64, config.clientThreads()));
+            int clientThreads = config.clientThreads() == 0 ? ProxyConfig.DEFAULT_CLIENT_THREADS : config.clientThreads();
+            blockingSends = newExecutor("liteboxd-ws-send-", Math.max(256, 4 * clientThreads));
+            closes = newExecutor("liteboxd-ws-close-", Math.max(64, clientThreads));
             webSockets = new WebSocketHandshake(config, httpRelay.httpClient(), blockingSends, closes, getServletContext(),
                     events);
             registerMetrics();

@@ -59,6 +59,9 @@ public final class HttpRelay extends AsyncProxyServlet {
     private final UpstreamHeaders upstreamHeaders;
     private final ProxyListener listener;
     private PooledRelay pooled;
+    private static final String SERVER_EXECUTOR = "org.eclipse.jetty.server.Executor";
+    /** The container's pool when the client runs on it ({@code clientThreads=0} on Jetty), else null. */
+    private Object sharedPool;
     private static final String EXCHANGE = HttpRelay.class.getName() + ".exchange";
     private static final String UPSTREAM_HOP = HttpRelay.class.getName() + ".upstreamHop";
 
@@ -87,8 +90,13 @@ public final class HttpRelay extends AsyncProxyServlet {
 
     /** Initialises the relay inside {@code context}; settings come from {@link ProxyConfig}, not init-params. */
     public void start(ServletContext context) throws ServletException {
+        // clientThreads=0: Jetty publishes its server pool under this attribute, and Jetty's proxy takes it for "-".
+        Object serverPool = context.getAttribute(SERVER_EXECUTOR);
+        sharedPool = config.clientThreads() == 0 && serverPool instanceof java.util.concurrent.Executor
+                ? serverPool : null;
+        int ownThreads = config.clientThreads() == 0 ? ProxyConfig.DEFAULT_CLIENT_THREADS : config.clientThreads();
         Map<String, String> params = Map.of(
-                "maxThreads", Integer.toString(config.clientThreads()),
+                "maxThreads", sharedPool != null ? "-" : Integer.toString(ownThreads),
                 // RequestTimeout is a per-read/write stall limit, not a cap on a long download or an SSE stream.
                 "idleTimeout", Long.toString(config.requestTimeout().toMillis()),
                 "timeout", "0",
@@ -133,6 +141,11 @@ public final class HttpRelay extends AsyncProxyServlet {
         super.destroy();
     }
 
+    /** Whether the upstream client runs on the container's thread pool ({@code clientThreads=0} on Jetty). */
+    public boolean sharesContainerPool() {
+        return sharedPool != null;
+    }
+
     /** Which relay carries bodiless requests to plain-HTTP upstreams: "pooled" or "proxy-servlet" (logs, tests). */
     public String relayKind() {
         return pooled != null ? "pooled" : "proxy-servlet";
@@ -155,9 +168,10 @@ public final class HttpRelay extends AsyncProxyServlet {
         return new HttpClient(new org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP(clientConnector)) {
             @Override
             public void setExecutor(java.util.concurrent.Executor executor) {
-                if (executor instanceof org.eclipse.jetty.util.thread.QueuedThreadPool pool) {
+                // Only our own pool is tuned; the container's is the embedder's to configure.
+                if (executor != sharedPool && executor instanceof org.eclipse.jetty.util.thread.QueuedThreadPool pool) {
                     pool.setIdleTimeout(5000);
-                    pool.setMaxEvictCount(config.clientThreads());
+                    pool.setMaxEvictCount(pool.getMaxThreads());
                 }
                 super.setExecutor(executor);
             }

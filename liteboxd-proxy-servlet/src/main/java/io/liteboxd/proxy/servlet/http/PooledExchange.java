@@ -57,6 +57,7 @@ final class PooledExchange implements WriteListener, AsyncListener {
     private final boolean headRequest;
     private final boolean idempotent;
     private final String requestId;
+    private final String mount;
     private final String method;
     private final long startNanos = System.nanoTime();
 
@@ -79,7 +80,7 @@ final class PooledExchange implements WriteListener, AsyncListener {
     private long responseBytes;
 
     PooledExchange(PooledRelay relay, HttpServletRequest request, HttpServletResponse response, Admission admission,
-                   UpstreamConnections.Origin origin, byte[] head, String requestId) {
+                   UpstreamConnections.Origin origin, byte[] head, String requestId, String mount) {
         this.relay = relay;
         this.request = request;
         this.response = response;
@@ -87,6 +88,7 @@ final class PooledExchange implements WriteListener, AsyncListener {
         this.origin = origin;
         this.head = head;
         this.requestId = requestId;
+        this.mount = mount;
         this.method = request.getMethod();
         this.headRequest = "HEAD".equals(method);
         // Safe to send twice when a kept-alive connection turns out to be closed before it answered (RFC 9110 9.2.2);
@@ -254,7 +256,6 @@ final class PooledExchange implements WriteListener, AsyncListener {
             boolean buffered = bodiless
                     || (length > 0 && length <= Math.min(SMALL_BODY, response.getBufferSize() / 2));
             HeaderPolicy upstreamHop = connectionValues == null ? null : HeaderPolicy.forRequest(connectionValues);
-            String mount = relay.mount(request, admission);
             for (HttpField f : headers) {
                 HttpHeader h = f.getHeader();
                 if (h != null && (HOP_BY_HOP.contains(h) || (h == HttpHeader.CONTENT_LENGTH && buffered && !bodiless))) {

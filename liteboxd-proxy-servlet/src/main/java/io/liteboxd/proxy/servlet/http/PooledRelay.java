@@ -54,12 +54,19 @@ final class PooledRelay implements AutoCloseable {
 
     void relay(HttpServletRequest request, HttpServletResponse response, Admission admission) throws IOException {
         URI target = admission.target().uri();
-        Map<String, String> replacing = new LinkedHashMap<>(admission.target().headers());
-        replacing.putAll(ForwardedHeaders.of(request, admission.route()));
+        String mount = ForwardedHeaders.mount(request, admission.route());
+        Map<String, String> forwarded = ForwardedHeaders.of(request, mount);
+        Map<String, String> replacing;
+        if (admission.target().headers().isEmpty()) {
+            replacing = forwarded;
+        } else {
+            replacing = new LinkedHashMap<>(admission.target().headers());
+            replacing.putAll(forwarded);
+        }
         byte[] head = RequestHead.of(request, target, replacing, viaHost);
         int port = target.getPort() > 0 ? target.getPort() : 80;
         new PooledExchange(this, request, response, admission, new UpstreamConnections.Origin(target.getHost(), port),
-                head, RequestIds.of(request)).start();
+                head, RequestIds.of(request), mount).start();
     }
 
     UpstreamConnections connections() {
@@ -72,10 +79,6 @@ final class PooledRelay implements AutoCloseable {
 
     ProxyListener listener() {
         return listener;
-    }
-
-    String mount(HttpServletRequest request, Admission admission) {
-        return ForwardedHeaders.mount(request, admission.route());
     }
 
     /** Open upstream connections, busy or parked. */

@@ -33,6 +33,9 @@ final class RequestHead {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authorization",
             "proxy-authenticate", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade");
 
+    private static final String ACCESS_TOKEN = AccessTokens.HEADER.toLowerCase(Locale.ROOT);
+    private static final String FORWARDED_PREFIX = ForwardedHeaders.PREFIX.toLowerCase(Locale.ROOT);
+
     private RequestHead() {
     }
 
@@ -58,13 +61,17 @@ final class RequestHead {
         b.append("\r\n");
 
         Set<String> dropped = connectionListed(request);
+        Set<String> replaced = new HashSet<>(replacing.size() * 2);
+        for (String name : replacing.keySet()) {
+            replaced.add(name.toLowerCase(Locale.ROOT));
+        }
         String via = null;
         for (Enumeration<String> names = request.getHeaderNames(); names.hasMoreElements(); ) {
             String name = names.nextElement();
             String lower = name.toLowerCase(Locale.ROOT);
             if (lower.equals("host") || HOP_BY_HOP.contains(lower) || dropped.contains(lower)
-                    || AccessTokens.HEADER.equalsIgnoreCase(name) || ForwardedHeaders.PREFIX.equalsIgnoreCase(name)
-                    || containsIgnoreCase(replacing, name)) {
+                    || lower.equals(ACCESS_TOKEN) || lower.equals(FORWARDED_PREFIX)
+                    || replaced.contains(lower)) {
                 continue;
             }
             if (lower.equals("via")) {
@@ -134,14 +141,5 @@ final class RequestHead {
             }
         }
         return s.toString();
-    }
-
-    private static boolean containsIgnoreCase(Map<String, String> headers, String name) {
-        for (String key : headers.keySet()) {
-            if (key.equalsIgnoreCase(name)) {
-                return true;
-            }
-        }
-        return false;
     }
 }
