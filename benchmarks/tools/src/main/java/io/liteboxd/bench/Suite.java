@@ -50,8 +50,10 @@ public final class Suite {
                 double warmUp) {
 
         static Plan full(int idleMax) {
+            // wrk warms each contender for 10 s first: the Java contenders' request path is still being compiled
+            // after a few seconds of small GETs on two shared cores, and a gateway runs for months, not seconds.
             return new Plan(1.5, 4, new int[] {1, 50, 500}, 2, 8, 5000, 50, 1, 4, 16,
-                    idleMax, steps(idleMax), 64 << 20, 5, 2, 6, 50, 100L << 20, 3, 20, 4);
+                    idleMax, steps(idleMax), 64 << 20, 5, 10, 6, 50, 100L << 20, 3, 20, 4);
         }
 
         static Plan quick(int idleMax) {

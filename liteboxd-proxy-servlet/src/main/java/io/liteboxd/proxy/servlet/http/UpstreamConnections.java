@@ -111,6 +111,9 @@ final class UpstreamConnections implements AutoCloseable {
         ConcurrentLinkedDeque<UpstreamConnection> deque = parked.get(connection.origin());
         if (deque != null) {
             deque.remove(connection);
+            // Pods come and go: an origin without parked connections is forgotten. A connection parked there in
+            // the meantime is not lost track of for long: it closes after the idle timeout like any other.
+            parked.computeIfPresent(connection.origin(), (o, d) -> d.isEmpty() ? null : d);
         }
     }
 
