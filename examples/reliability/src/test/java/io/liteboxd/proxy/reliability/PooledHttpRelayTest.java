@@ -105,6 +105,26 @@ class PooledHttpRelayTest {
     }
 
     @Test
+    void parkedConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+        AtomicInteger ended = new AtomicInteger();
+        try (RawUpstream up = RawUpstream.start((s, u) -> {
+            try {
+                keepAnswering(s, u);
+            } finally {
+                ended.incrementAndGet();
+            }
+        })) {
+            assertThat(get(up.port(), "/once").status()).isEqualTo(200);
+            // requestTimeout is 2 s here; the connection must not stay parked (and open) for ever.
+            Await.until("the upstream sees the idle parked connection closed", BOUND, () -> ended.get() == 1,
+                    ended::get);
+            assertThat(get(up.port(), "/again").status()).as("a new connection after the idle one closed")
+                    .isEqualTo(200);
+            assertThat(up.accepted()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void upstreamClosingAfterEachAnswerFailsNoRequest() throws Exception {
         // Keep-alive timeout of zero: answers as if the connection stayed open, then closes it at once.
         try (RawUpstream up = RawUpstream.start((s, u) -> {

@@ -434,7 +434,7 @@ final class PooledExchange implements WriteListener, AsyncListener {
             // Jetty aborts the response on -1; other containers refuse it once committed, and end a response whose
             // length is known short by closing the connection.
             response.sendError(-1);
-        } catch (IOException | IllegalStateException e) {
+        } catch (IOException | RuntimeException e) {
             // as documented: best effort
         }
     }

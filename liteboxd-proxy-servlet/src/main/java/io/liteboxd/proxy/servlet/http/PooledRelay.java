@@ -23,7 +23,8 @@ import org.eclipse.jetty.client.HttpClient;
  * <p>What the client and the upstream see is what the {@code AsyncProxyServlet} leg produces: the same header
  * policy, {@code X-Forwarded-*}, {@code Via}, Location and Set-Cookie rewriting, gateway cookies, trailers, flushing
  * of streamed responses, JSON 502/504, access log and metrics. Requests with a body, HTTP/2 requests (whose body is
- * not announced in headers), {@code Expect}, and TLS upstreams keep going through {@code AsyncProxyServlet}.
+ * not announced in headers), {@code Expect}, TLS upstreams and upstreams named by host name rather than address
+ * keep going through {@code AsyncProxyServlet}.
  *
  * <p>Only servlet API calls on the client side, so it works in every container.
  */
@@ -46,10 +47,32 @@ final class PooledRelay implements AutoCloseable {
     /** Whether this relay takes the request; else it goes through {@code AsyncProxyServlet}. */
     static boolean accepts(HttpServletRequest request, URI target) {
         return "http".equals(target.getScheme())
+                && isAddressLiteral(target.getHost())
                 && request.getContentLengthLong() <= 0
                 && request.getHeader("Transfer-Encoding") == null
                 && request.getHeader("Expect") == null
                 && request.getProtocol().startsWith("HTTP/1.");
+    }
+
+    /**
+     * Pod IPs, the usual upstream, need no name lookup. A host name would be looked up, blocking, on whichever thread
+     * opens the connection (a selector thread on a retry), so it goes through HttpClient, which resolves
+     * asynchronously.
+     */
+    static boolean isAddressLiteral(String host) {
+        if (host == null || host.isEmpty()) {
+            return false;
+        }
+        if (host.charAt(0) == '[') {
+            return true;
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c != '.' && (c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     void relay(HttpServletRequest request, HttpServletResponse response, Admission admission) throws IOException {

@@ -277,11 +277,13 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     @Override
     public boolean onIdleExpired(TimeoutException timeout) {
         PooledExchange current = exchange;
+        exchange = null;
         if (current != null && state.get() == State.BUSY) {
             // Stalled for the request timeout: 504 if the client has seen nothing yet.
-            exchange = null;
             current.upstreamTimedOut(this, timeout);
         }
+        // Closed here, parked or busy: Jetty would only fail the read interest, which process() takes back.
+        close();
         return true;
     }
 
