@@ -88,7 +88,13 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
         parser.reset();
         parser.setHeadResponse(headRequest);
         this.exchange = next;
-        getEndPoint().write(Callback.from(() -> { }, this::writeFailed), head);
+        try {
+            getEndPoint().write(Callback.from(() -> { }, this::writeFailed), head);
+        } catch (RuntimeException e) {
+            // An endpoint closed under a just-claimed connection refuses the write outright (WritePendingException
+            // from its failed flusher) instead of failing the callback: the same outcome, a failure before any answer.
+            writeFailed(e);
+        }
     }
 
     private void writeFailed(Throwable cause) {
@@ -269,8 +275,10 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
             readInterest();
             return;
         }
-        // Unsolicited bytes or the upstream's close: either way it cannot carry another request. If it was claimed
-        // just now, the exchange hears of it from onClose or from its write, and may retry elsewhere.
+        // Unsolicited bytes or the upstream's close: either way it cannot carry another request. Marked closed
+        // first so that no exchange claims it from now on; if one claimed it just before, that exchange hears of it
+        // from onClose or from its write, and may retry elsewhere.
+        state.compareAndSet(State.PARKED, State.CLOSED);
         close();
     }
 
