@@ -66,6 +66,17 @@ class PooledHttpRelayTest {
         }
     }
 
+    /** {@link #keepAnswering}, counting the connections that have ended (closed by the gateway). */
+    private static RawUpstream.Behaviour keepAnsweringCounting(AtomicInteger ended) {
+        return (s, u) -> {
+            try {
+                keepAnswering(s, u);
+            } finally {
+                ended.incrementAndGet();
+            }
+        };
+    }
+
     private RawHttp.Response get(int port, String rest) throws IOException {
         return RawHttp.exchange(gateway.port(), Request.get(TestSandboxes.path(port, rest)).token(TOKEN));
     }
@@ -86,13 +97,7 @@ class PooledHttpRelayTest {
     @Test
     void closingGatewayClosesItsParkedConnections() throws Exception {
         AtomicInteger ended = new AtomicInteger();
-        try (RawUpstream up = RawUpstream.start((s, u) -> {
-            try {
-                keepAnswering(s, u);
-            } finally {
-                ended.incrementAndGet();
-            }
-        });
+        try (RawUpstream up = RawUpstream.start(keepAnsweringCounting(ended));
              Gateway own = Gateway.builder().sandboxes(TestSandboxes.create(1)).start()) {
             RawHttp.Response r = RawHttp.exchange(own.port(), Request.get(TestSandboxes.path(up.port(), "/x"))
                     .token(TOKEN));
@@ -107,13 +112,7 @@ class PooledHttpRelayTest {
     @Test
     void parkedConnectionIsClosedAfterTheIdleTimeout() throws Exception {
         AtomicInteger ended = new AtomicInteger();
-        try (RawUpstream up = RawUpstream.start((s, u) -> {
-            try {
-                keepAnswering(s, u);
-            } finally {
-                ended.incrementAndGet();
-            }
-        })) {
+        try (RawUpstream up = RawUpstream.start(keepAnsweringCounting(ended))) {
             assertThat(get(up.port(), "/once").status()).isEqualTo(200);
             // requestTimeout is 2 s here; the connection must not stay parked (and open) for ever.
             Await.until("the upstream sees the idle parked connection closed", BOUND, () -> ended.get() == 1,
