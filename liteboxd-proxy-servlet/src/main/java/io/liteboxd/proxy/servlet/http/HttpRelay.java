@@ -33,7 +33,6 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.client.UpgradeProtocolHandler;
 import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
@@ -141,20 +140,9 @@ public final class HttpRelay extends AsyncProxyServlet {
         super.destroy();
     }
 
-    /** Whether the upstream client runs on the container's thread pool ({@code clientThreads=0} on Jetty). */
-    public boolean sharesContainerPool() {
-        return sharedPool != null;
-    }
-
     /** Which relay carries bodiless requests to plain-HTTP upstreams: "pooled" or "proxy-servlet" (logs, tests). */
     public String relayKind() {
         return pooled != null ? "pooled" : "proxy-servlet";
-    }
-
-    /** Open connections of the pooled relay, busy or parked (0 when it is off); for monitoring and tests. */
-    public int pooledConnections() {
-        PooledRelay p = pooled;
-        return p == null ? 0 : p.openConnections();
     }
 
     /**
@@ -415,19 +403,21 @@ public final class HttpRelay extends AsyncProxyServlet {
         String announced = serverResponse.getHeaders().get(HttpHeader.TRAILER);
         if (announced != null && clientRequest.getProtocol().equals("HTTP/1.1")) {
             proxyResponse.setHeader(HttpHeader.TRAILER.asString(), announced);
-            proxyResponse.setTrailerFields(() -> {
-                Map<String, String> trailers = new java.util.LinkedHashMap<>();
-                HttpFields fields = serverResponse.getTrailers();
-                if (fields != null) {
-                    for (HttpField f : fields) {
-                        trailers.merge(f.getName(), f.getValue(), (a, b) -> a + ", " + b);
-                    }
-                }
-                return trailers;
-            });
+            proxyResponse.setTrailerFields(() -> trailerMap(serverResponse.getTrailers()));
         }
         // After the upstream's headers, because Jetty sets (replaces) the first upstream Set-Cookie.
         addGatewayCookie(clientRequest, proxyResponse, (Admission) clientRequest.getAttribute(ADMISSION));
+    }
+
+    /** Upstream trailers as the servlet API takes them: one entry per name, repeated fields joined with commas. */
+    static Map<String, String> trailerMap(Iterable<HttpField> fields) {
+        Map<String, String> trailers = new java.util.LinkedHashMap<>();
+        if (fields != null) {
+            for (HttpField f : fields) {
+                trailers.merge(f.getName(), f.getValue(), (a, b) -> a + ", " + b);
+            }
+        }
+        return trailers;
     }
 
     /**

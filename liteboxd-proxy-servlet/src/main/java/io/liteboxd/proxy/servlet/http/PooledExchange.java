@@ -17,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -290,13 +289,7 @@ final class PooledExchange implements WriteListener, AsyncListener {
     }
 
     private synchronized Map<String, String> trailerFields() {
-        Map<String, String> fields = new LinkedHashMap<>();
-        if (trailers != null) {
-            for (HttpField f : trailers) {
-                fields.merge(f.getName(), f.getValue(), (a, b) -> a + ", " + b);
-            }
-        }
-        return fields;
+        return HttpRelay.trailerMap(trailers);
     }
 
     /**
@@ -448,9 +441,8 @@ final class PooledExchange implements WriteListener, AsyncListener {
     }
 
     private void report(int finalStatus, String code) {
-        int known = finalStatus > 0 ? finalStatus : -1;
         relay.listener().httpExchange(new HttpExchangeEvent(requestId, admission.route().sandboxId(),
-                admission.route().port(), method, known, finalStatus > 0 && code == null ? null : code,
+                admission.route().port(), method, finalStatus, code,
                 responseBytes, Duration.ofNanos(System.nanoTime() - startNanos)));
     }
 }

@@ -104,11 +104,6 @@ final class PooledRelay implements AutoCloseable {
         return listener;
     }
 
-    /** Open upstream connections, busy or parked. */
-    int openConnections() {
-        return connections.openConnections();
-    }
-
     @Override
     public void close() {
         connections.close();

@@ -65,11 +65,6 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
         return origin;
     }
 
-    /** Whether this connection carried an exchange before (a failure before any answer may then be a stale reuse). */
-    boolean reused() {
-        return used;
-    }
-
     /** Takes a parked connection for one exchange; false if it closed meanwhile. */
     boolean claim() {
         return state.compareAndSet(State.PARKED, State.BUSY);

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnectionFactory;
 import org.eclipse.jetty.io.ClientConnector;
@@ -33,7 +32,6 @@ final class UpstreamConnections implements AutoCloseable {
     private final long idleTimeoutMillis;
     private final int maxResponseHeaderBytes;
     private final Map<Origin, ConcurrentLinkedDeque<UpstreamConnection>> parked = new ConcurrentHashMap<>();
-    private final AtomicInteger open = new AtomicInteger();
     private volatile boolean closed;
 
     UpstreamConnections(ClientConnector connector, ByteBufferPool buffers, Duration idleTimeout,
@@ -79,7 +77,6 @@ final class UpstreamConnections implements AutoCloseable {
         context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, new Promise<Connection>() {
             @Override
             public void succeeded(Connection connection) {
-                open.incrementAndGet();
                 promise.succeeded((UpstreamConnection) connection);
             }
 
@@ -107,7 +104,6 @@ final class UpstreamConnections implements AutoCloseable {
 
     /** Called by a connection when its socket closed, parked or not. */
     void closed(UpstreamConnection connection) {
-        open.decrementAndGet();
         ConcurrentLinkedDeque<UpstreamConnection> deque = parked.get(connection.origin());
         if (deque != null) {
             deque.remove(connection);
@@ -115,11 +111,6 @@ final class UpstreamConnections implements AutoCloseable {
             // the meantime is not lost track of for long: it closes after the idle timeout like any other.
             parked.computeIfPresent(connection.origin(), (o, d) -> d.isEmpty() ? null : d);
         }
-    }
-
-    /** Open upstream connections, busy or parked (for tests and monitoring). */
-    int openConnections() {
-        return open.get();
     }
 
     @Override
