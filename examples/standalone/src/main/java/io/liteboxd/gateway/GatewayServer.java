@@ -16,6 +16,7 @@ import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.resolve.StaticSandboxes;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
+import io.liteboxd.proxy.servlet.http.JettyHttpHandler;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.URI;
@@ -132,7 +133,8 @@ public final class GatewayServer implements AutoCloseable {
         try {
             servlet = new ProxyServlet(config, backend.authenticator, backend.resolver, backend.connector);
             ServletContextHandler context = proxyContext(servlet);
-            server.setHandler(new GracefulHandler(context));
+            // Bodiless requests skip the servlet layer (a third of a small GET's CPU); the rest reach the servlet.
+            server.setHandler(new GracefulHandler(new JettyHttpHandler(servlet, context.getContextPath(), context)));
             server.start();
             if (!context.isAvailable()) {
                 throw new IllegalStateException("the proxy servlet context did not start (see the log above)");

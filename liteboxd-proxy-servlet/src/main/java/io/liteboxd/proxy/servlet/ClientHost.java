@@ -20,17 +20,21 @@ public final class ClientHost {
 
     /** @return {@code host[:port]}, or {@code null} when the request names none */
     public static String of(HttpServletRequest request, boolean trustForwardedHost) {
-        if (trustForwardedHost) {
-            String forwarded = request.getHeader("X-Forwarded-Host");
-            if (forwarded != null) {
-                int comma = forwarded.indexOf(',');
-                String first = (comma >= 0 ? forwarded.substring(0, comma) : forwarded).trim();
-                if (!first.isEmpty()) {
-                    return first;
-                }
+        return of(trustForwardedHost ? request.getHeader("X-Forwarded-Host") : null, request.getHeader("Host"));
+    }
+
+    /**
+     * @param forwarded the {@code X-Forwarded-Host} header if it is trusted, else null
+     * @return {@code host[:port]}, or {@code null} when the request names none
+     */
+    public static String of(String forwarded, String host) {
+        if (forwarded != null) {
+            int comma = forwarded.indexOf(',');
+            String first = (comma >= 0 ? forwarded.substring(0, comma) : forwarded).trim();
+            if (!first.isEmpty()) {
+                return first;
             }
         }
-        String host = request.getHeader("Host");
         return host == null || host.isBlank() ? null : host.trim();
     }
 

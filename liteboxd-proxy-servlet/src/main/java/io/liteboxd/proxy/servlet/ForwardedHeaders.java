@@ -31,20 +31,29 @@ public final class ForwardedHeaders {
 
     /** As {@link #of(HttpServletRequest, SandboxRoute)}, with the mount path already computed. */
     public static Map<String, String> of(HttpServletRequest request, String mount) {
+        return of(request.getHeader("X-Forwarded-For"), request.getRemoteAddr(), request.isSecure(),
+                ClientHost.determined(request), request.getServerPort(), mount, RequestIds.of(request));
+    }
+
+    /**
+     * The same headers from plain values, for a client side that is not a servlet request.
+     *
+     * @param prior the client's {@code X-Forwarded-For}, or null
+     * @param host  the host the client addressed ({@link ClientHost}), or null
+     */
+    public static Map<String, String> of(String prior, String remote, boolean secure, String host, int serverPort,
+                                         String mount, String requestId) {
         Map<String, String> headers = new LinkedHashMap<>();
-        String prior = request.getHeader("X-Forwarded-For");
-        String remote = request.getRemoteAddr();
         headers.put("X-Forwarded-For", prior == null || prior.isBlank() ? remote : prior + ", " + remote);
-        headers.put("X-Forwarded-Proto", request.isSecure() ? "https" : "http");
-        String host = ClientHost.determined(request);
+        headers.put("X-Forwarded-Proto", secure ? "https" : "http");
         if (host != null) {
             headers.put("X-Forwarded-Host", host);
         }
-        headers.put("X-Forwarded-Port", Integer.toString(request.getServerPort()));
+        headers.put("X-Forwarded-Port", Integer.toString(serverPort));
         if (!mount.isEmpty()) {
             headers.put(PREFIX, mount);
         }
-        headers.put(RequestIds.HEADER, RequestIds.of(request));
+        headers.put(RequestIds.HEADER, requestId);
         return headers;
     }
 

@@ -184,10 +184,18 @@ public class ProxyServlet extends HttpServlet {
                 gateway.route(host, rawPath, request.getQueryString());
                 WebSocketHandshake.validate(request);
             }
-            Admission admission = gateway.admit(new GatewayRequest(request.getMethod(), host, rawPath,
-                    request.getQueryString(), Collections.list(request.getHeaders(AccessTokens.HEADER)),
-                    Collections.list(request.getHeaders("Cookie")), request.getHeader("Origin"),
-                    upgrade ? Transport.WEBSOCKET : Transport.HTTP));
+            Object handed = upgrade ? null : request.getAttribute(HttpRelay.ADMITTED);
+            Admission admission;
+            if (handed instanceof Admission a) {
+                admission = a;
+            } else if (handed instanceof RuntimeException e) {
+                throw e;
+            } else {
+                admission = gateway.admit(new GatewayRequest(request.getMethod(), host, rawPath,
+                        request.getQueryString(), Collections.list(request.getHeaders(AccessTokens.HEADER)),
+                        Collections.list(request.getHeaders("Cookie")), request.getHeader("Origin"),
+                        upgrade ? Transport.WEBSOCKET : Transport.HTTP));
+            }
             if (upgrade) {
                 webSockets.upgrade(request, response, admission,
                         refusal -> refuse(request, response, refusal, true, host, rawPath, started, requestId));
@@ -312,6 +320,16 @@ public class ProxyServlet extends HttpServlet {
     public String httpRelay() {
         HttpRelay relay = httpRelay;
         return relay == null ? "not started" : relay.relayKind();
+    }
+
+    /** The gateway core, once started (null before {@link #init()} and after {@link #destroy()}). */
+    public SandboxGateway gateway() {
+        return gateway;
+    }
+
+    /** The HTTP relay, once started (null before {@link #init()} and after {@link #destroy()}). */
+    public HttpRelay relay() {
+        return httpRelay;
     }
 
     /** Open WebSocket bridges right now (for monitoring and tests). */

@@ -22,10 +22,14 @@ public final class RequestIds {
         if (known instanceof String id) {
             return id;
         }
-        String given = request.getHeader(HEADER);
-        String id = acceptable(given) ? given : generate();
+        String id = of(request.getHeader(HEADER));
         request.setAttribute(ATTRIBUTE, id);
         return id;
+    }
+
+    /** The id for a request whose {@code X-Request-ID} is {@code given} (may be null). */
+    public static String of(String given) {
+        return acceptable(given) ? given : generate();
     }
 
     /** Letters, digits and {@code . _ : -}, at most 128: anything else could forge log lines or headers. */

@@ -43,9 +43,14 @@ class PooledHttpRelayTest {
 
     private Gateway gateway;
 
+    /** Gateways of this class: the servlet path here, Jetty's core handler in the subclass. */
+    protected Gateway.Builder gatewayBuilder() {
+        return Gateway.builder();
+    }
+
     @BeforeAll
     void start() throws Exception {
-        gateway = Gateway.builder().sandboxes(TestSandboxes.create(1))
+        gateway = gatewayBuilder().sandboxes(TestSandboxes.create(1))
                 .config(ProxyConfig.builder().connectTimeout(Duration.ofSeconds(1))
                         .requestTimeout(Duration.ofSeconds(2)).build())
                 .start();
@@ -98,7 +103,7 @@ class PooledHttpRelayTest {
     void closingGatewayClosesItsParkedConnections() throws Exception {
         AtomicInteger ended = new AtomicInteger();
         try (RawUpstream up = RawUpstream.start(keepAnsweringCounting(ended));
-             Gateway own = Gateway.builder().sandboxes(TestSandboxes.create(1)).start()) {
+             Gateway own = gatewayBuilder().sandboxes(TestSandboxes.create(1)).start()) {
             RawHttp.Response r = RawHttp.exchange(own.port(), Request.get(TestSandboxes.path(up.port(), "/x"))
                     .token(TOKEN));
             assertThat(r.status()).isEqualTo(200);

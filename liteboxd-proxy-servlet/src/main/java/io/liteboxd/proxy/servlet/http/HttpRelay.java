@@ -53,6 +53,12 @@ public final class HttpRelay extends AsyncProxyServlet {
 
     private static final String ADMISSION = HttpRelay.class.getName() + ".admission";
 
+    /**
+     * Request attribute under which {@link JettyHttpHandler} hands the servlet a request it admitted (an
+     * {@code Admission}) or refused (the exception) but does not relay itself, so that the SPIs are asked once.
+     */
+    public static final String ADMITTED = HttpRelay.class.getName() + ".admitted";
+
     private final ProxyConfig config;
     private final Optional<SSLContext> sslContext;
     private final UpstreamHeaders upstreamHeaders;
@@ -138,6 +144,15 @@ public final class HttpRelay extends AsyncProxyServlet {
             pooled = null;
         }
         super.destroy();
+    }
+
+    /** The pooled relay, or null with {@code httpRelay=proxy-servlet}. */
+    PooledRelay pooled() {
+        return pooled;
+    }
+
+    ProxyConfig config() {
+        return config;
     }
 
     /** Which relay carries bodiless requests to plain-HTTP upstreams: "pooled" or "proxy-servlet" (logs, tests). */
@@ -426,16 +441,28 @@ public final class HttpRelay extends AsyncProxyServlet {
      */
     static void addGatewayCookie(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
                                  Admission admission) {
+        String cookie = gatewayCookie(clientRequest.getContextPath(), clientRequest.isSecure(), admission);
+        if (cookie != null) {
+            proxyResponse.addHeader("Set-Cookie", cookie);
+        }
+    }
+
+    /**
+     * The {@code Set-Cookie} value that keeps a credential given as a query parameter or share link, or null.
+     *
+     * @param contextPath the servlet context's path ("" at the root)
+     */
+    static String gatewayCookie(String contextPath, boolean secure, Admission admission) {
         if (admission.tokenSource() == TokenSource.QUERY && admission.token() != null) {
-            String path = clientRequest.getContextPath() + admission.route().sandboxPath();
-            proxyResponse.addHeader("Set-Cookie", TokenCookie.setCookie(admission.token(), path,
-                    clientRequest.isSecure()));
+            String path = (contextPath == null ? "" : contextPath) + admission.route().sandboxPath();
+            return TokenCookie.setCookie(admission.token(), path, secure);
         } else if (admission.tokenSource() == TokenSource.SHARE_LINK && admission.token() != null) {
             // A share link opens one port: its cookie is scoped to that port and ends with the link.
-            String path = ForwardedHeaders.mount(clientRequest, admission.route()) + "/";
-            proxyResponse.addHeader("Set-Cookie", TokenCookie.shareCookie(admission.token(), path,
-                    clientRequest.isSecure(), ShareLinks.secondsLeft(admission.token(), Clock.systemUTC())));
+            String path = (contextPath == null ? "" : contextPath) + admission.route().mountPath() + "/";
+            return TokenCookie.shareCookie(admission.token(), path, secure,
+                    ShareLinks.secondsLeft(admission.token(), Clock.systemUTC()));
         }
+        return null;
     }
 
     @Override

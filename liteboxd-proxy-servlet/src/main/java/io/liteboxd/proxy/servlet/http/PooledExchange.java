@@ -1,24 +1,14 @@
 package io.liteboxd.proxy.servlet.http;
 
 import io.liteboxd.proxy.SandboxGateway.Admission;
-import io.liteboxd.proxy.error.ErrorBody;
-import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.observe.HttpExchangeEvent;
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
-import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.WriteListener;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpField;
@@ -26,69 +16,60 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.Promise;
 
 /**
- * One client request relayed by the {@link PooledRelay}: the servlet side of it.
+ * One client request relayed by the {@link PooledRelay}: the upstream side of it, and the response head policy,
+ * shared by the client sides ({@link ServletExchange} through the servlet API in every container,
+ * {@link JettyCoreExchange} through Jetty's core API behind {@link JettyHttpHandler}).
  *
- * <p>The request goes upstream from {@code service}; the upstream connection delivers the response through
- * {@code response*} calls. A small body of announced length (at most {@link #SMALL_BODY} bytes and half the
- * response buffer) is written into the container's response buffer, which never touches the socket, and sent by
- * {@code complete()}: no write listener, no extra dispatch, and a failure before the end can still become a clean
- * 502. Any other body is written in non-blocking mode: when a write leaves the client's output not ready, the
- * connection stops reading until {@link #onWritePossible} resumes it, so the upstream is held back by the client's
- * pace. Every servlet-side action happens under this object's lock, so the container's callbacks and the
- * connection's never interleave on the response.
+ * <p>The request goes upstream from the container's thread; the upstream connection delivers the response through
+ * {@code response*} calls on its selector thread. When the client side cannot take more, the connection stops
+ * reading until the client side resumes it, so the upstream is held back by the client's pace. Every client-side
+ * action happens under this object's lock, so the container's callbacks and the connection's never interleave on the
+ * response.
  */
-final class PooledExchange implements WriteListener, AsyncListener {
+abstract class PooledExchange {
 
     /** What Jetty's proxy treats as hop-by-hop in either direction; the request side is in {@link RequestHead}. */
     private static final Set<HttpHeader> HOP_BY_HOP = EnumSet.of(HttpHeader.CONNECTION, HttpHeader.KEEP_ALIVE,
             HttpHeader.PROXY_AUTHORIZATION, HttpHeader.PROXY_AUTHENTICATE, HttpHeader.PROXY_CONNECTION,
             HttpHeader.TRANSFER_ENCODING, HttpHeader.TE, HttpHeader.TRAILER, HttpHeader.UPGRADE);
 
-    /** Largest body written through the response buffer instead of non-blocking writes. */
+    /** Largest body gathered whole before it is written, instead of written as it comes. */
     static final int SMALL_BODY = 4096;
 
-    private final PooledRelay relay;
-    private final HttpServletRequest request;
-    private final HttpServletResponse response;
-    private final Admission admission;
+    final PooledRelay relay;
+    final Admission admission;
     private final UpstreamConnections.Origin origin;
     private final byte[] head;
-    private final boolean headRequest;
+    final boolean headRequest;
     private final boolean idempotent;
     private final String requestId;
-    private final String mount;
+    final String mount;
     private final String method;
     private final long startNanos = System.nanoTime();
 
-    private AsyncContext async;
-    private ServletOutputStream out;
     /** The connection serving this exchange now; callbacks from any other (a failed first try) are ignored. */
-    private UpstreamConnection connection;
-    private boolean nonBlocking;
+    UpstreamConnection connection;
     private boolean retried;
-    private boolean done;
-    private boolean flushPending;
-    /** True from a write that left the output not ready until the container's next onWritePossible. */
-    private volatile boolean waiting;
+    boolean done;
+    /** True from a write that left the client side busy until it resumes the connection. */
+    volatile boolean waiting;
 
     private int status;
     private final List<HttpField> headers = new ArrayList<>(16);
-    private List<HttpField> trailers;
-    private boolean streamed;
-    private byte[] scratch;
-    private long responseBytes;
+    List<HttpField> trailers;
+    /** No length: the body is a stream (server-sent events, logs), each chunk goes out as it comes. */
+    boolean streamed;
+    long responseBytes;
 
-    PooledExchange(PooledRelay relay, HttpServletRequest request, HttpServletResponse response, Admission admission,
-                   UpstreamConnections.Origin origin, byte[] head, String requestId, String mount) {
+    PooledExchange(PooledRelay relay, Admission admission, UpstreamConnections.Origin origin, byte[] head,
+                   String method, String requestId, String mount) {
         this.relay = relay;
-        this.request = request;
-        this.response = response;
         this.admission = admission;
         this.origin = origin;
         this.head = head;
         this.requestId = requestId;
         this.mount = mount;
-        this.method = request.getMethod();
+        this.method = method;
         this.headRequest = "HEAD".equals(method);
         // Safe to send twice when a kept-alive connection turns out to be closed before it answered (RFC 9110 9.2.2);
         // these carry no body here, so nothing else needs replaying.
@@ -96,86 +77,59 @@ final class PooledExchange implements WriteListener, AsyncListener {
                 || "TRACE".equals(method);
     }
 
-    void start() throws IOException {
-        async = request.startAsync();
-        async.setTimeout(0);
-        async.addListener(this);
-        out = response.getOutputStream();
-        synchronized (this) {
-            dispatch(false);
-        }
-    }
+    // ---- client side, under the lock ----
 
-    // ---- container side ----
+    /** Sets the status; called once, before any header. */
+    abstract void setStatus(int code);
 
-    @Override
-    public void onWritePossible() throws IOException {
-        UpstreamConnection resume = null;
-        synchronized (this) {
-            if (done) {
-                return;
-            }
-            if (flushPending) {
-                flushPending = false;
-                out.flush();
-                if (!out.isReady()) {
-                    return;
-                }
-            }
-            if (waiting) {
-                waiting = false;
-                resume = connection;
-            }
-        }
-        if (resume != null) {
-            resume.resume();
-        }
-    }
+    abstract void addHeader(String name, String value);
 
-    @Override
-    public void onError(Throwable failure) {
-        clientFailed(failure);
-    }
+    /** Whether the client side sets the length of a gathered body itself (the upstream's is then not copied). */
+    abstract boolean setsOwnLength();
 
-    @Override
-    public void onError(AsyncEvent event) {
-        clientFailed(event.getThrowable());
-    }
+    /** Most bytes of a body of known length that may be gathered whole. */
+    abstract int gatherLimit();
 
-    @Override
-    public void onComplete(AsyncEvent event) {
-    }
+    /** Announces trailers ({@code Trailer} already added); they are read from {@link #trailers} at the end. */
+    abstract void enableTrailers();
 
-    @Override
-    public void onTimeout(AsyncEvent event) {
-    }
+    /** Adds the gateway's own cookie, when the credential came from a query parameter or a share link. */
+    abstract void addGatewayCookie();
 
-    @Override
-    public void onStartAsync(AsyncEvent event) {
-    }
+    /**
+     * The head is complete.
+     *
+     * @param gathered the body (if any) is small and of known length: gather it, send it at {@link #endResponse}
+     * @return true if the body must wait until the client side resumes the connection
+     */
+    abstract boolean headComplete(boolean gathered);
 
-    private void clientFailed(Throwable failure) {
-        UpstreamConnection c;
-        synchronized (this) {
-            if (done) {
-                return;
-            }
-            done = true;
-            c = connection;
-            connection = null;
-            completeQuietly();
-        }
-        if (c != null) {
-            // Mid-response: the rest of it has nowhere to go, and the connection cannot be reused half-read.
-            c.close();
-        }
-        report(-1, "client_gone");
-    }
+    /**
+     * Takes one piece of the body, whose bytes must be copied or consumed before returning.
+     *
+     * @return true if the client side is busy: the connection must stop reading until resumed
+     */
+    abstract boolean writeContent(ByteBuffer content) throws IOException;
+
+    /** The upstream's answer is complete: send what is left and end the client's response. */
+    abstract void endResponse();
+
+    /** Whether anything of the response has reached the client (an error can no longer be sent). */
+    abstract boolean isCommitted();
+
+    /** Replaces the response with a JSON error and ends it. */
+    abstract void endWithError(int errorStatus);
+
+    /** Cuts a response that has started off, so that the client cannot take a truncated body for a whole one. */
+    abstract void endAborted(Throwable cause);
+
+    /** Ends the exchange on the client side after the client went away. */
+    abstract void endClientGone(Throwable failure);
 
     // ---- upstream side ----
 
     /** Gets a connection (parked, or a new one) and sends the request on it. Called under the lock. */
-    private void dispatch(boolean fresh) {
+    final void dispatch(boolean fresh) {
         UpstreamConnections pool = relay.connections();
         UpstreamConnection parked = fresh ? null : pool.claimParked(origin);
         if (parked != null) {
@@ -201,20 +155,20 @@ final class PooledExchange implements WriteListener, AsyncListener {
     }
 
     /** Whether the client's output is busy with the last chunk: the connection stops reading until resumed. */
-    boolean waitingForClient() {
+    final boolean waitingForClient() {
         return waiting;
     }
 
-    void responseStatus(int code) {
+    final void responseStatus(int code) {
         this.status = code;
         headers.clear();
     }
 
-    void responseHeader(HttpField field) {
+    final void responseHeader(HttpField field) {
         headers.add(field);
     }
 
-    void responseTrailer(HttpField field) {
+    final void responseTrailer(HttpField field) {
         synchronized (this) {
             if (trailers == null) {
                 trailers = new ArrayList<>(4);
@@ -223,8 +177,8 @@ final class PooledExchange implements WriteListener, AsyncListener {
         }
     }
 
-    /** @return true if the body must wait for the first {@code onWritePossible} */
-    boolean responseHeadersComplete() {
+    /** @return true if the body must wait until the client side resumes the connection */
+    final boolean responseHeadersComplete() {
         synchronized (this) {
             if (done) {
                 return true;
@@ -232,7 +186,7 @@ final class PooledExchange implements WriteListener, AsyncListener {
             if (status == 101) {
                 throw new IllegalStateException("upstream switched protocols on a plain HTTP request");
             }
-            response.setStatus(status);
+            setStatus(status);
             List<String> connectionValues = null;
             long length = -1;
             String announcedTrailers = null;
@@ -250,14 +204,12 @@ final class PooledExchange implements WriteListener, AsyncListener {
                 }
             }
             boolean bodiless = headRequest || status == 204 || status == 304 || length == 0;
-            // A small body of known length goes through the response buffer and the container sets its length
-            // when complete() sends it; so the upstream's Content-Length is not copied then.
-            boolean buffered = bodiless
-                    || (length > 0 && length <= Math.min(SMALL_BODY, response.getBufferSize() / 2));
+            boolean gathered = bodiless || (length > 0 && length <= gatherLimit());
+            boolean dropLength = gathered && !bodiless && setsOwnLength();
             HeaderPolicy upstreamHop = connectionValues == null ? null : HeaderPolicy.forRequest(connectionValues);
             for (HttpField f : headers) {
                 HttpHeader h = f.getHeader();
-                if (h != null && (HOP_BY_HOP.contains(h) || (h == HttpHeader.CONTENT_LENGTH && buffered && !bodiless))) {
+                if (h != null && (HOP_BY_HOP.contains(h) || (h == HttpHeader.CONTENT_LENGTH && dropLength))) {
                     continue;
                 }
                 String name = f.getName();
@@ -268,27 +220,22 @@ final class PooledExchange implements WriteListener, AsyncListener {
                 if (value == null || value.isBlank()) {
                     continue;
                 }
-                response.addHeader(name, value);
+                addHeader(name, value);
             }
-            // Without a length the body is a stream (server-sent events, logs): each chunk is flushed as it comes.
             streamed = length < 0 && !bodiless;
-            if (announcedTrailers != null && "HTTP/1.1".equals(request.getProtocol())) {
-                response.setHeader(HttpHeader.TRAILER.asString(), announcedTrailers);
-                response.setTrailerFields(this::trailerFields);
+            if (announcedTrailers != null && http11()) {
+                addHeader(HttpHeader.TRAILER.asString(), announcedTrailers);
+                enableTrailers();
             }
-            HttpRelay.addGatewayCookie(request, response, admission);
-            if (!buffered) {
-                // The body is written in non-blocking mode, from the first onWritePossible on.
-                nonBlocking = true;
-                waiting = true;
-                out.setWriteListener(this);
-                return true;
-            }
-            return false;
+            addGatewayCookie();
+            return headComplete(gathered);
         }
     }
 
-    private synchronized Map<String, String> trailerFields() {
+    /** Whether the client spoke HTTP/1.1 (trailers need chunked encoding). */
+    abstract boolean http11();
+
+    synchronized java.util.Map<String, String> trailerFields() {
         return HttpRelay.trailerMap(trailers);
     }
 
@@ -297,62 +244,29 @@ final class PooledExchange implements WriteListener, AsyncListener {
      *
      * @return true if the client's output is now busy: the connection must stop reading until resumed
      */
-    boolean responseContent(ByteBuffer content) throws IOException {
+    final boolean responseContent(ByteBuffer content) throws IOException {
         synchronized (this) {
             if (done) {
                 return true;
             }
-            int n = content.remaining();
-            if (!nonBlocking) {
-                // At most SMALL_BODY bytes in all, below the response buffer: copied there, no I/O.
-                responseBytes += n;
-                if (scratch == null || scratch.length < n) {
-                    scratch = new byte[Math.max(n, 1024)];
-                }
-                content.get(scratch, 0, n);
-                out.write(scratch, 0, n);
-                return false;
-            }
-            // The previous chunk's write has completed (we were resumed, or it was ready), so the array is free.
-            if (scratch == null || scratch.length < n) {
-                scratch = new byte[Math.max(n, 1024)];
-            }
-            content.get(scratch, 0, n);
-            responseBytes += n;
-            // Set before asking: once isReady() says false the container may call onWritePossible at any moment.
-            waiting = true;
-            out.write(scratch, 0, n);
-            if (streamed) {
-                if (!out.isReady()) {
-                    flushPending = true;
-                    scratch = null;
-                    return true;
-                }
-                out.flush();
-            }
-            if (out.isReady()) {
-                waiting = false;
-                return false;
-            }
-            // The container may still hold the array: the next chunk gets a new one.
-            scratch = null;
-            return true;
+            responseBytes += content.remaining();
+            return writeContent(content);
         }
     }
 
-    void upstreamComplete(UpstreamConnection c) {
+    final void upstreamComplete(UpstreamConnection c) {
         synchronized (this) {
             if (done || c != connection) {
                 return;
             }
             done = true;
             connection = null;
-            completeQuietly();
+            endResponse();
         }
         report(status, null);
     }
 
-    void upstreamTimedOut(UpstreamConnection c, TimeoutException timeout) {
+    final void upstreamTimedOut(UpstreamConnection c, TimeoutException timeout) {
         fail(c, 504, timeout);
     }
 
@@ -362,7 +276,7 @@ final class PooledExchange implements WriteListener, AsyncListener {
      * @param beforeAnswer a kept-alive connection that failed before any byte of an answer: the request may be sent
      *                     again on a new connection, if it is idempotent
      */
-    void upstreamFailed(UpstreamConnection c, Throwable cause, boolean beforeAnswer) {
+    final void upstreamFailed(UpstreamConnection c, Throwable cause, boolean beforeAnswer) {
         synchronized (this) {
             if (done || c != connection) {
                 return;
@@ -381,20 +295,17 @@ final class PooledExchange implements WriteListener, AsyncListener {
 
     /** Ends the exchange with a JSON 502/504 if the client has seen nothing yet, else by cutting the response off. */
     private void fail(UpstreamConnection c, int errorStatus, Throwable cause) {
-        boolean sent;
         synchronized (this) {
             if (done || (c != null && c != connection)) {
                 return;
             }
             done = true;
             connection = null;
-            sent = !response.isCommitted();
-            if (sent) {
-                writeError(errorStatus);
+            if (isCommitted()) {
+                endAborted(cause);
             } else {
-                abort();
+                endWithError(errorStatus);
             }
-            completeQuietly();
         }
         if (c != null) {
             c.close();
@@ -402,42 +313,23 @@ final class PooledExchange implements WriteListener, AsyncListener {
         report(errorStatus, "upstream_failed");
     }
 
-    private void writeError(int errorStatus) {
-        ProxyError error = errorStatus == 504 ? ProxyError.UPSTREAM_TIMEOUT : ProxyError.UPSTREAM_UNREACHABLE;
-        String message = errorStatus == 504 ? "upstream timed out" : "upstream unreachable";
-        byte[] body = ErrorBody.json(errorStatus, error.code(), message);
-        try {
-            response.reset();
-            response.setStatus(errorStatus);
-            response.setHeader("Connection", "close");
-            response.setContentType(ErrorBody.CONTENT_TYPE);
-            response.setContentLength(body.length);
-            // In non-blocking mode a write is allowed only when ready; the status and length still tell the client.
-            if (!nonBlocking || out.isReady()) {
-                out.write(body);
+    /** The client went away or its output failed: the rest of the response has nowhere to go. */
+    final void clientFailed(Throwable failure) {
+        UpstreamConnection c;
+        synchronized (this) {
+            if (done) {
+                return;
             }
-        } catch (IOException | IllegalStateException e) {
-            abort();
+            done = true;
+            c = connection;
+            connection = null;
+            endClientGone(failure);
         }
-    }
-
-    /** Cuts a response that has started off, so that the client cannot take a truncated body for a whole one. */
-    private void abort() {
-        try {
-            // Jetty aborts the response on -1; other containers refuse it once committed, and end a response whose
-            // length is known short by closing the connection.
-            response.sendError(-1);
-        } catch (IOException | RuntimeException e) {
-            // as documented: best effort
+        if (c != null) {
+            // Mid-response: the connection cannot be reused half-read.
+            c.close();
         }
-    }
-
-    private void completeQuietly() {
-        try {
-            async.complete();
-        } catch (IllegalStateException e) {
-            // Already completed by the container after a client failure.
-        }
+        report(-1, "client_gone");
     }
 
     private void report(int finalStatus, String code) {

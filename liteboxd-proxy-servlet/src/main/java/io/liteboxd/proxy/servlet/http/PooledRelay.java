@@ -10,9 +10,17 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * The relay for requests without a body to plain-HTTP upstreams ({@code httpRelay=auto}, the default): the request
@@ -46,12 +54,16 @@ final class PooledRelay implements AutoCloseable {
 
     /** Whether this relay takes the request; else it goes through {@code AsyncProxyServlet}. */
     static boolean accepts(HttpServletRequest request, URI target) {
-        return "http".equals(target.getScheme())
-                && isAddressLiteral(target.getHost())
+        return accepts(target)
                 && request.getContentLengthLong() <= 0
                 && request.getHeader("Transfer-Encoding") == null
                 && request.getHeader("Expect") == null
                 && request.getProtocol().startsWith("HTTP/1.");
+    }
+
+    /** Whether the relay can reach {@code target}: plain HTTP to an address. */
+    static boolean accepts(URI target) {
+        return "http".equals(target.getScheme()) && isAddressLiteral(target.getHost());
     }
 
     /**
@@ -79,17 +91,71 @@ final class PooledRelay implements AutoCloseable {
         URI target = admission.target().uri();
         String mount = ForwardedHeaders.mount(request, admission.route());
         Map<String, String> forwarded = ForwardedHeaders.of(request, mount);
-        Map<String, String> replacing;
-        if (admission.target().headers().isEmpty()) {
-            replacing = forwarded;
-        } else {
-            replacing = new LinkedHashMap<>(admission.target().headers());
-            replacing.putAll(forwarded);
-        }
-        byte[] head = RequestHead.of(request, target, replacing, viaHost);
+        byte[] head = RequestHead.of(request, target, replacing(admission, forwarded), viaHost);
         int port = target.getPort() > 0 ? target.getPort() : 80;
-        new PooledExchange(this, request, response, admission, new UpstreamConnections.Origin(target.getHost(), port),
+        new ServletExchange(this, request, response, admission, new UpstreamConnections.Origin(target.getHost(), port),
                 head, RequestIds.of(request), mount).start();
+    }
+
+    /**
+     * Relays an admitted request taken by {@link JettyHttpHandler} in front of the servlet layer: what
+     * {@link #relay(HttpServletRequest, HttpServletResponse, Admission)} does, from Jetty's core request.
+     *
+     * @param host        the host the client addressed ({@code ClientHost}), or null
+     * @param contextPath the path of the servlet context the proxy is mounted in ("" at the root)
+     */
+    void relay(Request request, Response response, Callback callback, Admission admission, String host,
+               String contextPath, String requestId) {
+        URI target = admission.target().uri();
+        String mount = contextPath + admission.route().mountPath();
+        HttpFields fields = request.getHeaders();
+        Map<String, String> forwarded = ForwardedHeaders.of(fields.get(HttpHeader.X_FORWARDED_FOR),
+                Request.getRemoteAddr(request), request.isSecure(), host, Request.getServerPort(request), mount,
+                requestId);
+        byte[] head = RequestHead.of(request.getMethod(), request.getConnectionMetaData().getProtocol(),
+                new CoreHeaders(fields), target, replacing(admission, forwarded), viaHost);
+        int port = target.getPort() > 0 ? target.getPort() : 80;
+        new JettyCoreExchange(this, request, response, callback, admission,
+                new UpstreamConnections.Origin(target.getHost(), port), head, requestId, mount, contextPath).start();
+    }
+
+    /** The gateway's headers for the upstream: the connector's, then {@code X-Forwarded-*} over them. */
+    private static Map<String, String> replacing(Admission admission, Map<String, String> forwarded) {
+        if (admission.target().headers().isEmpty()) {
+            return forwarded;
+        }
+        Map<String, String> replacing = new LinkedHashMap<>(admission.target().headers());
+        replacing.putAll(forwarded);
+        return replacing;
+    }
+
+    /** Jetty's request fields grouped by name, as the servlet API presents them. */
+    private record CoreHeaders(HttpFields fields) implements RequestHead.ClientHeaders {
+        @Override
+        public Iterable<String> names() {
+            List<String> names = new ArrayList<>(fields.size());
+            for (HttpField f : fields) {
+                String name = f.getName();
+                if (!seen(names, name)) {
+                    names.add(name);
+                }
+            }
+            return names;
+        }
+
+        private static boolean seen(List<String> names, String name) {
+            for (int i = 0; i < names.size(); i++) {
+                if (names.get(i).equalsIgnoreCase(name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public List<String> values(String name) {
+            return fields.getValuesList(name);
+        }
     }
 
     UpstreamConnections connections() {

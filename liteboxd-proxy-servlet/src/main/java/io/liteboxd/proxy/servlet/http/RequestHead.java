@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
@@ -43,10 +44,37 @@ final class RequestHead {
      * @param viaHost   this gateway's name in {@code Via}
      */
     static byte[] of(HttpServletRequest request, URI target, Map<String, String> replacing, String viaHost) {
+        return of(request.getMethod(), request.getProtocol(), new ServletHeaders(request), target, replacing, viaHost);
+    }
+
+    /** The client's request headers, grouped by name as the servlet API presents them. */
+    interface ClientHeaders {
+        /** Each name once, in order of first appearance. */
+        Iterable<String> names();
+
+        /** Every value of {@code name} (any case), in order. */
+        List<String> values(String name);
+    }
+
+    private record ServletHeaders(HttpServletRequest request) implements ClientHeaders {
+        @Override
+        public Iterable<String> names() {
+            return Collections.list(request.getHeaderNames());
+        }
+
+        @Override
+        public List<String> values(String name) {
+            Enumeration<String> values = request.getHeaders(name);
+            return values == null ? List.of() : Collections.list(values);
+        }
+    }
+
+    static byte[] of(String method, String protocol, ClientHeaders headers, URI target, Map<String, String> replacing,
+                     String viaHost) {
         // Written as bytes straight away, and header names matched without lower-casing or hashing them: this runs
         // for every proxied request, and a string builder plus sets of lower-cased names was a tenth of its cost.
         Bytes b = new Bytes(512);
-        b.ascii(request.getMethod()).put(' ');
+        b.ascii(method).put(' ');
         String path = target.getRawPath();
         b.ascii(path == null || path.isEmpty() ? "/" : path);
         String query = target.getRawQuery();
@@ -60,31 +88,27 @@ final class RequestHead {
         }
         b.crlf();
 
-        List<String> connectionListed = connectionListed(request);
+        List<String> connectionListed = connectionListed(headers.values("Connection"));
         String via = null;
-        for (Enumeration<String> names = request.getHeaderNames(); names.hasMoreElements(); ) {
-            String name = names.nextElement();
+        for (String name : headers.names()) {
             if (isAny(name, NOT_COPIED) || isAny(name, connectionListed)
                     || isAny(name, replacing.keySet())) {
                 continue;
             }
             if (name.equalsIgnoreCase("via")) {
-                via = joined(request.getHeaders(name));
+                via = joined(headers.values(name));
                 continue;
             }
             if (name.equalsIgnoreCase("cookie")) {
-                List<String> values = new ArrayList<>(2);
-                request.getHeaders(name).asIterator().forEachRemaining(values::add);
-                for (String v : UpstreamHeaders.requestValues("Cookie", values)) {
+                for (String v : UpstreamHeaders.requestValues("Cookie", headers.values(name))) {
                     b.field("Cookie", v);
                 }
                 continue;
             }
-            for (Enumeration<String> values = request.getHeaders(name); values.hasMoreElements(); ) {
-                b.field(name, values.nextElement());
+            for (String value : headers.values(name)) {
+                b.field(name, value);
             }
         }
-        String protocol = request.getProtocol();
         String version = protocol.regionMatches(true, 0, "HTTP/", 0, 5) ? protocol.substring(5) : protocol;
         String hop = version + " " + viaHost;
         b.field("Via", via == null || via.isBlank() ? hop : via + ", " + hop);
@@ -112,14 +136,13 @@ final class RequestHead {
     }
 
     /** Header names the client's {@code Connection} header lists (hop-by-hop by declaration); usually none. */
-    private static List<String> connectionListed(HttpServletRequest request) {
-        Enumeration<String> values = request.getHeaders("Connection");
-        if (values == null || !values.hasMoreElements()) {
+    private static List<String> connectionListed(List<String> values) {
+        if (values.isEmpty()) {
             return List.of();
         }
         List<String> names = new ArrayList<>(2);
-        while (values.hasMoreElements()) {
-            for (String token : values.nextElement().split(",")) {
+        for (String value : values) {
+            for (String token : value.split(",")) {
                 String t = token.trim();
                 if (!t.isEmpty()) {
                     names.add(t);
@@ -129,10 +152,9 @@ final class RequestHead {
         return names;
     }
 
-    private static String joined(Enumeration<String> values) {
+    private static String joined(List<String> values) {
         StringBuilder s = new StringBuilder();
-        while (values.hasMoreElements()) {
-            String v = values.nextElement();
+        for (String v : values) {
             if (v != null && !v.isBlank()) {
                 if (s.length() > 0) {
                     s.append(", ");

@@ -11,6 +11,7 @@ import java.net.URI;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -40,6 +41,11 @@ class JettyGatewayContractTest extends GatewayContractTest {
     /** The configuration this variant runs with. */
     protected ProxyConfig configure(ProxyConfig config) {
         return config;
+    }
+
+    /** The server's handler: the servlet context itself, or something in front of it. */
+    protected Handler front(ProxyServlet servlet, ServletContextHandler context) {
+        return context;
     }
 
     @Test
@@ -78,7 +84,7 @@ class JettyGatewayContractTest extends GatewayContractTest {
         // ServerContainer attribute exists.
         JakartaWebSocketServletContainerInitializer.configure(context,
                 (servletContext, container) -> ProxyRegistration.register(servletContext, servlet));
-        server.setHandler(context);
+        server.setHandler(front(servlet, context));
         server.start();
         return URI.create("http://127.0.0.1:" + connector.getLocalPort());
     }

@@ -7,6 +7,7 @@ import io.liteboxd.proxy.connect.UpstreamConnector;
 import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
+import io.liteboxd.proxy.servlet.http.JettyHttpHandler;
 import java.net.URI;
 import java.util.Objects;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -100,6 +101,7 @@ public final class Gateway implements AutoCloseable {
         private UriProfile uriProfile = UriProfile.ENCODED_SLASH;
         private RelayKind relay = RelayKind.FRAME_RELAY;
         private int maxThreads = 200;
+        private boolean coreHandler;
 
         public Builder config(ProxyConfig c) {
             this.config = c;
@@ -137,6 +139,12 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
+        /** Puts {@link JettyHttpHandler} in front of the servlet context, as the standalone gateway does. */
+        public Builder coreHandler(boolean on) {
+            this.coreHandler = on;
+            return this;
+        }
+
         public Builder maxThreads(int n) {
             this.maxThreads = n;
             return this;
@@ -165,7 +173,7 @@ public final class Gateway implements AutoCloseable {
             ServletContextHandler context = new ServletContextHandler("/");
             JakartaWebSocketServletContainerInitializer.configure(context,
                     (servletContext, container) -> ProxyRegistration.register(servletContext, servlet));
-            server.setHandler(context);
+            server.setHandler(coreHandler ? new JettyHttpHandler(servlet, "/", context) : context);
             server.start();
             if (!servlet.webSocketRelay().startsWith(relay.describedAs)) {
                 server.stop();

@@ -1,0 +1,190 @@
+package io.liteboxd.proxy.servlet.http;
+
+import io.liteboxd.proxy.SandboxGateway.Admission;
+import io.liteboxd.proxy.error.ErrorBody;
+import io.liteboxd.proxy.error.ProxyError;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The client side of a {@link PooledExchange} through Jetty's core API, for {@link JettyHttpHandler}: no servlet
+ * request, async context or output stream, and the response ends by completing the handler's callback.
+ *
+ * <p>A small body of announced length is gathered and sent with the head in one write at the end (a failure before
+ * then can still become a clean 502). Any other body is written chunk by chunk as it comes; while a write is in
+ * progress the connection stops reading, and the write's completion resumes it.
+ */
+final class JettyCoreExchange extends PooledExchange {
+
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private final String contextPath;
+
+    private ByteBuffer gathered;
+    private boolean gathering;
+    /** A write was started and has not returned yet: its completion on this thread must not resume the connection. */
+    private boolean inWrite;
+    private boolean completedInWrite;
+    private final Callback chunkWritten = Callback.from(this::chunkWritten, this::clientFailed);
+
+    JettyCoreExchange(PooledRelay relay, Request request, Response response, Callback callback, Admission admission,
+                      UpstreamConnections.Origin origin, byte[] head, String requestId, String mount,
+                      String contextPath) {
+        super(relay, admission, origin, head, request.getMethod(), requestId, mount);
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+        this.contextPath = contextPath;
+    }
+
+    void start() {
+        // As a servlet in async mode would: no idle timeout while waiting for the upstream (its own idle timeout
+        // answers 504 then); one during a write still fails the write, and the exchange with it.
+        request.addIdleTimeoutListener(timeout -> false);
+        request.addFailureListener(this::clientFailed);
+        synchronized (this) {
+            dispatch(false);
+        }
+    }
+
+    @Override
+    void setStatus(int code) {
+        response.setStatus(code);
+    }
+
+    @Override
+    void addHeader(String name, String value) {
+        response.getHeaders().add(name, value);
+    }
+
+    @Override
+    boolean setsOwnLength() {
+        // The gathered body goes out with the upstream's Content-Length, which it matches.
+        return false;
+    }
+
+    @Override
+    int gatherLimit() {
+        return SMALL_BODY;
+    }
+
+    @Override
+    boolean http11() {
+        return request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1;
+    }
+
+    @Override
+    void enableTrailers() {
+        response.setTrailersSupplier(() -> {
+            HttpFields.Mutable fields = HttpFields.build();
+            for (Map.Entry<String, String> e : trailerFields().entrySet()) {
+                fields.add(e.getKey(), e.getValue());
+            }
+            return fields;
+        });
+    }
+
+    @Override
+    void addGatewayCookie() {
+        String cookie = HttpRelay.gatewayCookie(contextPath, request.isSecure(), admission);
+        if (cookie != null) {
+            response.getHeaders().add(HttpHeader.SET_COOKIE, cookie);
+        }
+    }
+
+    @Override
+    boolean headComplete(boolean gathered) {
+        gathering = gathered;
+        return false;
+    }
+
+    @Override
+    boolean writeContent(ByteBuffer content) {
+        if (gathering) {
+            // At most SMALL_BODY bytes in all, as announced.
+            if (gathered == null) {
+                gathered = BufferUtil.allocate(SMALL_BODY);
+            }
+            BufferUtil.append(gathered, content);
+            return false;
+        }
+        // The connection reuses its read buffer once this returns, so the chunk is copied for the write.
+        ByteBuffer chunk = BufferUtil.copy(content);
+        content.position(content.limit());
+        inWrite = true;
+        completedInWrite = false;
+        waiting = true;
+        response.write(false, chunk, chunkWritten);
+        inWrite = false;
+        if (completedInWrite) {
+            waiting = false;
+            return false;
+        }
+        return true;
+    }
+
+    private void chunkWritten() {
+        UpstreamConnection resume = null;
+        synchronized (this) {
+            if (done) {
+                return;
+            }
+            if (inWrite) {
+                // Completed inside write() on this thread: writeContent tells the connection to go on.
+                completedInWrite = true;
+                return;
+            }
+            if (waiting) {
+                waiting = false;
+                resume = connection;
+            }
+        }
+        if (resume != null) {
+            resume.resume();
+        }
+    }
+
+    @Override
+    void endResponse() {
+        ByteBuffer last = gathered == null ? BufferUtil.EMPTY_BUFFER : gathered;
+        response.write(true, last, callback);
+    }
+
+    @Override
+    boolean isCommitted() {
+        return response.isCommitted();
+    }
+
+    @Override
+    void endWithError(int errorStatus) {
+        ProxyError error = errorStatus == 504 ? ProxyError.UPSTREAM_TIMEOUT : ProxyError.UPSTREAM_UNREACHABLE;
+        String message = errorStatus == 504 ? "upstream timed out" : "upstream unreachable";
+        byte[] body = ErrorBody.json(errorStatus, error.code(), message);
+        response.reset();
+        response.setStatus(errorStatus);
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(HttpHeader.CONNECTION, "close");
+        headers.put(HttpHeader.CONTENT_TYPE, ErrorBody.CONTENT_TYPE);
+        headers.put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    @Override
+    void endAborted(Throwable cause) {
+        // Failing the callback of a committed response makes Jetty abort the connection.
+        callback.failed(cause);
+    }
+
+    @Override
+    void endClientGone(Throwable failure) {
+        callback.failed(failure);
+    }
+}
