@@ -441,10 +441,19 @@ public final class HttpRelay extends AsyncProxyServlet {
      */
     static void addGatewayCookie(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
                                  Admission admission) {
+        if (!setsGatewayCookie(admission)) {
+            return;
+        }
         String cookie = gatewayCookie(clientRequest.getContextPath(), clientRequest.isSecure(), admission);
         if (cookie != null) {
             proxyResponse.addHeader("Set-Cookie", cookie);
         }
+    }
+
+    /** Whether the credential came as a query parameter or share link, which the gateway keeps in a cookie. */
+    static boolean setsGatewayCookie(Admission admission) {
+        return admission.token() != null
+                && (admission.tokenSource() == TokenSource.QUERY || admission.tokenSource() == TokenSource.SHARE_LINK);
     }
 
     /**

@@ -94,6 +94,9 @@ final class JettyCoreExchange extends PooledExchange {
 
     @Override
     void addGatewayCookie() {
+        if (!HttpRelay.setsGatewayCookie(admission)) {
+            return;
+        }
         String cookie = HttpRelay.gatewayCookie(contextPath, request.isSecure(), admission);
         if (cookie != null) {
             response.getHeaders().add(HttpHeader.SET_COOKIE, cookie);
