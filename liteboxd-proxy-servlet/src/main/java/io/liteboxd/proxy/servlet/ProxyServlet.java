@@ -322,12 +322,15 @@ public class ProxyServlet extends HttpServlet {
         return relay == null ? "not started" : relay.relayKind();
     }
 
-    /** The gateway core, once started (null before {@link #init()} and after {@link #destroy()}). */
+    /**
+     * The gateway core, once started (null before {@link #init()} and after {@link #destroy()}); public for
+     * {@link io.liteboxd.proxy.servlet.http.JettyHttpHandler}, which admits requests with it in front of the servlet.
+     */
     public SandboxGateway gateway() {
         return gateway;
     }
 
-    /** The HTTP relay, once started (null before {@link #init()} and after {@link #destroy()}). */
+    /** The HTTP relay, once started (null before {@link #init()} and after {@link #destroy()}); see {@link #gateway()}. */
     public HttpRelay relay() {
         return httpRelay;
     }

@@ -30,7 +30,8 @@ import org.eclipse.jetty.util.Callback;
  */
 final class UpstreamConnection extends AbstractConnection.NonBlocking implements HttpParser.ResponseHandler {
 
-    private static final int BUFFER_SIZE = 16 * 1024;
+    /** Most bytes one read takes from the upstream, so most bytes a content callback carries. */
+    static final int BUFFER_SIZE = 16 * 1024;
 
     private enum State { BUSY, PARKED, CLOSED }
 
