@@ -27,7 +27,7 @@ import org.eclipse.jetty.util.Callback;
  * when its upstream is one the pooled relay serves, relayed from Jetty's core request and response: no servlet
  * request, no async context, no output stream. The client and the upstream see exactly what the servlet path would
  * give them (same admission, header policy, {@code X-Forwarded-*}, cookies, errors, access log and metrics); the
- * servlet container's part of a small proxied GET (about a third of its CPU on Jetty) is saved. Every other request,
+ * servlet layer's part of a small proxied GET (a quarter of its Java CPU on Jetty) is saved. Every other request,
  * and any request the servlet has not started for yet, goes to the wrapped handler unchanged; a request admitted or
  * refused here but not relayed here carries its admission or refusal to the servlet, so the SPIs are asked once.
  *
