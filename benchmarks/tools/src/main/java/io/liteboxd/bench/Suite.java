@@ -219,7 +219,15 @@ public final class Suite {
                 t.proc.close();
             }
         }
-        targets.values().removeIf(t -> t.proc != null && !t.proc.isAlive());
+        targets.values().removeIf(t -> {
+            if (t.proc == null || t.proc.isAlive()) {
+                return false;
+            }
+            // Said, so that a contender missing from a repeat's figures is not a mystery.
+            log("contender " + t.name + " exited during start; see " + t.proc.log());
+            run.withObjectProperty("startFailures").put(t.name, "exited during start; see " + t.proc.log());
+            return true;
+        });
         for (Target t : targets.values()) {
             if (t.java && t.proc != null) {
                 try {
