@@ -2,7 +2,6 @@ package io.liteboxd.proxy.servlet.http;
 
 import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.error.ErrorBody;
-import io.liteboxd.proxy.error.ProxyError;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpFields;
@@ -178,10 +177,7 @@ final class JettyCoreExchange extends PooledExchange {
                 completedInWrite = true;
                 return;
             }
-            if (waiting) {
-                waiting = false;
-                resume = connection;
-            }
+            resume = stopWaiting();
         }
         if (resume != null) {
             resume.resume();
@@ -201,9 +197,7 @@ final class JettyCoreExchange extends PooledExchange {
 
     @Override
     void endWithError(int errorStatus) {
-        ProxyError error = errorStatus == 504 ? ProxyError.UPSTREAM_TIMEOUT : ProxyError.UPSTREAM_UNREACHABLE;
-        String message = errorStatus == 504 ? "upstream timed out" : "upstream unreachable";
-        byte[] body = ErrorBody.json(errorStatus, error.code(), message);
+        byte[] body = errorBody(errorStatus);
         response.reset();
         response.setStatus(errorStatus);
         HttpFields.Mutable headers = response.getHeaders();

@@ -1,6 +1,8 @@
 package io.liteboxd.proxy.servlet.http;
 
 import io.liteboxd.proxy.SandboxGateway.Admission;
+import io.liteboxd.proxy.error.ErrorBody;
+import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.observe.HttpExchangeEvent;
 import java.io.IOException;
@@ -152,6 +154,22 @@ abstract class PooledExchange {
 
     private void connectFailed(Throwable cause) {
         fail(null, 502, cause);
+    }
+
+    /** Under the lock, when the client side can take more: the connection to resume, if it was waiting, else null. */
+    final UpstreamConnection stopWaiting() {
+        if (!waiting) {
+            return null;
+        }
+        waiting = false;
+        return connection;
+    }
+
+    /** The JSON body of a 502 (the upstream failed) or 504 (it did not answer in time). */
+    static byte[] errorBody(int errorStatus) {
+        return errorStatus == 504
+                ? ErrorBody.json(504, ProxyError.UPSTREAM_TIMEOUT.code(), "upstream timed out")
+                : ErrorBody.json(errorStatus, ProxyError.UPSTREAM_UNREACHABLE.code(), "upstream unreachable");
     }
 
     /** Whether the client's output is busy with the last chunk: the connection stops reading until resumed. */

@@ -2,7 +2,6 @@ package io.liteboxd.proxy.servlet.http;
 
 import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.error.ErrorBody;
-import io.liteboxd.proxy.error.ProxyError;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -66,10 +65,7 @@ final class ServletExchange extends PooledExchange implements WriteListener, Asy
                     return;
                 }
             }
-            if (waiting) {
-                waiting = false;
-                resume = connection;
-            }
+            resume = stopWaiting();
         }
         if (resume != null) {
             resume.resume();
@@ -197,9 +193,7 @@ final class ServletExchange extends PooledExchange implements WriteListener, Asy
 
     @Override
     void endWithError(int errorStatus) {
-        ProxyError error = errorStatus == 504 ? ProxyError.UPSTREAM_TIMEOUT : ProxyError.UPSTREAM_UNREACHABLE;
-        String message = errorStatus == 504 ? "upstream timed out" : "upstream unreachable";
-        byte[] body = ErrorBody.json(errorStatus, error.code(), message);
+        byte[] body = errorBody(errorStatus);
         try {
             response.reset();
             response.setStatus(errorStatus);
