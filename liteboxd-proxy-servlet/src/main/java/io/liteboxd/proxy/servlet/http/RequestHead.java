@@ -90,7 +90,7 @@ final class RequestHead {
         }
         b.crlf();
 
-        List<String> connectionListed = connectionListed(headers.values("Connection"));
+        String[] connectionListed = connectionListed(headers.values("Connection"));
         String via = null;
         for (String name : headers.names()) {
             if (isAny(name, NOT_COPIED) || isAny(name, connectionListed)
@@ -128,19 +128,10 @@ final class RequestHead {
         return false;
     }
 
-    private static boolean isAny(String name, Iterable<String> names) {
-        for (String n : names) {
-            if (n.length() == name.length() && n.equalsIgnoreCase(name)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Header names the client's {@code Connection} header lists (hop-by-hop by declaration); usually none. */
-    private static List<String> connectionListed(List<String> values) {
+    private static String[] connectionListed(List<String> values) {
         if (values.isEmpty()) {
-            return List.of();
+            return new String[0];
         }
         List<String> names = new ArrayList<>(2);
         for (String value : values) {
@@ -151,7 +142,7 @@ final class RequestHead {
                 }
             }
         }
-        return names;
+        return names.toArray(new String[0]);
     }
 
     private static String joined(List<String> values) {

@@ -7,7 +7,12 @@ import java.net.URI;
 /** The browser-facing contract on the same container setup as {@link JettyGatewayContractTest}. */
 class JettyBrowserContractTest extends BrowserContractTest {
 
-    private final JettyGatewayContractTest container = new JettyGatewayContractTest();
+    private final JettyGatewayContractTest container = newContainer();
+
+    /** The container setup this variant runs on. */
+    protected JettyGatewayContractTest newContainer() {
+        return new JettyGatewayContractTest();
+    }
 
     @Override
     protected URI startGateway(GatewaySetup setup) throws Exception {
