@@ -169,6 +169,16 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
                 }
                 continue;
             }
+            if (parser.isState(HttpParser.State.CONTENT)) {
+                // A body of announced length ends with its last byte, but the parser notices only on its next call:
+                // when the call that delivered that byte was paused by a busy client, no further byte will come to
+                // make one, so it is made here, with nothing.
+                parser.parseNext(BufferUtil.EMPTY_BUFFER);
+                if (messageComplete || failure != null) {
+                    end(current);
+                    return;
+                }
+            }
             int filled = fill();
             if (filled > 0) {
                 continue;
