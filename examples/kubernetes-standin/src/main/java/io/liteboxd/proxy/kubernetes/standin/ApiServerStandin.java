@@ -12,12 +12,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -188,6 +190,17 @@ public final class ApiServerStandin implements Closeable {
         return watches.size();
     }
 
+    /** The client ports of the connections open now (API requests, watches and pod-proxy streams). */
+    public Set<Integer> openConnections() {
+        Set<Integer> ports = new HashSet<>();
+        for (Socket s : connections) {
+            if (!s.isClosed()) {
+                ports.add(s.getPort());
+            }
+        }
+        return ports;
+    }
+
     /** Number of list requests served (successful or not). */
     public int listCalls() {
         return listCalls.get();
@@ -275,7 +288,7 @@ public final class ApiServerStandin implements Closeable {
                     listCalls.incrementAndGet();
                     status(out, 503, "ServiceUnavailable", "the stand-in is unavailable");
                 } else if ("true".equals(q.get("watch")) || "1".equals(q.get("watch"))) {
-                    watch(out, m.group(1), q);
+                    watch(socket, in, out, m.group(1), q);
                     return;
                 } else {
                     listCalls.incrementAndGet();
@@ -329,7 +342,8 @@ public final class ApiServerStandin implements Closeable {
                 + "\"items\":[" + items + "]}";
     }
 
-    private void watch(OutputStream out, String ns, Map<String, String> q) throws IOException {
+    private void watch(Socket socket, InputStream in, OutputStream out, String ns, Map<String, String> q)
+            throws IOException {
         Selector selector = new Selector(q.get("labelSelector"));
         long since = parseLong(q.get("resourceVersion"), 0);
         int timeoutSeconds = (int) parseLong(q.get("timeoutSeconds"), 0);
@@ -355,7 +369,7 @@ public final class ApiServerStandin implements Closeable {
             long deadline = timeoutSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds) : 0;
             while (deadline == 0 || System.nanoTime() < deadline) {
                 String line = w.queue().poll(200, TimeUnit.MILLISECONDS);
-                if (END.equals(line)) {
+                if (END.equals(line) || (line == null && hungUp(socket, in))) {
                     break;
                 }
                 if (line != null) {
@@ -369,6 +383,27 @@ public final class ApiServerStandin implements Closeable {
             Thread.currentThread().interrupt();
         } finally {
             watches.remove(w);
+        }
+    }
+
+    /**
+     * Whether the watch's client has closed the connection. The real API server ends a watch as soon as its client
+     * hangs up, not at the next event; the client sends nothing on a watch, so one short read tells.
+     */
+    private static boolean hungUp(Socket socket, InputStream in) {
+        try {
+            socket.setSoTimeout(1);
+            return in.read() < 0;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        } finally {
+            try {
+                socket.setSoTimeout(0);
+            } catch (IOException e) {
+                // closed: the next write says so
+            }
         }
     }
 

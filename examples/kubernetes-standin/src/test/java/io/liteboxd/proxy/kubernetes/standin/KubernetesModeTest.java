@@ -24,7 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -338,6 +340,21 @@ class KubernetesModeTest {
             apiServer.delete("sandbox-rewatch1");
             await(() -> resolver.resolve("rewatch1").isEmpty());
         }
+    }
+
+    @Test
+    void closingTheResolverClosesItsConnectionsToTheApiServer() throws Exception {
+        Set<Integer> before = apiServer.openConnections();
+        Set<Integer> resolvers = new HashSet<>();
+        try (KubernetesSandboxResolver resolver =
+                     KubernetesSandboxResolver.start(bearerAccess(), KubernetesSettings.defaults())) {
+            assertThat(resolver.awaitSynced(WAIT)).isTrue();
+            await(() -> apiServer.openWatches() > 0);
+            resolvers.addAll(apiServer.openConnections());
+            resolvers.removeAll(before);
+            assertThat(resolvers).as("the list's and the watch's connections").isNotEmpty();
+        }
+        await(() -> apiServer.openConnections().stream().noneMatch(resolvers::contains));
     }
 
     private static EchoBackend.Received last(EchoBackend b) {
