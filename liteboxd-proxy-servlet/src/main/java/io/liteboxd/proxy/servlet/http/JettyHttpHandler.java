@@ -9,6 +9,7 @@ import io.liteboxd.proxy.connect.Transport;
 import io.liteboxd.proxy.servlet.ClientHost;
 import io.liteboxd.proxy.servlet.ProxyServlet;
 import io.liteboxd.proxy.servlet.RequestIds;
+import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -49,7 +50,7 @@ public final class JettyHttpHandler extends Handler.Wrapper {
      */
     public JettyHttpHandler(ProxyServlet servlet, String contextPath, Handler servletContext) {
         super(servletContext);
-        this.servlet = java.util.Objects.requireNonNull(servlet, "servlet");
+        this.servlet = Objects.requireNonNull(servlet, "servlet");
         this.contextPath = contextPath == null || "/".equals(contextPath) ? "" : contextPath;
     }
 
@@ -105,8 +106,11 @@ public final class JettyHttpHandler extends Handler.Wrapper {
         if (path == null || uri.hasViolations() || path.contains("/.") || "CONNECT".equals(request.getMethod())) {
             return false;
         }
-        String route = config.hostRouting() ? "/" : config.routePrefix() + "/";
-        if (!path.startsWith(contextPath) || !path.startsWith(route, contextPath.length())) {
+        // Under the context, then under the route prefix and a slash ("/" alone with host routing).
+        String route = config.hostRouting() ? "" : config.routePrefix();
+        int slash = contextPath.length() + route.length();
+        if (path.length() <= slash || path.charAt(slash) != '/' || !path.startsWith(contextPath)
+                || !path.startsWith(route, contextPath.length())) {
             return false;
         }
         HttpFields headers = request.getHeaders();
