@@ -29,6 +29,7 @@ import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.resolve.StaticSandboxes;
 import io.liteboxd.proxy.servlet.http.HttpRelay;
 import io.liteboxd.proxy.servlet.websocket.WebSocketHandshake;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -172,6 +173,10 @@ public class ProxyServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Object cutOff = request.getAttribute(HttpRelay.CUT_OFF);
+        if (cutOff != null && request.getDispatcherType() == DispatcherType.ASYNC) {
+            throw new HttpRelay.ResponseCutOff(cutOff);
+        }
         long started = System.nanoTime();
         String requestId = RequestIds.of(request);
         String rawPath = rawPathInContext(request);

@@ -9,10 +9,13 @@ import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.connect.DirectPodConnector;
 import io.liteboxd.proxy.resolve.Sandbox;
 import io.liteboxd.proxy.resolve.StaticSandboxes;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -466,6 +469,99 @@ public abstract class GatewayContractTest {
                 List.of("X-Access-Token: " + TOKEN), null);
 
         assertGatewayError(r, 502, "upstream_unreachable");
+    }
+
+    /**
+     * Whether the gateway in this container cuts the client's connection off when the upstream cuts a streamed
+     * response off. Undertow 2.3 offers no way to: it ends the response normally whatever the servlet does; nor does
+     * Jetty's {@code AsyncProxyServlet} leg here (see docs/limitations.md).
+     */
+    protected boolean cutsStreamsOff() {
+        return true;
+    }
+
+    /**
+     * A streamed (chunked) answer that the upstream cuts off must not reach the client as a complete one: the
+     * gateway ends the client's connection without the terminating chunk, as nginx does, so a truncated download
+     * is not taken for a whole file. Where it cannot ({@link #cutsStreamsOff()} false), what arrived is still intact.
+     */
+    @Test
+    void chunkedAnswerCutOffByTheUpstream_isNotPresentedAsComplete() throws Exception {
+        try (ServerSocket cutting = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Future<?> served = bounded.submit(() -> {
+                try (Socket s = cutting.accept()) {
+                    skipRequestHead(s.getInputStream());
+                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                            + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n").getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    Thread.sleep(200);
+                    s.setSoLinger(true, 0);
+                }
+                return null;
+            });
+            try (Socket client = new Socket(InetAddress.getByName("127.0.0.1"), gateway.getPort())) {
+                client.setSoTimeout((int) WAIT.toMillis());
+                client.getOutputStream().write(("GET " + route(SANDBOX, cutting.getLocalPort(), "/cut")
+                        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Access-Token: " + TOKEN + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().flush();
+                String seen = readUntilClosedOrComplete(client.getInputStream());
+                assertThat(seen).startsWith("HTTP/1.1 200");
+                String body = seen.substring(seen.indexOf("\r\n\r\n") + 4);
+                assertThat(dechunk(body)).isEqualTo("hello");
+                assertThat(body.endsWith("0\r\n\r\n"))
+                        .as("a terminating chunk presents the cut body as complete: " + body)
+                        .isEqualTo(!cutsStreamsOff());
+            }
+            served.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    private static void skipRequestHead(InputStream in) throws IOException {
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("the gateway closed before its request head ended");
+            }
+            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+        }
+    }
+
+    /** The data of the whole chunks in {@code body}, however the gateway split it. */
+    private static String dechunk(String body) {
+        StringBuilder data = new StringBuilder();
+        int at = 0;
+        while (true) {
+            int eol = body.indexOf("\r\n", at);
+            if (eol < 0) {
+                return data.toString();
+            }
+            int size = Integer.parseInt(body.substring(at, eol).trim(), 16);
+            if (size == 0 || eol + 2 + size > body.length()) {
+                return data.toString();
+            }
+            data.append(body, eol + 2, eol + 2 + size);
+            at = eol + 2 + size + 2;
+        }
+    }
+
+    /** What arrives until the gateway closes (or resets) the connection, or a terminating chunk shows up. */
+    private static String readUntilClosedOrComplete(InputStream in) throws IOException {
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        try {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                seen.write(buf, 0, n);
+                if (seen.toString(StandardCharsets.ISO_8859_1).contains("\r\n0\r\n\r\n")) {
+                    break;
+                }
+            }
+        } catch (SocketException e) {
+            // a reset is as good a way as a close to cut the client off
+        }
+        return seen.toString(StandardCharsets.ISO_8859_1);
     }
 
     // ---------------------------------------------------------------------------------------------------------

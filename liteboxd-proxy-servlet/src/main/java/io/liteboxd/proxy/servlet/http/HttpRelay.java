@@ -59,6 +59,31 @@ public final class HttpRelay extends AsyncProxyServlet {
      */
     public static final String ADMITTED = HttpRelay.class.getName() + ".admitted";
 
+    /**
+     * Request attribute set before a response that the upstream cut off is dispatched back to the servlet, which then
+     * throws {@link ResponseCutOff}: outside Jetty no servlet-API call aborts a committed response, but an exception
+     * from the servlet makes Tomcat and Undertow close the connection instead of ending the response normally.
+     */
+    public static final String CUT_OFF = HttpRelay.class.getName() + ".cutOff";
+
+    /**
+     * Thrown by the servlet on the dispatch that {@link #CUT_OFF} asks for. The container logs it (Tomcat at ERROR,
+     * Undertow at DEBUG), so it carries one line and no stack trace.
+     */
+    public static final class ResponseCutOff extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public ResponseCutOff(Object cause) {
+            super("the upstream cut its response off (" + cause
+                    + "); the client's connection is closed so that it cannot take the response for a whole one");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
     private final ProxyConfig config;
     private final Optional<SSLContext> sslContext;
     private final UpstreamHeaders upstreamHeaders;

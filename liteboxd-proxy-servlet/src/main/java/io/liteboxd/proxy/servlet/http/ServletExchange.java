@@ -212,8 +212,17 @@ final class ServletExchange extends PooledExchange implements WriteListener, Asy
 
     @Override
     void endAborted(Throwable cause) {
-        abort();
-        completeQuietly();
+        if (abort()) {
+            completeQuietly();
+            return;
+        }
+        // Not Jetty: the servlet throws on this dispatch, and the container closes the connection (HttpRelay.CUT_OFF).
+        request.setAttribute(HttpRelay.CUT_OFF, cause);
+        try {
+            async.dispatch();
+        } catch (IllegalStateException e) {
+            completeQuietly();
+        }
     }
 
     @Override
@@ -221,13 +230,13 @@ final class ServletExchange extends PooledExchange implements WriteListener, Asy
         completeQuietly();
     }
 
-    private void abort() {
+    /** Whether the container aborted the response: Jetty does on -1; the others refuse it once committed. */
+    private boolean abort() {
         try {
-            // Jetty aborts the response on -1; other containers refuse it once committed, and end a response whose
-            // length is known short by closing the connection.
             response.sendError(-1);
+            return true;
         } catch (IOException | RuntimeException e) {
-            // as documented: best effort
+            return false;
         }
     }
 

@@ -32,6 +32,11 @@ class UndertowGatewayContractTest extends GatewayContractTest {
         return false;
     }
 
+    @Override
+    protected boolean cutsStreamsOff() {
+        return false;
+    }
+
     private Undertow undertow;
     private DeploymentManager manager;
     private XnioWorker webSocketWorker;
