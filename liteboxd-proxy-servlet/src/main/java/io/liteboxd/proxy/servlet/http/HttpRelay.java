@@ -244,9 +244,11 @@ public final class HttpRelay extends AsyncProxyServlet {
     }
 
     /**
-     * Jetty's writer with one change: every chunk is flushed once written. Tomcat keeps at least an 8 KiB response
-     * buffer whatever {@code setBufferSize} says, so without the flush a server-sent event would wait there until
-     * the next one arrived. The flush is non-blocking: the next chunk is taken only once the container reports the
+     * Jetty's writer with one change: every chunk is flushed once written, so a streamed response (server-sent
+     * events, logs) passes each chunk on as it arrives, like nginx with {@code proxy_buffering off}. Tomcat keeps at
+     * least an 8 KiB response buffer whatever {@code setBufferSize} says, so without the flush an event would wait
+     * there until the next one arrived; and {@code setBufferSize(0)} made Jetty's output send every byte as a chunk
+     * of its own. The flush is non-blocking: the next chunk is taken only once the container reports the
      * flush done ({@code isReady}, else a later {@code onWritePossible}).
      */
     private final class FlushingWriter extends StreamWriter {
@@ -431,13 +433,6 @@ public final class HttpRelay extends AsyncProxyServlet {
     protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
                                            Response serverResponse) {
         super.onServerResponseHeaders(clientRequest, proxyResponse, serverResponse);
-        // A streamed response (no Content-Length: server-sent events, streamed logs) must pass every chunk on as it
-        // arrives, like nginx with proxy_buffering off; the servlet response buffer would otherwise hold an event
-        // until more data came. Responses of known length keep the buffer: Jetty 12's async output stalls on them
-        // without one.
-        if (!serverResponse.getHeaders().contains(HttpHeader.CONTENT_LENGTH)) {
-            proxyResponse.setBufferSize(0);
-        }
         // Trailers (gRPC-web status, checksums of streamed bodies) must be announced before the body starts; the
         // supplier is read when the body is complete, by which time the upstream's trailers have arrived.
         String announced = serverResponse.getHeaders().get(HttpHeader.TRAILER);

@@ -1,5 +1,6 @@
 package io.liteboxd.proxy.container.tomcat;
 
+import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
 import io.liteboxd.proxy.testkit.GatewayContractTest;
@@ -20,14 +21,17 @@ import org.apache.tomcat.websocket.server.WsSci;
 /** The gateway contract on embedded Tomcat 11. */
 class TomcatGatewayContractTest extends GatewayContractTest {
 
-
-
     private Tomcat tomcat;
     private Path baseDir;
 
+    /** The configuration this variant runs with. */
+    protected ProxyConfig configure(ProxyConfig config) {
+        return config;
+    }
+
     @Override
     protected URI startGateway(GatewaySetup setup) throws Exception {
-        ProxyServlet servlet = new ProxyServlet(setup.config(), setup.authenticator(), setup.resolver(),
+        ProxyServlet servlet = new ProxyServlet(configure(setup.config()), setup.authenticator(), setup.resolver(),
                 setup.connector());
 
         baseDir = Files.createTempDirectory("liteboxd-tomcat");

@@ -1,5 +1,6 @@
 package io.liteboxd.proxy.container.undertow;
 
+import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
 import io.liteboxd.proxy.testkit.GatewayContractTest;
@@ -41,9 +42,14 @@ class UndertowGatewayContractTest extends GatewayContractTest {
     private DeploymentManager manager;
     private XnioWorker webSocketWorker;
 
+    /** The configuration this variant runs with. */
+    protected ProxyConfig configure(ProxyConfig config) {
+        return config;
+    }
+
     @Override
     protected URI startGateway(GatewaySetup setup) throws Exception {
-        ProxyServlet servlet = new ProxyServlet(setup.config(), setup.authenticator(), setup.resolver(),
+        ProxyServlet servlet = new ProxyServlet(configure(setup.config()), setup.authenticator(), setup.resolver(),
                 setup.connector());
 
         // Without an explicit worker Undertow falls back to a process-wide default one that is never shut down.
