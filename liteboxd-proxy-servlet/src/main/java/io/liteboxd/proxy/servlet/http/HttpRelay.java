@@ -62,7 +62,8 @@ public final class HttpRelay extends AsyncProxyServlet {
     /**
      * Request attribute set before a response that the upstream cut off is dispatched back to the servlet, which then
      * throws {@link ResponseCutOff}: outside Jetty no servlet-API call aborts a committed response, but an exception
-     * from the servlet makes Tomcat and Undertow close the connection instead of ending the response normally.
+     * from the servlet makes Tomcat close the connection instead of ending the response normally (Undertow 2.3 still
+     * ends it normally; docs/limitations.md).
      */
     public static final String CUT_OFF = HttpRelay.class.getName() + ".cutOff";
 
