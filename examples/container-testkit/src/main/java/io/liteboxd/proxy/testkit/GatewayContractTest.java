@@ -473,8 +473,8 @@ public abstract class GatewayContractTest {
 
     /**
      * Whether the gateway in this container cuts the client's connection off when the upstream cuts a streamed
-     * response off. Undertow 2.3 offers no way to: it ends the response normally whatever the servlet does; nor does
-     * Jetty's {@code AsyncProxyServlet} leg here (see docs/limitations.md).
+     * response off. Undertow 2.3 offers no way to: it ends the response normally whatever the servlet does (see
+     * docs/limitations.md).
      */
     protected boolean cutsStreamsOff() {
         return true;

@@ -68,15 +68,33 @@ public final class HttpRelay extends AsyncProxyServlet {
     public static final String CUT_OFF = HttpRelay.class.getName() + ".cutOff";
 
     /**
-     * Thrown by the servlet on the dispatch that {@link #CUT_OFF} asks for. The container logs it (Tomcat at ERROR,
-     * Undertow at DEBUG), so it carries one line and no stack trace.
+     * Thrown by the servlet on the dispatch that {@link #CUT_OFF} asks for. The container logs it (Jetty at WARN,
+     * Tomcat at ERROR, Undertow at DEBUG), so it carries one short line and no stack trace.
      */
     public static final class ResponseCutOff extends IOException {
         private static final long serialVersionUID = 1L;
 
         public ResponseCutOff(Object cause) {
-            super("the upstream cut its response off (" + cause
+            super("the upstream cut its response off (" + brief(cause)
                     + "); the client's connection is closed so that it cannot take the response for a whole one");
+        }
+
+        /** Jetty's client puts its whole connection state into some messages: the class and a line are enough. */
+        private static String brief(Object cause) {
+            if (!(cause instanceof Throwable t)) {
+                return String.valueOf(cause);
+            }
+            String message = t.getMessage();
+            if (message == null) {
+                return t.getClass().getSimpleName();
+            }
+            int end = Math.min(message.length(), 120);
+            int newline = message.indexOf('\n');
+            if (newline >= 0 && newline < end) {
+                end = newline;
+            }
+            return t.getClass().getSimpleName() + ": " + message.substring(0, end)
+                    + (end < message.length() ? "..." : "");
         }
 
         @Override
@@ -327,6 +345,20 @@ public final class HttpRelay extends AsyncProxyServlet {
     protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
                                           Response serverResponse, Throwable failure) {
         Runnable report = reporter(clientRequest, -1, failure);
+        if (proxyResponse.isCommitted() && clientRequest.isAsyncStarted()) {
+            // Jetty's own handling (sendError(-1), then complete) ended a cut-off stream with a terminating chunk
+            // in the middle of an asynchronous write; the servlet's throw on this dispatch cuts it off instead.
+            clientRequest.setAttribute(CUT_OFF, failure);
+            report.run();
+            try {
+                clientRequest.getAsyncContext().dispatch();
+                return;
+            } catch (IllegalStateException e) {
+                clientRequest.removeAttribute(CUT_OFF);
+                super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
+                return;
+            }
+        }
         super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
         report.run();
     }

@@ -19,11 +19,6 @@ class JettyPortableBridgeContractTest extends JettyGatewayContractTest {
     }
 
     @Override
-    protected boolean cutsStreamsOff() {
-        return false;
-    }
-
-    @Override
     protected ProxyConfig configure(ProxyConfig config) {
         return config.toBuilder().webSocketRelay(ProxyConfig.WebSocketRelay.JAKARTA)
                 .httpRelay(ProxyConfig.HttpRelay.PROXY_SERVLET).build();

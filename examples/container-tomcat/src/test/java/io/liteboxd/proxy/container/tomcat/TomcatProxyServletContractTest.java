@@ -13,9 +13,4 @@ class TomcatProxyServletContractTest extends TomcatGatewayContractTest {
     protected ProxyConfig configure(ProxyConfig config) {
         return config.toBuilder().httpRelay(ProxyConfig.HttpRelay.PROXY_SERVLET).build();
     }
-
-    @Override
-    protected boolean cutsStreamsOff() {
-        return false;
-    }
 }
