@@ -173,9 +173,12 @@ public class ProxyServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Object cutOff = request.getAttribute(HttpRelay.CUT_OFF);
-        if (cutOff != null && request.getDispatcherType() == DispatcherType.ASYNC) {
-            throw new HttpRelay.ResponseCutOff(cutOff);
+        // Dispatcher type first: the attribute lookup is needed only on the rare async dispatch.
+        if (request.getDispatcherType() == DispatcherType.ASYNC) {
+            Object cutOff = request.getAttribute(HttpRelay.CUT_OFF);
+            if (cutOff != null) {
+                throw new HttpRelay.ResponseCutOff(cutOff);
+            }
         }
         long started = System.nanoTime();
         String requestId = RequestIds.of(request);

@@ -345,22 +345,35 @@ public final class HttpRelay extends AsyncProxyServlet {
     protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
                                           Response serverResponse, Throwable failure) {
         Runnable report = reporter(clientRequest, -1, failure);
+        // Jetty's own handling of a committed response (sendError(-1), then complete) ended a cut-off stream with a
+        // terminating chunk in the middle of an asynchronous write; the servlet's throw on a dispatch cuts it off.
         if (proxyResponse.isCommitted() && clientRequest.isAsyncStarted()) {
-            // Jetty's own handling (sendError(-1), then complete) ended a cut-off stream with a terminating chunk
-            // in the middle of an asynchronous write; the servlet's throw on this dispatch cuts it off instead.
-            clientRequest.setAttribute(CUT_OFF, failure);
+            // Reported first: once dispatched, the container may recycle the request.
             report.run();
-            try {
-                clientRequest.getAsyncContext().dispatch();
-                return;
-            } catch (IllegalStateException e) {
-                clientRequest.removeAttribute(CUT_OFF);
+            if (!dispatchCutOff(clientRequest, failure)) {
                 super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
-                return;
             }
+            return;
         }
         super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
         report.run();
+    }
+
+    /**
+     * Dispatches an async request whose committed response the upstream cut off back to the servlet, which throws
+     * {@link ResponseCutOff} on it ({@link #CUT_OFF}); both HTTP legs end such a response this way.
+     *
+     * @return false if the container refused the dispatch (the async cycle already ended): end it another way
+     */
+    static boolean dispatchCutOff(HttpServletRequest request, Throwable cause) {
+        request.setAttribute(CUT_OFF, cause);
+        try {
+            request.getAsyncContext().dispatch();
+            return true;
+        } catch (IllegalStateException e) {
+            request.removeAttribute(CUT_OFF);
+            return false;
+        }
     }
 
     private Runnable reporter(HttpServletRequest request, int status, Throwable failure) {

@@ -216,11 +216,8 @@ final class ServletExchange extends PooledExchange implements WriteListener, Asy
             completeQuietly();
             return;
         }
-        // Not Jetty: the servlet throws on this dispatch, and the container closes the connection (HttpRelay.CUT_OFF).
-        request.setAttribute(HttpRelay.CUT_OFF, cause);
-        try {
-            async.dispatch();
-        } catch (IllegalStateException e) {
+        // Not Jetty: the servlet throws on a dispatch, and the container closes the connection.
+        if (!HttpRelay.dispatchCutOff(request, cause)) {
             completeQuietly();
         }
     }
