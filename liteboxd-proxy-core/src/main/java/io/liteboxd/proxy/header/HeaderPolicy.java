@@ -1,82 +1,71 @@
 package io.liteboxd.proxy.header;
 
-import io.liteboxd.proxy.auth.AccessTokens;
-import java.util.HashSet;
+import io.liteboxd.proxy.config.ProxyConfig;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /**
- * Which client request headers may travel to the upstream. The WebSocket leg applies it header by header; the HTTP
- * leg gets the hop-by-hop part from Jetty's proxy servlet (same RFC list) and drops the gateway's credential itself.
+ * The one list of rules about which headers cross the gateway, in both directions, used by every leg: the pooled
+ * HTTP relay, the Jetty core front end, the {@code AsyncProxyServlet} leg and every WebSocket relay's handshake. A
+ * leg copies what it received into a {@link HeaderBlock}, calls {@link #request} or {@link #response}, and writes
+ * what is left; the only fields it adds itself are those of its own framing (the upstream's {@code Host}, a length
+ * it computed, the handshake fields it negotiated).
  *
- * <p>Dropped: hop-by-hop headers (RFC 9110 section 7.6.1) and any header named in {@code Connection}; the gateway's
- * own credential {@code X-Access-Token}; and headers the upstream client computes itself for its own connection
- * ({@code Host}, {@code Content-Length}, the {@code Sec-WebSocket-*} handshake fields, {@code Expect}).
+ * <p>The filters run in this order: hop-by-hop, transport fields, the gateway's credentials, the upstream identity
+ * (and the connector's headers), forwarding headers on requests; shared-origin rules and prefix rewriting on
+ * responses. {@link #rules()} is the table in {@code docs/security.md}.
  */
 public final class HeaderPolicy {
 
-    private static final Set<String> HOP_BY_HOP = Set.of(
-            "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-            "te", "trailer", "transfer-encoding", "upgrade", "http2-settings");
+    private final List<HeaderFilter> filters;
 
-    private static final Set<String> RECOMPUTED = Set.of(
-            "host", "content-length", "expect",
-            "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions",
-            "sec-websocket-protocol", "sec-websocket-accept");
-
-    private static final Set<String> CREDENTIALS = Set.of(AccessTokens.HEADER.toLowerCase(Locale.ROOT));
-
-    private final Set<String> connectionListed;
-
-    private HeaderPolicy(Set<String> connectionListed) {
-        this.connectionListed = connectionListed;
+    private HeaderPolicy(List<HeaderFilter> filters) {
+        this.filters = List.copyOf(filters);
     }
 
-    /**
-     * @param connectionHeaderValues the values of the message's {@code Connection} header; each comma-separated
-     *                               token names one more hop-by-hop header
-     */
-    public static HeaderPolicy forRequest(List<String> connectionHeaderValues) {
-        Set<String> listed = new HashSet<>();
-        if (connectionHeaderValues != null) {
-            for (String value : connectionHeaderValues) {
-                for (String token : value.split(",")) {
-                    String t = token.trim().toLowerCase(Locale.ROOT);
-                    if (!t.isEmpty()) {
-                        listed.add(t);
-                    }
-                }
-            }
+    /** The gateway's policy for {@code config} ({@code rewriteLocation}, {@code scopeCookies}). */
+    public static HeaderPolicy of(ProxyConfig config) {
+        return new HeaderPolicy(List.of(
+                new HopByHopFilter(),
+                new TransportFilter(),
+                new GatewayCredentialFilter(),
+                new UpstreamIdentityFilter(),
+                new ForwardingFilter(),
+                new SharedOriginFilter(),
+                new PrefixRewriteFilter(config.rewriteLocation(), config.scopeCookies())));
+    }
+
+    /** Filters a client request's headers, in place, into what the upstream receives. */
+    public void request(HeaderBlock headers, HeaderContext context) {
+        for (HeaderFilter filter : filters) {
+            filter.request(headers, context);
         }
-        return new HeaderPolicy(Set.copyOf(listed));
     }
 
-    /** True if a client header with this name is passed to the upstream. */
-    public boolean forwards(String headerName) {
-        String name = headerName.toLowerCase(Locale.ROOT);
-        return !HOP_BY_HOP.contains(name) && !RECOMPUTED.contains(name) && !CREDENTIALS.contains(name)
-                && !connectionListed.contains(name);
-    }
-
-    /** True if {@code Connection} named this header, which makes it hop-by-hop for this message. */
-    public boolean isConnectionListed(String headerName) {
-        return connectionListed.contains(headerName.toLowerCase(Locale.ROOT));
-    }
-
-    /** True for headers that carry the gateway's own credentials and must never leave the gateway. */
-    public static boolean isGatewayCredential(String headerName) {
-        return CREDENTIALS.contains(headerName.toLowerCase(Locale.ROOT));
+    /** Filters an upstream response's headers, in place, into what the client receives. */
+    public void response(HeaderBlock headers, HeaderContext context) {
+        for (HeaderFilter filter : filters) {
+            filter.response(headers, context);
+        }
     }
 
     /**
-     * True if an upstream response header may be copied into the response to the client (the 101 of a WebSocket
-     * handshake): hop-by-hop and handshake fields belong to the upstream connection only.
+     * Whether an upstream answer with {@code status} may reach the client at all. {@code 101 Switching Protocols}
+     * only answers a client that asked for that upgrade (a WebSocket handshake): relayed to a plain request, it would
+     * make a proxy in front of the gateway treat the connection as a tunnel while the gateway goes on reading HTTP
+     * from it, so later requests on it would pass the front proxy unseen. Such an answer is a 502.
      */
-    public static boolean forwardsResponseHeader(String headerName) {
-        String name = headerName.toLowerCase(Locale.ROOT);
-        return !HOP_BY_HOP.contains(name) && !RECOMPUTED.contains(name) && !name.equals("date")
-                && !name.equals("server");
+    public boolean relays(int status, HeaderContext context) {
+        return status != 101 || context.webSocket();
+    }
+
+    /** Every rule of every filter, in the order they run. */
+    public List<HeaderRule> rules() {
+        List<HeaderRule> rules = new ArrayList<>();
+        for (HeaderFilter filter : filters) {
+            rules.addAll(filter.rules());
+        }
+        return rules;
     }
 
     /**
@@ -84,23 +73,6 @@ public final class HeaderPolicy {
      * case-insensitively as comma-separated lists, as browsers send {@code Connection: keep-alive, Upgrade}.
      */
     public static boolean isWebSocketUpgrade(List<String> connectionValues, List<String> upgradeValues) {
-        return containsToken(connectionValues, "upgrade") && containsToken(upgradeValues, "websocket");
-    }
-
-    private static boolean containsToken(List<String> values, String wanted) {
-        if (values == null) {
-            return false;
-        }
-        for (String value : values) {
-            if (value == null) {
-                continue;
-            }
-            for (String token : value.split(",")) {
-                if (token.trim().equalsIgnoreCase(wanted)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return Names.containsToken(connectionValues, "upgrade") && Names.containsToken(upgradeValues, "websocket");
     }
 }

@@ -1,7 +1,5 @@
 package io.liteboxd.proxy.header;
 
-import io.liteboxd.proxy.auth.AccessTokens;
-import io.liteboxd.proxy.auth.ShareLinks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -70,22 +68,6 @@ public final class PrefixRewriter {
             out.add(part);
         }
         return changed ? String.join(";", out) : value;
-    }
-
-    /**
-     * True for an upstream {@code Set-Cookie} that would set one of the gateway's own cookies ({@code liteboxd_token},
-     * {@code liteboxd_share}): a
-     * sandbox must never plant or overwrite the credential the gateway checks.
-     */
-    public static boolean setsGatewayCookie(String setCookieValue) {
-        if (setCookieValue == null) {
-            return false;
-        }
-        int eq = setCookieValue.indexOf('=');
-        int semi = setCookieValue.indexOf(';');
-        int end = eq >= 0 && (semi < 0 || eq < semi) ? eq : semi >= 0 ? semi : setCookieValue.length();
-        String name = setCookieValue.substring(0, end).trim();
-        return name.equals(AccessTokens.COOKIE) || name.equals(ShareLinks.COOKIE);
     }
 
     private static boolean isUnder(String path, String mount) {

@@ -87,7 +87,8 @@ public final class ApiServerProxyConnector implements UpstreamConnector {
             LOG.error("Cannot obtain Kubernetes API credentials", e);
             throw new ProxyException(ProxyError.UNAVAILABLE, "the gateway cannot authenticate to Kubernetes");
         }
-        return new UpstreamTarget(target, authorization.map(a -> Map.of("Authorization", a)).orElse(Map.of()));
+        // Always the gateway's identity, also when it is a client certificate and no header.
+        return new UpstreamTarget(target, authorization.map(a -> Map.of("Authorization", a)).orElse(Map.of()), true);
     }
 
     /** The kubeconfig's TLS: exactly its CA (or no checks with insecure-skip-tls-verify) and its client cert. */

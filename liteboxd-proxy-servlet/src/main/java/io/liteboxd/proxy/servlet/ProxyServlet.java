@@ -156,7 +156,8 @@ public class ProxyServlet extends HttpServlet {
             int clientThreads = config.clientThreads() == 0 ? ProxyConfig.DEFAULT_CLIENT_THREADS : config.clientThreads();
             blockingSends = newExecutor("liteboxd-ws-send-", Math.max(256, 4 * clientThreads));
             closes = newExecutor("liteboxd-ws-close-", Math.max(64, clientThreads));
-            webSockets = new WebSocketHandshake(config, httpRelay.httpClient(), blockingSends, closes, getServletContext(),
+            webSockets = new WebSocketHandshake(config, httpRelay.headerPolicy(), httpRelay.httpClient(), blockingSends,
+                    closes, getServletContext(),
                     events);
             registerMetrics();
             LOG.info("liteboxd-proxy serving {}{} with {}, WebSocket relay {}, HTTP relay {}",

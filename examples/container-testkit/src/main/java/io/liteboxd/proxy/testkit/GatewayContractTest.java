@@ -454,6 +454,87 @@ public abstract class GatewayContractTest {
         assertThat(r.header("X-Up-End")).isEqualTo("kept");
     }
 
+    /**
+     * An app answering {@code 101} to a request that asked for no upgrade must not make the client (or a proxy in
+     * front of the gateway) treat the connection as a tunnel: 502, on the pooled leg (GET) and the
+     * AsyncProxyServlet leg (POST).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"GET", "POST"})
+    void upstreamSwitchingProtocols_onAPlainRequest_is502(String method) throws Exception {
+        try (ServerSocket switcher = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            bounded.submit(() -> {
+                while (!switcher.isClosed()) {
+                    Socket s = switcher.accept();
+                    InputStream in = s.getInputStream();
+                    skipRequestHead(in);
+                    s.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: tunnel\r\n"
+                            + "Connection: Upgrade\r\n\r\nraw bytes after the switch\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                }
+                return null;
+            });
+            byte[] body = method.equals("POST") ? "x=1".getBytes(StandardCharsets.US_ASCII) : null;
+            RawHttp.RawResponse r = RawHttp.exchange(gateway, method, route(SANDBOX, switcher.getLocalPort(), "/x"),
+                    List.of("X-Access-Token: " + TOKEN), body);
+
+            assertGatewayError(r, 502, "upstream_unreachable");
+            assertThat(r.bodyText()).doesNotContain("raw bytes");
+        }
+    }
+
+    /**
+     * Response headers whose effect spans the whole origin, which every sandbox shares on path routes, never come
+     * from a sandbox; a Service Worker scope is confined under the sandbox port; the container's {@code Date} is the
+     * only one.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"GET", "POST", "HEAD"})
+    void originWideResponseHeaders_neverReachTheClient_onPathRoutes(String method) throws Exception {
+        String query = "?header=Clear-Site-Data:%22cookies%22&header=NEL:%7B%7D&header=Report-To:%7B%7D"
+                + "&header=Reporting-Endpoints:a%3D%22https://x/%22&header=Service-Worker-Allowed:/"
+                + "&header=Set-Cookie:liteboxd_token%3Dplanted&header=Set-Cookie:app%3D1&header=Set-Cookie:app2%3D2"
+                + "&header=Date:Mon,%2001%20Jan%201990%2000:00:00%20GMT";
+        byte[] body = method.equals("POST") ? "x=1".getBytes(StandardCharsets.US_ASCII) : null;
+        RawHttp.RawResponse r = RawHttp.exchange(gateway, method, route(SANDBOX, upstream.port(), "/echo/sw" + query),
+                List.of("X-Access-Token: " + TOKEN), body);
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.headers()).as(r.toString()).doesNotContainKeys("clear-site-data", "nel", "report-to",
+                "reporting-endpoints");
+        assertThat(r.headers().get("service-worker-allowed")).as(r.toString())
+                .containsExactly(route(SANDBOX, upstream.port(), "/"));
+        assertThat(r.headers().get("set-cookie")).as(r.toString()).hasSize(2)
+                .noneMatch(v -> v.contains("liteboxd_token"));
+        assertThat(r.headers().get("date")).as(r.toString()).hasSize(1)
+                .noneMatch(v -> v.contains("1990"));
+    }
+
+    /**
+     * What a client claims about the path its request took, identities it asserts, and the gateway's credential in
+     * a {@code Referer} never reach the sandbox; the gateway's own forwarding headers do.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"GET", "POST"})
+    void clientClaimsAndRefererCredentials_neverReachTheUpstream_http(String method) throws Exception {
+        byte[] body = method.equals("POST") ? "x=1".getBytes(StandardCharsets.US_ASCII) : null;
+        RawHttp.RawResponse r = RawHttp.exchange(gateway, method, route(SANDBOX, upstream.port(), "/echo/claims"),
+                List.of("X-Access-Token: " + TOKEN, "Forwarded: for=6.6.6.6;host=evil", "X-Real-IP: 6.6.6.6",
+                        "X-Forwarded-Host: evil.example", "X-Forwarded-Prefix: /evil", "Impersonate-User: admin",
+                        "Impersonate-Group: system:masters", "X-Remote-User: admin",
+                        "Referer: http://gw" + route(SANDBOX, upstream.port(), "/?a=1&liteboxd_token=" + TOKEN
+                                + "&liteboxd_share=1.sig")), body);
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        JsonNode echo = json(r.body());
+        assertThat(headerNames(echo)).doesNotContain("forwarded", "x-real-ip", "impersonate-user",
+                "impersonate-group", "x-remote-user");
+        assertThat(header(echo, "referer")).containsExactly("http://gw" + route(SANDBOX, upstream.port(), "/?a=1"));
+        assertThat(r.bodyText()).doesNotContain(TOKEN).doesNotContain("evil");
+        assertForwardedHeaders(headersOf(echo));
+    }
+
     @Test
     void forwardedHeaders_areSet_http() throws Exception {
         HttpResponse<byte[]> r = send(request("/echo/fwd").GET());
@@ -788,6 +869,36 @@ public abstract class GatewayContractTest {
         assertForwardedHeaders(seen);
         // The same headers, as the upstream reported them over the relayed connection.
         assertThat(ws.nextText()).doesNotContain(TOKEN).contains("ws-trace-1");
+    }
+
+    @Test
+    void ws_clientClaimsAndRefererCredentials_neverReachTheUpstream() throws Exception {
+        String probe = probe();
+        connectWs("/ws/headers?probe=" + probe, rq -> {
+            rq.setHeader("Forwarded", "for=6.6.6.6");
+            rq.setHeader("X-Real-IP", "6.6.6.6");
+            rq.setHeader("Impersonate-User", "admin");
+            rq.setHeader("X-Remote-Group", "system:masters");
+            rq.setHeader("Referer", "http://gw/p?liteboxd_token=" + TOKEN + "&b=2");
+        });
+
+        Map<String, List<String>> seen = upstream.awaitHandshake(probe, WAIT);
+        assertThat(seen).doesNotContainKeys("forwarded", "x-real-ip", "impersonate-user", "x-remote-group");
+        assertThat(seen.get("referer")).containsExactly("http://gw/p?b=2");
+        assertForwardedHeaders(seen);
+    }
+
+    /** The upstream's 101 headers pass the same policy, each {@code Set-Cookie} on its own line. */
+    @Test
+    void ws_upstreamHandshakeHeaders_passThePolicy_oneLinePerCookie() throws Exception {
+        RawHttp.RawResponse r = RawHttp.webSocketHandshake(gateway, route(SANDBOX, upstream.port(), "/ws/cookies"),
+                List.of("X-Access-Token: " + TOKEN));
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(101);
+        assertThat(r.headers().get("set-cookie")).as(r.toString()).hasSize(2)
+                .allMatch(v -> v.contains("Path=" + route(SANDBOX, upstream.port(), "/")))
+                .anyMatch(v -> v.startsWith("second=2") && v.contains("Expires=Wed, 21 Oct 2037 07:28:00 GMT"));
+        assertThat(r.headers()).as(r.toString()).doesNotContainKeys("clear-site-data", "nel");
     }
 
     @Test

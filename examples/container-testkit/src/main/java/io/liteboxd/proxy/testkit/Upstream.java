@@ -106,6 +106,16 @@ public final class Upstream implements AutoCloseable {
             container.addMapping("/ws/echo", (rq, rs, cb) -> new UpstreamSockets.Echo(this, probe(rq)));
             container.addMapping("/ws/headers", (rq, rs, cb) -> new UpstreamSockets.HeadersReport(
                     this, probe(rq), headerMap(rq.getHeaders())));
+            // A 101 that carries what a hostile app might put on it: two cookies (one of them the gateway's own) and
+            // origin-wide policies.
+            container.addMapping("/ws/cookies", (rq, rs, cb) -> {
+                rs.getHeaders().add("Set-Cookie", "first=1; Path=/");
+                rs.getHeaders().add("Set-Cookie", "second=2; Path=/; Expires=Wed, 21 Oct 2037 07:28:00 GMT");
+                rs.getHeaders().add("Set-Cookie", "liteboxd_token=planted; Path=/");
+                rs.getHeaders().add("Clear-Site-Data", "\"cookies\"");
+                rs.getHeaders().add("NEL", "{\"report_to\":\"x\",\"max_age\":1}");
+                return new UpstreamSockets.Echo(this, probe(rq));
+            });
             container.addMapping("/ws/greet", (rq, rs, cb) -> new UpstreamSockets.Greeter(this, probe(rq), GREETING));
             container.addMapping("/ws/close", (rq, rs, cb) -> new UpstreamSockets.CloseOnCommand(this, probe(rq)));
             container.addMapping("/ws/subprotocol", (rq, rs, cb) -> {
@@ -224,6 +234,11 @@ public final class Upstream implements AutoCloseable {
 
         private static void echo(Request request, Response response, Fields query) throws IOException {
             int status = query.getValue("status") == null ? 200 : Integer.parseInt(query.getValue("status"));
+            // ?header=Name:value adds a response header, as an app of the test's choosing would.
+            for (String header : query.getValuesOrEmpty("header")) {
+                int colon = header.indexOf(':');
+                response.getHeaders().add(header.substring(0, colon), header.substring(colon + 1));
+            }
             String method = request.getMethod();
             MessageDigest md = TestData.sha256Digest();
             long total = 0;

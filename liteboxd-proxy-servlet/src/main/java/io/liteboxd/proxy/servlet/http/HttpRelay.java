@@ -2,20 +2,20 @@ package io.liteboxd.proxy.servlet.http;
 
 import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.config.ProxyConfig;
+import io.liteboxd.proxy.header.HeaderBlock;
+import io.liteboxd.proxy.header.HeaderContext;
 import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.error.ErrorBody;
 import io.liteboxd.proxy.error.ProxyError;
-import io.liteboxd.proxy.auth.AccessTokens;
 import io.liteboxd.proxy.auth.ShareLinks;
 import io.liteboxd.proxy.auth.TokenCookie;
 import io.liteboxd.proxy.auth.TokenSource;
 import io.liteboxd.proxy.observe.HttpExchangeEvent;
 import io.liteboxd.proxy.observe.ProxyListener;
-import io.liteboxd.proxy.servlet.ForwardedHeaders;
 import io.liteboxd.proxy.servlet.RequestIds;
+import io.liteboxd.proxy.servlet.ServletHeaders;
 import java.time.Duration;
 import org.eclipse.jetty.util.Callback;
-import io.liteboxd.proxy.servlet.UpstreamHeaders;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -25,7 +25,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.Enumeration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
@@ -41,9 +40,8 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * Plain HTTP relaying, built on Jetty's {@link AsyncProxyServlet}: non-blocking streaming of both bodies with
- * backpressure, hop-by-hop header removal, {@code Via}, trailers and 502/504 mapping come from there. We only add
- * what is ours through its narrow hooks: the target from the admission, the header policy, {@code X-Forwarded-*},
- * and our JSON error body.
+ * backpressure, trailers and 502/504 mapping come from there. We only add what is ours through its narrow hooks:
+ * the target from the admission, the {@link HeaderPolicy} in both directions, and our JSON error body.
  *
  * <p>Not a servlet the container knows: {@code ProxyServlet} creates, initialises and destroys it, and calls
  * {@link #relay} for every admitted non-upgrade request. It also owns the upstream {@link HttpClient}, which the
@@ -105,14 +103,14 @@ public final class HttpRelay extends AsyncProxyServlet {
 
     private final ProxyConfig config;
     private final Optional<SSLContext> sslContext;
-    private final UpstreamHeaders upstreamHeaders;
+    private final HeaderPolicy headerPolicy;
     private final ProxyListener listener;
     private PooledRelay pooled;
     private static final String SERVER_EXECUTOR = "org.eclipse.jetty.server.Executor";
     /** The container's pool when the client runs on it ({@code clientThreads=0} on Jetty), else null. */
     private Object sharedPool;
     private static final String EXCHANGE = HttpRelay.class.getName() + ".exchange";
-    private static final String UPSTREAM_HOP = HttpRelay.class.getName() + ".upstreamHop";
+    private static final String HEADER_CONTEXT = HttpRelay.class.getName() + ".headerContext";
 
     /**
      * @param listener told about every relayed exchange when its response is complete
@@ -120,7 +118,7 @@ public final class HttpRelay extends AsyncProxyServlet {
     public HttpRelay(ProxyConfig config, Optional<SSLContext> sslContext, ProxyListener listener) {
         this.config = config;
         this.sslContext = sslContext;
-        this.upstreamHeaders = new UpstreamHeaders(config);
+        this.headerPolicy = HeaderPolicy.of(config);
         this.listener = listener;
     }
 
@@ -177,7 +175,7 @@ public final class HttpRelay extends AsyncProxyServlet {
         // sends an Upgrade header (hop-by-hop), so it never sees a 101 itself.
         getHttpClient().getProtocolHandlers().put(new UpgradeProtocolHandler());
         if (config.httpRelay() == ProxyConfig.HttpRelay.AUTO) {
-            pooled = new PooledRelay(getHttpClient(), config.requestTimeout(), upstreamHeaders, listener, getViaHost());
+            pooled = new PooledRelay(getHttpClient(), config.requestTimeout(), headerPolicy, listener);
         }
     }
 
@@ -239,6 +237,7 @@ public final class HttpRelay extends AsyncProxyServlet {
             return;
         }
         request.setAttribute(ADMISSION, admission);
+        request.setAttribute(HEADER_CONTEXT, ServletHeaders.context(request, admission, false));
         request.setAttribute(EXCHANGE, new Exchange(RequestIds.of(request), request.getMethod()));
         service(request, response);
     }
@@ -414,71 +413,47 @@ public final class HttpRelay extends AsyncProxyServlet {
         return admission == null ? null : admission.target().uri().toString();
     }
 
+    /** The header policy for both directions, which every leg shares. */
+    public HeaderPolicy headerPolicy() {
+        return headerPolicy;
+    }
+
     @Override
     protected void copyRequestHeaders(HttpServletRequest clientRequest, Request proxyRequest) {
-        super.copyRequestHeaders(clientRequest, proxyRequest);
-        Admission admission = (Admission) clientRequest.getAttribute(ADMISSION);
+        HeaderBlock block = ServletHeaders.block(clientRequest);
+        headerPolicy.request(block, (HeaderContext) clientRequest.getAttribute(HEADER_CONTEXT));
         proxyRequest.headers(headers -> {
-            headers.remove(AccessTokens.HEADER);
-            headers.remove(ForwardedHeaders.PREFIX);
-            List<String> cookies = headers.getValuesList(HttpHeader.COOKIE);
-            if (!cookies.isEmpty()) {
-                headers.remove(HttpHeader.COOKIE);
-                UpstreamHeaders.requestValues("Cookie", cookies).forEach(c -> headers.add(HttpHeader.COOKIE, c));
-            }
-            admission.target().headers().forEach(headers::put);
+            headers.clear();
+            block.forEach(headers::add);
         });
     }
 
-    /** A header field whose value is never split at commas. */
-    private static final class SingleValueField extends HttpField {
-        SingleValueField(HttpHeader header, String name, String value) {
-            super(header, name, value);
-        }
-
-        @Override
-        public List<String> getValueList() {
-            return List.of(getValue());
-        }
-    }
-
+    /** The policy already set {@code Via} and {@code X-Forwarded-*} with the other request headers. */
     @Override
     protected void addProxyHeaders(HttpServletRequest clientRequest, Request proxyRequest) {
-        addViaHeader(clientRequest, proxyRequest);
-        Admission admission = (Admission) clientRequest.getAttribute(ADMISSION);
-        Map<String, String> forwarded = ForwardedHeaders.of(clientRequest, admission.route());
-        proxyRequest.headers(headers -> forwarded.forEach(headers::put));
-    }
-
-    @Override
-    protected HttpField filterServerResponseHeader(HttpServletRequest clientRequest, Response serverResponse,
-                                                   HttpField field) {
-        // Jetty drops the fixed hop-by-hop set; headers the upstream's own Connection names are hop-by-hop too.
-        // Called once per header field: the policy is built once per response.
-        HeaderPolicy upstreamHop = (HeaderPolicy) clientRequest.getAttribute(UPSTREAM_HOP);
-        if (upstreamHop == null) {
-            upstreamHop = HeaderPolicy.forRequest(serverResponse.getHeaders().getValuesList("Connection"));
-            clientRequest.setAttribute(UPSTREAM_HOP, upstreamHop);
-        }
-        if (upstreamHop.isConnectionListed(field.getName())) {
-            return null;
-        }
-        // Browser-facing rewrites: Location and Set-Cookie of an app under a prefix, never the gateway's cookie.
-        Admission admission = (Admission) clientRequest.getAttribute(ADMISSION);
-        String value = upstreamHeaders.responseValue(field.getName(), field.getValue(),
-                ForwardedHeaders.mount(clientRequest, admission.route()));
-        if (value == null) {
-            return null;
-        }
-        // Jetty re-joins getValueList() with "," and drops the spaces and splits inside values
-        // ("a=b; Expires=Wed, 21 Oct 2037" becomes "a=b;Expires=Wed,21 Oct 2037"): relay the upstream's value as sent.
-        return new SingleValueField(field.getHeader(), field.getName(), value);
     }
 
     @Override
     protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
                                            Response serverResponse) {
-        super.onServerResponseHeaders(clientRequest, proxyResponse, serverResponse);
+        HeaderContext context = (HeaderContext) clientRequest.getAttribute(HEADER_CONTEXT);
+        if (!headerPolicy.relays(serverResponse.getStatus(), context)) {
+            // Fails the exchange before anything reaches the client, which then gets a 502.
+            serverResponse.abort(new IOException("upstream switched protocols on a plain HTTP request"));
+            return;
+        }
+        HeaderBlock block = new HeaderBlock(serverResponse.getHeaders().size() + 2);
+        for (HttpField field : serverResponse.getHeaders()) {
+            // Each field as sent: Jetty's own copy re-joins split values with "," and mangles Set-Cookie dates.
+            block.add(field.getName(), field.getValue());
+        }
+        headerPolicy.response(block, context);
+        for (int i = 0; i < block.size(); i++) {
+            String value = block.value(i);
+            if (!value.isBlank()) {
+                proxyResponse.addHeader(block.name(i), value);
+            }
+        }
         // Trailers (gRPC-web status, checksums of streamed bodies) must be announced before the body starts; the
         // supplier is read when the body is complete, by which time the upstream's trailers have arrived.
         String announced = serverResponse.getHeaders().get(HttpHeader.TRAILER);
@@ -486,7 +461,6 @@ public final class HttpRelay extends AsyncProxyServlet {
             proxyResponse.setHeader(HttpHeader.TRAILER.asString(), announced);
             proxyResponse.setTrailerFields(() -> trailerMap(serverResponse.getTrailers()));
         }
-        // After the upstream's headers, because Jetty sets (replaces) the first upstream Set-Cookie.
         addGatewayCookie(clientRequest, proxyResponse, (Admission) clientRequest.getAttribute(ADMISSION));
     }
 
@@ -501,10 +475,7 @@ public final class HttpRelay extends AsyncProxyServlet {
         return trailers;
     }
 
-    /**
-     * The gateway's own cookie, when the request authenticated with a query token or a share link: after the
-     * upstream's headers, because Jetty's proxy sets (replaces) the first upstream Set-Cookie.
-     */
+    /** The gateway's own cookie, when the request authenticated with a query token or a share link. */
     static void addGatewayCookie(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
                                  Admission admission) {
         if (!setsGatewayCookie(admission)) {

@@ -1,5 +1,6 @@
 package io.liteboxd.proxy.servlet.http;
 
+import io.liteboxd.proxy.header.HeaderContext;
 import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.error.ErrorBody;
 import java.nio.ByteBuffer;
@@ -42,9 +43,9 @@ final class JettyCoreExchange extends PooledExchange {
     private final Callback chunkWritten = Callback.from(this::chunkWritten, this::clientFailed);
 
     JettyCoreExchange(PooledRelay relay, Request request, Response response, Callback callback, Admission admission,
-                      UpstreamConnections.Origin origin, byte[] head, String requestId, String mount,
+                      UpstreamConnections.Origin origin, byte[] head, HeaderContext context,
                       String contextPath) {
-        super(relay, admission, origin, head, request.getMethod(), requestId, mount);
+        super(relay, admission, origin, head, request.getMethod(), context);
         this.request = request;
         this.response = response;
         this.callback = callback;

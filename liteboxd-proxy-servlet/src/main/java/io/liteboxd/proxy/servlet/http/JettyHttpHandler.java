@@ -1,5 +1,6 @@
 package io.liteboxd.proxy.servlet.http;
 
+import io.liteboxd.proxy.header.HeaderContext;
 import io.liteboxd.proxy.GatewayRequest;
 import io.liteboxd.proxy.SandboxGateway;
 import io.liteboxd.proxy.SandboxGateway.Admission;
@@ -82,8 +83,11 @@ public final class JettyHttpHandler extends Handler.Wrapper {
             return super.handle(request, response, callback);
         }
         relayed.increment();
-        pooled.relay(request, response, callback, admission, host, contextPath,
-                RequestIds.of(headers.get(RequestIds.HEADER)));
+        HeaderContext context = new HeaderContext(admission.route().style(),
+                contextPath + admission.route().mountPath(), Request.getRemoteAddr(request), request.isSecure(), host,
+                Request.getServerPort(request), RequestIds.of(headers.get(RequestIds.HEADER)),
+                request.getConnectionMetaData().getProtocol(), false, admission.target());
+        pooled.relay(request, response, callback, admission, context, contextPath);
         return true;
     }
 

@@ -3,15 +3,14 @@ package io.liteboxd.proxy.servlet.http;
 import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.error.ErrorBody;
 import io.liteboxd.proxy.error.ProxyError;
-import io.liteboxd.proxy.header.HeaderPolicy;
+import io.liteboxd.proxy.header.HeaderBlock;
+import io.liteboxd.proxy.header.HeaderContext;
 import io.liteboxd.proxy.observe.HttpExchangeEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -30,11 +29,6 @@ import org.eclipse.jetty.util.Promise;
  */
 abstract class PooledExchange {
 
-    /** What Jetty's proxy treats as hop-by-hop in either direction; the request side is in {@link RequestHead}. */
-    private static final Set<HttpHeader> HOP_BY_HOP = EnumSet.of(HttpHeader.CONNECTION, HttpHeader.KEEP_ALIVE,
-            HttpHeader.PROXY_AUTHORIZATION, HttpHeader.PROXY_AUTHENTICATE, HttpHeader.PROXY_CONNECTION,
-            HttpHeader.TRANSFER_ENCODING, HttpHeader.TE, HttpHeader.TRAILER, HttpHeader.UPGRADE);
-
     /** Largest body gathered whole before it is written, instead of written as it comes. */
     static final int SMALL_BODY = 4096;
 
@@ -44,8 +38,8 @@ abstract class PooledExchange {
     private final byte[] head;
     final boolean headRequest;
     private final boolean idempotent;
-    private final String requestId;
-    final String mount;
+    /** The header policy's view of this exchange. */
+    final HeaderContext context;
     private final String method;
     private final long startNanos = System.nanoTime();
 
@@ -64,13 +58,12 @@ abstract class PooledExchange {
     long responseBytes;
 
     PooledExchange(PooledRelay relay, Admission admission, UpstreamConnections.Origin origin, byte[] head,
-                   String method, String requestId, String mount) {
+                   String method, HeaderContext context) {
         this.relay = relay;
         this.admission = admission;
         this.origin = origin;
         this.head = head;
-        this.requestId = requestId;
-        this.mount = mount;
+        this.context = context;
         this.method = method;
         this.headRequest = "HEAD".equals(method);
         // Safe to send twice when a kept-alive connection turns out to be closed before it answered (RFC 9110 9.2.2);
@@ -201,21 +194,15 @@ abstract class PooledExchange {
             if (done) {
                 return true;
             }
-            if (status == 101) {
+            if (!relay.headerPolicy().relays(status, context)) {
                 throw new IllegalStateException("upstream switched protocols on a plain HTTP request");
             }
             setStatus(status);
-            List<String> connectionValues = null;
             long length = -1;
             String announcedTrailers = null;
             for (HttpField f : headers) {
                 HttpHeader h = f.getHeader();
-                if (h == HttpHeader.CONNECTION) {
-                    if (connectionValues == null) {
-                        connectionValues = new ArrayList<>(2);
-                    }
-                    connectionValues.add(f.getValue());
-                } else if (h == HttpHeader.CONTENT_LENGTH) {
+                if (h == HttpHeader.CONTENT_LENGTH) {
                     length = f.getLongValue();
                 } else if (h == HttpHeader.TRAILER) {
                     announcedTrailers = announcedTrailers == null ? f.getValue() : announcedTrailers + ", " + f.getValue();
@@ -224,21 +211,18 @@ abstract class PooledExchange {
             boolean bodiless = headRequest || status == 204 || status == 304 || length == 0;
             boolean gathered = bodiless || (length > 0 && length <= gatherLimit());
             boolean dropLength = gathered && !bodiless && setsOwnLength();
-            HeaderPolicy upstreamHop = connectionValues == null ? null : HeaderPolicy.forRequest(connectionValues);
+            HeaderBlock block = new HeaderBlock(headers.size() + 2);
             for (HttpField f : headers) {
-                HttpHeader h = f.getHeader();
-                if (h != null && (HOP_BY_HOP.contains(h) || (h == HttpHeader.CONTENT_LENGTH && dropLength))) {
-                    continue;
+                // A gathered body gets the length the client side computes: framing, not policy.
+                if (!(dropLength && f.getHeader() == HttpHeader.CONTENT_LENGTH)) {
+                    block.add(f.getName(), f.getValue());
                 }
-                String name = f.getName();
-                if (upstreamHop != null && upstreamHop.isConnectionListed(name)) {
-                    continue;
+            }
+            relay.headerPolicy().response(block, context);
+            for (int i = 0; i < block.size(); i++) {
+                if (!block.value(i).isBlank()) {
+                    addHeader(block.name(i), block.value(i));
                 }
-                String value = relay.upstreamHeaders().responseValue(name, f.getValue(), mount);
-                if (value == null || value.isBlank()) {
-                    continue;
-                }
-                addHeader(name, value);
             }
             streamed = length < 0 && !bodiless;
             if (announcedTrailers != null && http11()) {
@@ -351,7 +335,7 @@ abstract class PooledExchange {
     }
 
     private void report(int finalStatus, String code) {
-        relay.listener().httpExchange(new HttpExchangeEvent(requestId, admission.route().sandboxId(),
+        relay.listener().httpExchange(new HttpExchangeEvent(context.requestId(), admission.route().sandboxId(),
                 admission.route().port(), method, finalStatus, code,
                 responseBytes, Duration.ofNanos(System.nanoTime() - startNanos)));
     }

@@ -1,23 +1,19 @@
 package io.liteboxd.proxy.servlet.http;
 
 import io.liteboxd.proxy.SandboxGateway.Admission;
+import io.liteboxd.proxy.header.HeaderBlock;
+import io.liteboxd.proxy.header.HeaderContext;
+import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.observe.ProxyListener;
-import io.liteboxd.proxy.servlet.ForwardedHeaders;
-import io.liteboxd.proxy.servlet.RequestIds;
-import io.liteboxd.proxy.servlet.UpstreamHeaders;
+import io.liteboxd.proxy.servlet.ServletHeaders;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -28,9 +24,8 @@ import org.eclipse.jetty.util.Callback;
  * and streamed to the client as it arrives, with no HTTP client machinery (request objects, listeners, destination
  * queues, hand-offs between pools) in between. That machinery was most of the cost of a small proxied GET.
  *
- * <p>What the client and the upstream see is what the {@code AsyncProxyServlet} leg produces: the same header
- * policy, {@code X-Forwarded-*}, {@code Via}, Location and Set-Cookie rewriting, gateway cookies, trailers, flushing
- * of streamed responses, JSON 502/504, access log and metrics. Requests with a body, HTTP/2 requests (whose body is
+ * <p>What the client and the upstream see is what the {@code AsyncProxyServlet} leg produces: the same
+ * {@link HeaderPolicy}, gateway cookies, trailers, flushing of streamed responses, JSON 502/504, access log and metrics. Requests with a body, HTTP/2 requests (whose body is
  * not announced in headers), {@code Expect}, TLS upstreams and upstreams named by host name rather than address
  * keep going through {@code AsyncProxyServlet}.
  *
@@ -39,17 +34,14 @@ import org.eclipse.jetty.util.Callback;
 final class PooledRelay implements AutoCloseable {
 
     private final UpstreamConnections connections;
-    private final UpstreamHeaders upstreamHeaders;
+    private final HeaderPolicy headerPolicy;
     private final ProxyListener listener;
-    private final String viaHost;
 
-    PooledRelay(HttpClient client, Duration idleTimeout, UpstreamHeaders upstreamHeaders, ProxyListener listener,
-                String viaHost) {
+    PooledRelay(HttpClient client, Duration idleTimeout, HeaderPolicy headerPolicy, ProxyListener listener) {
         this.connections = new UpstreamConnections(client.getClientConnector(), client.getByteBufferPool(),
                 idleTimeout, Math.max(8192, client.getMaxResponseHeadersSize()));
-        this.upstreamHeaders = upstreamHeaders;
+        this.headerPolicy = headerPolicy;
         this.listener = listener;
-        this.viaHost = viaHost;
     }
 
     /** Whether this relay takes the request; else it goes through {@code AsyncProxyServlet}. */
@@ -88,82 +80,46 @@ final class PooledRelay implements AutoCloseable {
     }
 
     void relay(HttpServletRequest request, HttpServletResponse response, Admission admission) throws IOException {
-        URI target = admission.target().uri();
-        String mount = ForwardedHeaders.mount(request, admission.route());
-        Map<String, String> forwarded = ForwardedHeaders.of(request, mount);
-        byte[] head = RequestHead.of(request, target, replacing(admission, forwarded), viaHost);
-        int port = target.getPort() > 0 ? target.getPort() : 80;
-        new ServletExchange(this, request, response, admission, new UpstreamConnections.Origin(target.getHost(), port),
-                head, RequestIds.of(request), mount).start();
+        HeaderContext context = ServletHeaders.context(request, admission, false);
+        byte[] head = head(request.getMethod(), admission, ServletHeaders.block(request), context);
+        new ServletExchange(this, request, response, admission, origin(admission), head, context).start();
     }
 
     /**
      * Relays an admitted request taken by {@link JettyHttpHandler} in front of the servlet layer: what
      * {@link #relay(HttpServletRequest, HttpServletResponse, Admission)} does, from Jetty's core request.
      *
-     * @param host        the host the client addressed ({@code ClientHost}), or null
+     * @param context     the header policy's view of the exchange
      * @param contextPath the path of the servlet context the proxy is mounted in ("" at the root)
      */
-    void relay(Request request, Response response, Callback callback, Admission admission, String host,
-               String contextPath, String requestId) {
-        URI target = admission.target().uri();
-        String mount = contextPath + admission.route().mountPath();
+    void relay(Request request, Response response, Callback callback, Admission admission, HeaderContext context,
+               String contextPath) {
         HttpFields fields = request.getHeaders();
-        Map<String, String> forwarded = ForwardedHeaders.of(fields.get(HttpHeader.X_FORWARDED_FOR),
-                Request.getRemoteAddr(request), request.isSecure(), host, Request.getServerPort(request), mount,
-                requestId);
-        byte[] head = RequestHead.of(request.getMethod(), request.getConnectionMetaData().getProtocol(),
-                new CoreHeaders(fields), target, replacing(admission, forwarded), viaHost);
-        int port = target.getPort() > 0 ? target.getPort() : 80;
-        new JettyCoreExchange(this, request, response, callback, admission,
-                new UpstreamConnections.Origin(target.getHost(), port), head, requestId, mount, contextPath).start();
+        HeaderBlock headers = new HeaderBlock(fields.size() + 8);
+        for (HttpField f : fields) {
+            headers.add(f.getName(), f.getValue());
+        }
+        byte[] head = head(request.getMethod(), admission, headers, context);
+        new JettyCoreExchange(this, request, response, callback, admission, origin(admission), head, context,
+                contextPath).start();
     }
 
-    /** The gateway's headers for the upstream: the connector's, then {@code X-Forwarded-*} over them. */
-    private static Map<String, String> replacing(Admission admission, Map<String, String> forwarded) {
-        if (admission.target().headers().isEmpty()) {
-            return forwarded;
-        }
-        Map<String, String> replacing = new LinkedHashMap<>(admission.target().headers());
-        replacing.putAll(forwarded);
-        return replacing;
+    private byte[] head(String method, Admission admission, HeaderBlock headers, HeaderContext context) {
+        headerPolicy.request(headers, context);
+        return RequestHead.of(method, admission.target().uri(), headers);
     }
 
-    /** Jetty's request fields grouped by name, as the servlet API presents them. */
-    private record CoreHeaders(HttpFields fields) implements RequestHead.ClientHeaders {
-        @Override
-        public Iterable<String> names() {
-            List<String> names = new ArrayList<>(fields.size());
-            for (HttpField f : fields) {
-                String name = f.getName();
-                if (!seen(names, name)) {
-                    names.add(name);
-                }
-            }
-            return names;
-        }
-
-        private static boolean seen(List<String> names, String name) {
-            for (int i = 0; i < names.size(); i++) {
-                if (names.get(i).equalsIgnoreCase(name)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        @Override
-        public List<String> values(String name) {
-            return fields.getValuesList(name);
-        }
+    private static UpstreamConnections.Origin origin(Admission admission) {
+        URI target = admission.target().uri();
+        return new UpstreamConnections.Origin(target.getHost(), target.getPort() > 0 ? target.getPort() : 80);
     }
 
     UpstreamConnections connections() {
         return connections;
     }
 
-    UpstreamHeaders upstreamHeaders() {
-        return upstreamHeaders;
+    HeaderPolicy headerPolicy() {
+        return headerPolicy;
     }
 
     ProxyListener listener() {

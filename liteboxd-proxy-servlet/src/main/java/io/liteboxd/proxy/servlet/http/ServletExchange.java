@@ -1,5 +1,6 @@
 package io.liteboxd.proxy.servlet.http;
 
+import io.liteboxd.proxy.header.HeaderContext;
 import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.error.ErrorBody;
 import jakarta.servlet.AsyncContext;
@@ -33,8 +34,8 @@ final class ServletExchange extends PooledExchange implements WriteListener, Asy
     private byte[] scratch;
 
     ServletExchange(PooledRelay relay, HttpServletRequest request, HttpServletResponse response, Admission admission,
-                    UpstreamConnections.Origin origin, byte[] head, String requestId, String mount) {
-        super(relay, admission, origin, head, request.getMethod(), requestId, mount);
+                    UpstreamConnections.Origin origin, byte[] head, HeaderContext context) {
+        super(relay, admission, origin, head, request.getMethod(), context);
         this.request = request;
         this.response = response;
     }

@@ -1,31 +1,24 @@
 package io.liteboxd.proxy.servlet.websocket;
 
-import jakarta.websocket.HandshakeResponse;
-import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Completes the client's upgrade for one connection whose upstream leg is already open.
  *
  * <p>It refuses (403, via {@link #checkOrigin}) any handshake that does not carry the one-shot ticket the servlet
  * issued after authenticating, so the endpoint cannot be reached around the servlet. It negotiates exactly the
- * subprotocol the upstream chose (none if it chose none) and copies the upstream's end-to-end response headers
- * (e.g. {@code Set-Cookie}) into the 101.
+ * subprotocol the upstream chose (none if it chose none). The upstream's response headers, as the header policy left
+ * them, are already on the servlet response when the upgrade starts (see {@link WebSocketBridge}).
  */
 public final class BridgeConfigurator extends ServerEndpointConfig.Configurator {
 
     private final WebSocketBridge bridge;
     private final String upstreamSubprotocol;
-    private final Map<String, List<String>> upstreamResponseHeaders;
 
-    BridgeConfigurator(WebSocketBridge bridge, String upstreamSubprotocol,
-                       Map<String, List<String>> upstreamResponseHeaders) {
+    BridgeConfigurator(WebSocketBridge bridge, String upstreamSubprotocol) {
         this.bridge = bridge;
         this.upstreamSubprotocol = upstreamSubprotocol == null ? "" : upstreamSubprotocol;
-        this.upstreamResponseHeaders = upstreamResponseHeaders;
     }
 
     @Override
@@ -41,11 +34,6 @@ public final class BridgeConfigurator extends ServerEndpointConfig.Configurator 
     @Override
     public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
         return upstreamSubprotocol;
-    }
-
-    @Override
-    public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
-        upstreamResponseHeaders.forEach((name, values) -> response.getHeaders().put(name, new ArrayList<>(values)));
     }
 
     @Override

@@ -1,10 +1,9 @@
 package io.liteboxd.proxy.servlet.websocket;
 
+import io.liteboxd.proxy.header.HeaderBlock;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -25,11 +24,11 @@ public interface Relay {
      * Upgrades the client connection and attaches it to this relay.
      *
      * @param subprotocol     the subprotocol the upstream accepted, or {@code null}/empty for none
-     * @param responseHeaders headers for the client's 101, already filtered to the upstream's end-to-end ones
+     * @param responseHeaders the upstream's 101 headers as the header policy left them, one field per line
      * @throws IOException when the container cannot upgrade this request
      */
     void upgradeClient(HttpServletRequest request, HttpServletResponse response, String subprotocol,
-                       Map<String, List<String>> responseHeaders) throws IOException;
+                       HeaderBlock responseHeaders) throws IOException;
 
     /**
      * True if {@link #upgradeClient} may be called from any thread once the request went asynchronous, so the

@@ -1,5 +1,6 @@
 package io.liteboxd.proxy.servlet.websocket;
 
+import io.liteboxd.proxy.header.HeaderBlock;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
@@ -124,7 +125,7 @@ public final class WebSocketBridge implements Relay {
     /** Upgrades with the standard {@code ServerContainer.upgradeHttpToWebSocket}, portable across containers. */
     @Override
     public void upgradeClient(HttpServletRequest request, HttpServletResponse response, String subprotocol,
-                              Map<String, List<String>> responseHeaders) throws IOException {
+                              HeaderBlock responseHeaders) throws IOException {
         ServerContainer container = (ServerContainer) request.getServletContext()
                 .getAttribute(ServerContainer.class.getName());
         if (container == null) {
@@ -133,12 +134,19 @@ public final class WebSocketBridge implements Relay {
         ServerEndpointConfig endpointConfig = ServerEndpointConfig.Builder
                 .create(ClientEndpoint.class, ENDPOINT_PATH)
                 .subprotocols(subprotocol == null || subprotocol.isEmpty() ? List.of() : List.of(subprotocol))
-                .configurator(new BridgeConfigurator(this, subprotocol, responseHeaders))
+                .configurator(new BridgeConfigurator(this, subprotocol))
                 .build();
+        // On the servlet response, one field per line: a header map handed to the configurator is folded into one
+        // comma-joined line by Jetty, and a browser keeps only the first of several cookies folded that way.
+        responseHeaders.forEach(response::addHeader);
         try {
             container.upgradeHttpToWebSocket(request, response, endpointConfig, Map.of());
-        } catch (DeploymentException e) {
-            throw new IOException(e);
+        } catch (DeploymentException | IOException | RuntimeException e) {
+            if (!response.isCommitted()) {
+                // The upstream's cookies must not ride on the refusal that follows.
+                response.reset();
+            }
+            throw e instanceof IOException io ? io : new IOException(e);
         }
     }
 

@@ -4,18 +4,16 @@ import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.error.ProxyException;
+import io.liteboxd.proxy.header.HeaderBlock;
 import io.liteboxd.proxy.header.HeaderPolicy;
-import io.liteboxd.proxy.servlet.ForwardedHeaders;
-import io.liteboxd.proxy.servlet.UpstreamHeaders;
+import io.liteboxd.proxy.servlet.ServletHeaders;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import jakarta.servlet.AsyncContext;
@@ -57,7 +55,7 @@ public final class WebSocketHandshake implements AutoCloseable {
     private final Relay.Factory relays;
     private final Set<Relay> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
-    private final UpstreamHeaders upstreamHeaders;
+    private final HeaderPolicy headerPolicy;
     private final ProxyListener listener;
     private final ConnectionLimits limits;
     private volatile boolean draining;
@@ -66,11 +64,12 @@ public final class WebSocketHandshake implements AutoCloseable {
      * @param context  the servlet context; decides which relay kind is used (see {@link RelaySelection})
      * @param listener told about every upgrade and every relayed session
      */
-    public WebSocketHandshake(ProxyConfig config, HttpClient httpClient, Executor blockingSends, Executor closes,
-                              ServletContext context, ProxyListener listener) throws Exception {
+    public WebSocketHandshake(ProxyConfig config, HeaderPolicy headerPolicy, HttpClient httpClient,
+                              Executor blockingSends, Executor closes, ServletContext context, ProxyListener listener)
+            throws Exception {
         this.config = config;
         this.listener = listener;
-        this.upstreamHeaders = new UpstreamHeaders(config);
+        this.headerPolicy = headerPolicy;
         this.limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerSandbox());
         this.client = new WebSocketClient(httpClient);
         client.setConnectTimeout(config.connectTimeout().toMillis());
@@ -203,8 +202,9 @@ public final class WebSocketHandshake implements AutoCloseable {
             throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
         }
         try {
-            relay.upgradeClient(request, response, upstream.subprotocol(),
-                    upstreamHeaders.responseHeaders(upstream.headers(), ForwardedHeaders.mount(request, admission.route())));
+            HeaderBlock answer = HeaderBlock.of(upstream.headers());
+            headerPolicy.response(answer, ServletHeaders.context(request, admission, true));
+            relay.upgradeClient(request, response, upstream.subprotocol(), answer);
         } catch (IOException | RuntimeException e) {
             relay.abort(CloseCodes.INTERNAL_ERROR, "client upgrade failed");
             LOG.warn("Client upgrade failed for {}", relay, e);
@@ -259,24 +259,10 @@ public final class WebSocketHandshake implements AutoCloseable {
     }
 
     private UpstreamRequest upstreamRequest(HttpServletRequest request, Admission admission) {
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        HeaderPolicy policy = HeaderPolicy.forRequest(Collections.list(request.getHeaders("Connection")));
-        for (String header : Collections.list(request.getHeaderNames())) {
-            if (header.equalsIgnoreCase(ForwardedHeaders.PREFIX)) {
-                continue;
-            }
-            if (policy.forwards(header)) {
-                List<String> values = UpstreamHeaders.requestValues(header, Collections.list(request.getHeaders(header)));
-                if (!values.isEmpty()) {
-                    headers.put(header, values);
-                }
-            }
-        }
-        ForwardedHeaders.of(request, admission.route()).forEach((name, value) -> putHeader(headers, name, value));
-        admission.target().headers().forEach((name, value) -> putHeader(headers, name, value));
-        return new UpstreamRequest(admission.target().uri(), headers,
-                offeredSubprotocols(request), request.getHeader("Sec-WebSocket-Key"));
-
+        HeaderBlock headers = ServletHeaders.block(request);
+        headerPolicy.request(headers, ServletHeaders.context(request, admission, true));
+        return new UpstreamRequest(admission.target().uri(), headers.toMap(), offeredSubprotocols(request),
+                request.getHeader("Sec-WebSocket-Key"));
     }
 
     private UpstreamAnswer awaitUpstream(CompletableFuture<UpstreamAnswer> connecting) {
@@ -294,12 +280,6 @@ public final class WebSocketHandshake implements AutoCloseable {
         } catch (ExecutionException e) {
             throw upstreamFailure(e.getCause());
         }
-    }
-
-    /** Sets one header, replacing any value under the same name in another case (as the Jetty client would). */
-    private static void putHeader(Map<String, List<String>> headers, String name, String value) {
-        headers.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
-        headers.put(name, List.of(value));
     }
 
     private static ProxyException upstreamFailure(Throwable cause) {

@@ -8,7 +8,9 @@ import io.liteboxd.proxy.connect.UpstreamTarget;
 import io.liteboxd.proxy.observe.ProxyListener;
 import io.liteboxd.proxy.resolve.Sandbox;
 import io.liteboxd.proxy.route.SandboxRoute;
-import io.liteboxd.proxy.servlet.UpstreamHeaders;
+import io.liteboxd.proxy.header.HeaderContext;
+import io.liteboxd.proxy.header.HeaderPolicy;
+import io.liteboxd.proxy.route.RouteStyle;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,8 +52,8 @@ class UpstreamConnectionTest {
         client = new HttpClient();
         client.start();
         // Far beyond BOUND: a stalled exchange ends only by this timeout, and the test must not wait for it.
-        relay = new PooledRelay(client, Duration.ofMinutes(2), new UpstreamHeaders(ProxyConfig.builder().build()),
-                ProxyListener.NONE, "gateway");
+        relay = new PooledRelay(client, Duration.ofMinutes(2), HeaderPolicy.of(ProxyConfig.builder().build()),
+                ProxyListener.NONE);
     }
 
     @AfterEach
@@ -119,7 +121,8 @@ class UpstreamConnectionTest {
         RecordingClient(PooledRelay relay, int port, boolean busy) {
             super(relay, admission(port), new UpstreamConnections.Origin("127.0.0.1", port),
                     ("GET /download HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII),
-                    "GET", "test-request", "/api/v1/sandbox/s1/port/" + port);
+                    "GET", new HeaderContext(RouteStyle.PATH, "/api/v1/sandbox/s1/port/" + port, "127.0.0.1", false,
+                            null, 8080, "test-request", "HTTP/1.1", false, admission(port).target()));
             this.busy = busy;
         }
 

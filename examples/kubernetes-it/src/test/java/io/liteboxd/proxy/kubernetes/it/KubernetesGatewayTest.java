@@ -152,6 +152,9 @@ class KubernetesGatewayTest {
                 .header("X-Access-Token", "pod-token-e2e1")
                 .header("Authorization", CLIENT_AUTHORIZATION)
                 .header("X-Custom", "kept")
+                .header("Impersonate-User", "system:admin")
+                .header("Impersonate-Group", "system:masters")
+                .header("X-Remote-User", "system:admin")
                 .POST(HttpRequest.BodyPublishers.ofString("hello through the API server"))
                 .build();
 
@@ -167,7 +170,8 @@ class KubernetesGatewayTest {
         ApiServerStandin.ProxiedRequest viaApi = lastProxied();
         // The stand-in accepts only the gateway's kubeconfig token, so this also proves the client's was replaced.
         assertThat(viaApi.authenticatedAs()).isEqualTo("bearer");
-        assertThat(viaApi.headers()).doesNotContainKeys("x-access-token", "authorization");
+        assertThat(viaApi.headers()).doesNotContainKeys("x-access-token", "authorization", "impersonate-user",
+                "impersonate-group", "x-remote-user");
     }
 
     @Test

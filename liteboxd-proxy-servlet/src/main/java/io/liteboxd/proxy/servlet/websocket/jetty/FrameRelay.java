@@ -1,5 +1,6 @@
 package io.liteboxd.proxy.servlet.websocket.jetty;
 
+import io.liteboxd.proxy.header.HeaderBlock;
 import io.liteboxd.proxy.servlet.websocket.CloseCodes;
 import io.liteboxd.proxy.servlet.websocket.Keepalive;
 import io.liteboxd.proxy.servlet.websocket.MessageMeter;
@@ -15,8 +16,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -80,7 +79,7 @@ final class FrameRelay implements Relay {
 
     @Override
     public void upgradeClient(HttpServletRequest request, HttpServletResponse response, String subprotocol,
-                              Map<String, List<String>> responseHeaders) throws IOException {
+                              HeaderBlock responseHeaders) throws IOException {
         JettyWebSocketServerContainer container = JettyWebSocketServerContainer.getContainer(request.getServletContext());
         if (container == null) {
             throw new IOException("Jetty WebSocket server is not available in this context");
@@ -90,7 +89,7 @@ final class FrameRelay implements Relay {
                     && upgradeRequest.getSubProtocols().contains(subprotocol)) {
                 upgradeResponse.setAcceptedSubProtocol(subprotocol);
             }
-            responseHeaders.forEach(upgradeResponse::setHeader);
+            responseHeaders.forEach(upgradeResponse::addHeader);
             return new LegListener(this, client);
         }, request, response);
         if (!upgraded) {

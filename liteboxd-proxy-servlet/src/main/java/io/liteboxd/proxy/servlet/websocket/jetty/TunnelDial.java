@@ -58,7 +58,7 @@ final class TunnelDial implements HttpUpgrader.Factory, HttpUpgrader {
                 .version(HttpVersion.HTTP_1_1)
                 .followRedirects(false)
                 .headers(headers -> {
-                    upstreamRequest.headers().forEach(headers::put);
+                    upstreamRequest.headers().forEach((name, values) -> values.forEach(v -> headers.add(name, v)));
                     headers.put(HttpHeader.SEC_WEBSOCKET_KEY, upstreamRequest.clientKey());
                     headers.put(HttpHeader.SEC_WEBSOCKET_VERSION, "13");
                     if (!upstreamRequest.subprotocols().isEmpty()) {

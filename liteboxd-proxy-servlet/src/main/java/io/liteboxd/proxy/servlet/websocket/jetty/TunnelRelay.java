@@ -1,5 +1,6 @@
 package io.liteboxd.proxy.servlet.websocket.jetty;
 
+import io.liteboxd.proxy.header.HeaderBlock;
 import io.liteboxd.proxy.servlet.websocket.CloseCodes;
 import io.liteboxd.proxy.servlet.websocket.Relay;
 import io.liteboxd.proxy.servlet.websocket.RelaySettings;
@@ -11,8 +12,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -117,7 +116,7 @@ final class TunnelRelay implements Relay {
 
     @Override
     public void upgradeClient(HttpServletRequest request, HttpServletResponse response, String subprotocol,
-                              Map<String, List<String>> responseHeaders) throws IOException {
+                              HeaderBlock responseHeaders) throws IOException {
         ServletContextRequest base = ServletContextRequest.getServletContextRequest(request);
         if (base == null) {
             throw new IOException("not a Jetty 12 ee10 request");
@@ -129,7 +128,7 @@ final class TunnelRelay implements Relay {
         ServletContextResponse coreResponse = base.getServletContextResponse();
         coreResponse.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
         HttpFields.Mutable headers = coreResponse.getHeaders();
-        responseHeaders.forEach(headers::put);
+        responseHeaders.forEach(headers::add);
         headers.put(HttpHeader.UPGRADE, "websocket");
         headers.put(HttpHeader.CONNECTION, "Upgrade");
         headers.put(HttpHeader.SEC_WEBSOCKET_ACCEPT, TunnelDial.acceptFor(clientKey));

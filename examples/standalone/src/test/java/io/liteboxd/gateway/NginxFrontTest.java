@@ -1,0 +1,253 @@
+package io.liteboxd.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gateway behind a real nginx with the usual WebSocket configuration ({@code Upgrade}/{@code Connection} passed
+ * on), which denies one sandbox by location. A hostile sandbox answers {@code 101} to a plain POST that carried an
+ * {@code Upgrade} header: if the gateway relayed that 101, nginx would turn the client's connection into a tunnel,
+ * and the next request on it would reach the gateway past nginx's rules.
+ *
+ * <p>Needs Debian's {@code nginx}. Skipped with a message when it is missing, unless {@code LITEBOXD_REQUIRE_NGINX}
+ * is set ({@code .ci/run} installs nginx and sets it, so CI fails rather than skips).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class NginxFrontTest {
+
+    private static final String NGINX = System.getenv().getOrDefault("NGINX", "/usr/sbin/nginx");
+
+    @TempDir
+    static Path dir;
+
+    private static DemoSandbox denied;
+    private static ServerSocket switcher;
+    private static GatewayServer gateway;
+    private static Process nginx;
+    private static int nginxPort;
+    private static final ExecutorService THREADS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "switching-upstream");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @BeforeAll
+    static void start() throws Exception {
+        if (!Files.isExecutable(Path.of(NGINX))) {
+            String why = NGINX + " is missing (apt-get install -y nginx)";
+            if (System.getenv("LITEBOXD_REQUIRE_NGINX") != null) {
+                throw new IllegalStateException(why + ", and LITEBOXD_REQUIRE_NGINX is set");
+            }
+            System.err.println("*** SKIPPING the nginx front test: " + why + " ***");
+            Assumptions.abort(why);
+        }
+        denied = DemoSandbox.start();
+        switcher = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+        THREADS.submit(NginxFrontTest::switchEveryRequest);
+        Path sandboxes = dir.resolve("sandboxes.json");
+        Files.writeString(sandboxes, """
+                {"sandboxes":[
+                  {"id":"attacker","host":"127.0.0.1","token":"attacker-token"},
+                  {"id":"denied","host":"127.0.0.1","token":"denied-token"}
+                ]}
+                """);
+        gateway = GatewayServer.start(GatewayOptions.defaults().withListen("127.0.0.1", 0)
+                .withSandboxesFile(sandboxes));
+        nginxPort = freePort();
+        nginx = startNginx(gateway.baseUri().getPort());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (nginx != null) {
+            nginx.destroy();
+            nginx.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (gateway != null) {
+            gateway.stop();
+        }
+        if (switcher != null) {
+            switcher.close();
+        }
+        if (denied != null) {
+            denied.stop();
+        }
+        THREADS.shutdownNow();
+    }
+
+    @Test
+    void deniedSandbox_isDeniedByNginx() throws Exception {
+        try (Socket s = connect()) {
+            send(s, deniedRequest());
+            assertThat(readResponse(s)).startsWith("HTTP/1.1 403").contains("nginx");
+        }
+    }
+
+    @Test
+    void upstreamSwitchingProtocolsOnAPost_doesNotOpenATunnelThroughNginx() throws Exception {
+        try (Socket s = connect()) {
+            send(s, "POST /api/v1/sandbox/attacker/port/" + switcher.getLocalPort() + "/ HTTP/1.1\r\n"
+                    + "Host: gw.test\r\nX-Access-Token: attacker-token\r\nUpgrade: tunnel\r\nConnection: Upgrade\r\n"
+                    + "Content-Type: text/plain\r\nContent-Length: 3\r\n\r\nabc");
+            String first = readResponse(s);
+            assertThat(first).as(first).startsWith("HTTP/1.1 502").contains("upstream_unreachable")
+                    .doesNotContain("101");
+
+            // On a tunnel this would reach the gateway directly; nginx must still be the one answering it.
+            String second;
+            try {
+                send(s, deniedRequest());
+                second = readResponse(s);
+            } catch (IOException closed) {
+                second = "";
+            }
+            assertThat(second).as("the request after the 101 attempt: %s", second)
+                    .doesNotContain("X-Upstream").doesNotContain("\"path\"")
+                    .satisfiesAnyOf(r -> assertThat(r).isEmpty(), r -> assertThat(r).startsWith("HTTP/1.1 403"));
+        }
+    }
+
+    private static String deniedRequest() {
+        return "GET /api/v1/sandbox/denied/port/" + denied.port() + "/echo HTTP/1.1\r\nHost: gw.test\r\n"
+                + "X-Access-Token: denied-token\r\n\r\n";
+    }
+
+    /** Answers every request with a 101 to a protocol nobody asked for, then keeps the connection open. */
+    private static Void switchEveryRequest() throws IOException {
+        while (!switcher.isClosed()) {
+            Socket s = switcher.accept();
+            THREADS.submit(() -> {
+                try (s) {
+                    InputStream in = s.getInputStream();
+                    int matched = 0;
+                    while (matched < 4) {
+                        int b = in.read();
+                        if (b < 0) {
+                            return null;
+                        }
+                        matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+                    }
+                    s.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: tunnel\r\n"
+                            + "Connection: Upgrade\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    in.transferTo(OutputStream.nullOutputStream());
+                }
+                return null;
+            });
+        }
+        return null;
+    }
+
+    private static Process startNginx(int gatewayPort) throws Exception {
+        Files.createDirectories(dir.resolve("logs"));
+        Path conf = dir.resolve("nginx.conf");
+        Files.writeString(conf, """
+                worker_processes 1;
+                daemon off;
+                pid %1$s/nginx.pid;
+                error_log %1$s/logs/error.log;
+                events { worker_connections 64; }
+                http {
+                  access_log off;
+                  client_body_temp_path %1$s/body;
+                  proxy_temp_path %1$s/proxy;
+                  fastcgi_temp_path %1$s/fastcgi;
+                  uwsgi_temp_path %1$s/uwsgi;
+                  scgi_temp_path %1$s/scgi;
+                  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+                  server {
+                    listen 127.0.0.1:%2$d;
+                    location /api/v1/sandbox/denied/ { return 403; }
+                    location / {
+                      proxy_pass http://127.0.0.1:%3$d;
+                      proxy_http_version 1.1;
+                      proxy_set_header Upgrade $http_upgrade;
+                      proxy_set_header Connection $connection_upgrade;
+                      proxy_set_header Host $host;
+                      proxy_read_timeout 30s;
+                    }
+                  }
+                }
+                """.formatted(dir, nginxPort, gatewayPort));
+        Process p = new ProcessBuilder(NGINX, "-p", dir.toString(), "-c", conf.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("logs/stdout.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            try (Socket probe = new Socket("127.0.0.1", nginxPort)) {
+                return p;
+            } catch (IOException notYet) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException("nginx exited: " + Files.readString(dir.resolve("logs/stdout.log"))
+                            + Files.readString(dir.resolve("logs/error.log")));
+                }
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("nginx did not start listening on " + nginxPort);
+    }
+
+    private static Socket connect() throws IOException {
+        Socket s = new Socket("127.0.0.1", nginxPort);
+        s.setSoTimeout(15_000);
+        return s;
+    }
+
+    private static void send(Socket s, String request) throws IOException {
+        s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().flush();
+    }
+
+    /** One response: its head, and a body of Content-Length bytes (nginx and the gateway both send one here). */
+    private static String readResponse(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        try {
+            while (matched < 4) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                head.write(b);
+                matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+            }
+        } catch (SocketTimeoutException e) {
+            return head.toString(StandardCharsets.ISO_8859_1);
+        }
+        String text = head.toString(StandardCharsets.ISO_8859_1);
+        int length = 0;
+        for (String line : text.split("\r\n")) {
+            if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        byte[] body = in.readNBytes(length);
+        return text + new String(body, StandardCharsets.UTF_8);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+}

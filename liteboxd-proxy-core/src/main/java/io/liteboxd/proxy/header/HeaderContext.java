@@ -1,0 +1,46 @@
+package io.liteboxd.proxy.header;
+
+import io.liteboxd.proxy.connect.UpstreamTarget;
+import io.liteboxd.proxy.route.RouteStyle;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the {@link HeaderPolicy} needs to know about one exchange besides its headers; built once per request by the
+ * leg that relays it, from the admission and the client connection.
+ *
+ * @param style         path- or host-style route: path routes share one origin among all sandboxes
+ * @param mount         the public mount path of the sandbox port as the browser sees it (servlet context path
+ *                      included), e.g. {@code /ctx/api/v1/sandbox/abc/port/8000}; empty when the app is mounted at
+ *                      the root of its host
+ * @param clientAddress the client's address as the container reports it
+ * @param secure        whether the client connection is HTTPS
+ * @param clientHost    the host the client addressed ({@code host[:port]}), or null
+ * @param serverPort    the gateway port the client connected to
+ * @param requestId     this request's {@code X-Request-ID}
+ * @param protocol      the client's protocol, e.g. {@code HTTP/1.1} (for {@code Via})
+ * @param webSocket     whether this is a WebSocket handshake
+ * @param target        where the request goes: its headers replace the client's, and
+ *                      {@link UpstreamTarget#carriesGatewayIdentity()} keeps the client's credentials out
+ */
+public record HeaderContext(RouteStyle style, String mount, String clientAddress, boolean secure, String clientHost,
+                            int serverPort, String requestId, String protocol, boolean webSocket,
+                            UpstreamTarget target) {
+
+    public HeaderContext {
+        Objects.requireNonNull(style, "style");
+        mount = mount == null ? "" : mount;
+        Objects.requireNonNull(requestId, "requestId");
+        protocol = protocol == null ? "HTTP/1.1" : protocol;
+        Objects.requireNonNull(target, "target");
+    }
+
+    /** The connector's headers for the upstream. */
+    public Map<String, String> connectorHeaders() {
+        return target.headers();
+    }
+
+    public boolean pathRoute() {
+        return style == RouteStyle.PATH;
+    }
+}

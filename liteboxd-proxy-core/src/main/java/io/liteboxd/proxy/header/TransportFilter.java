@@ -1,0 +1,41 @@
+package io.liteboxd.proxy.header;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Fields that belong to the transport of one leg and are computed by it: the upstream's {@code Host}, the WebSocket
+ * handshake's {@code Sec-WebSocket-*} (each leg negotiates its own), {@code Expect} on a handshake, and the
+ * response's {@code Date}, which every container sends itself (two would go out otherwise).
+ */
+final class TransportFilter implements HeaderFilter {
+
+    static final String[] HANDSHAKE = {"Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions",
+        "Sec-WebSocket-Protocol", "Sec-WebSocket-Accept"};
+    private static final String[] REQUEST = {"Host", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
+        "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol", "Sec-WebSocket-Accept"};
+    private static final String[] RESPONSE = {"Date", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
+        "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol", "Sec-WebSocket-Accept"};
+
+    @Override
+    public void request(HeaderBlock headers, HeaderContext context) {
+        headers.removeIf(name -> Names.in(name, REQUEST) || (context.webSocket() && name.equalsIgnoreCase("Expect")));
+    }
+
+    @Override
+    public void response(HeaderBlock headers, HeaderContext context) {
+        headers.removeIf(name -> Names.in(name, RESPONSE));
+    }
+
+    @Override
+    public List<HeaderRule> rules() {
+        List<HeaderRule> rules = new ArrayList<>();
+        rules.add(HeaderRule.request("Host", "replaced by the upstream's own (the client's is in `X-Forwarded-Host`)",
+                "always"));
+        rules.add(HeaderRule.request("Expect", "dropped", "WebSocket handshakes"));
+        rules.add(new HeaderRule(String.join(", ", HANDSHAKE), "both", "negotiated by each leg itself, never copied",
+                "always"));
+        rules.add(HeaderRule.response("Date", "dropped: the container sends its own", "always"));
+        return rules;
+    }
+}
