@@ -16,14 +16,23 @@ import java.util.Objects;
  * @param cookieHeaders every {@code Cookie} header line
  * @param origin        the {@code Origin} header, or {@code null}
  * @param transport     HTTP, or WebSocket for an upgrade request
+ * @param contextPath   the servlet context path the request came through ({@code ""} at the root): part of the
+ *                      path a keep-prefix route forwards
  */
 public record GatewayRequest(String method, String host, String rawPath, String rawQuery, List<String> tokenHeaders,
-                             List<String> cookieHeaders, String origin, Transport transport) {
+                             List<String> cookieHeaders, String origin, Transport transport, String contextPath) {
 
     public GatewayRequest {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(transport, "transport");
         tokenHeaders = tokenHeaders == null ? List.of() : List.copyOf(tokenHeaders);
         cookieHeaders = cookieHeaders == null ? List.of() : List.copyOf(cookieHeaders);
+        contextPath = contextPath == null ? "" : contextPath;
+    }
+
+    /** A request through the root context. */
+    public GatewayRequest(String method, String host, String rawPath, String rawQuery, List<String> tokenHeaders,
+                          List<String> cookieHeaders, String origin, Transport transport) {
+        this(method, host, rawPath, rawQuery, tokenHeaders, cookieHeaders, origin, transport, "");
     }
 }

@@ -17,6 +17,7 @@ import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.route.HostRouteParser;
 import io.liteboxd.proxy.route.RawQuery;
 import io.liteboxd.proxy.route.RouteParser;
+import io.liteboxd.proxy.route.RouteStyle;
 import io.liteboxd.proxy.route.SandboxRoute;
 import java.util.List;
 import java.util.Objects;
@@ -46,9 +47,17 @@ public final class SandboxGateway {
      * @param target      the upstream to dial
      * @param tokenSource where the token came from
      * @param token       the token that authenticated; never printed by {@link #toString()}
+     * @param keepPrefix   the route forwards the whole path, route prefix included ({@link ProxyConfig#keepPrefix()})
+     * @param preserveHost the upstream gets the client's {@code Host} ({@link ProxyConfig#preserveHost()})
      */
     public record Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target, TokenSource tokenSource,
-                            String token) {
+                            String token, boolean keepPrefix, boolean preserveHost) {
+
+        /** An admission with the deployment's default forwarding (strip the prefix, the upstream's own Host). */
+        public Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target, TokenSource tokenSource,
+                         String token) {
+            this(route, sandbox, target, tokenSource, token, false, false);
+        }
 
         /** An admission by {@code X-Access-Token} whose token is not kept. */
         public Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target) {
@@ -158,8 +167,17 @@ public final class SandboxGateway {
                 ? verifyShareLink(route, credential.candidates())
                 : authenticate(route, credential.candidates());
         Sandbox sandbox = resolve(route);
+        boolean keepPrefix = route.style() == RouteStyle.PATH
+                && (config.keepPrefix() || sandbox.keepPrefixPorts().contains(route.port()));
+        if (keepPrefix) {
+            // Exactly as the browser sent it: the app was configured with this prefix as its base path.
+            route = route.withPath(request.contextPath() + route.mountPath() + route.path());
+        }
         UpstreamTarget target = connect(sandbox, route, request.transport());
-        return new Admission(route, sandbox, target, credential.source(), token);
+        // The API server needs its own Host; only a direct connection can carry the client's.
+        boolean preserveHost = !target.carriesGatewayIdentity()
+                && (config.preserveHost() || sandbox.preserveHostPorts().contains(route.port()));
+        return new Admission(route, sandbox, target, credential.source(), token, keepPrefix, preserveHost);
     }
 
     /** The route without the gateway's own query parameters, which no connector may forward. */

@@ -16,10 +16,12 @@ import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.connect.DirectPodConnector;
 import io.liteboxd.proxy.connect.Transport;
 import io.liteboxd.proxy.connect.UpstreamConnector;
+import io.liteboxd.proxy.connect.UpstreamTarget;
 import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.error.ProxyException;
 import io.liteboxd.proxy.resolve.Sandbox;
 import io.liteboxd.proxy.resolve.SandboxResolver;
+import io.liteboxd.proxy.route.SandboxRoute;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -101,6 +103,38 @@ class SandboxGatewayTest {
 
         doThrow(new ProxyException(ProxyError.SANDBOX_NOT_READY, "warming up")).when(resolver).resolve("abc");
         expect(() -> gateway.admit(PATH, null, List.of("t"), Transport.HTTP), ProxyError.SANDBOX_NOT_READY);
+    }
+
+    @Test
+    void keepPrefixPortsForwardTheWholePathAndPreserveHostStopsAtTheGatewaysIdentity() throws Exception {
+        SandboxGateway keeping = new SandboxGateway(ProxyConfig.defaults(), auth, resolver, connector);
+        when(auth.authenticate("abc", "tok")).thenReturn(true);
+        when(resolver.resolve("abc")).thenReturn(Optional.of(Sandbox.ready("abc", "10.0.0.1")
+                .withForwarding(Set.of(8080), Set.of(8080))));
+        when(connector.target(any(), any(), any())).thenAnswer(call -> new UpstreamTarget(
+                java.net.URI.create("http://10.0.0.1:8080" + ((SandboxRoute) call.getArgument(1)).pathAndQuery())));
+
+        SandboxGateway.Admission admission = keeping.admit(new GatewayRequest("GET", "gw", PATH, "q=1",
+                List.of("tok"), List.of(), null, Transport.HTTP, "/ctx"));
+
+        assertThat(admission.keepPrefix()).isTrue();
+        assertThat(admission.preserveHost()).isTrue();
+        assertThat(admission.target().uri().toString()).isEqualTo("http://10.0.0.1:8080/ctx" + PATH + "?q=1");
+        assertThat(admission.route().mountPath()).isEqualTo("/api/v1/sandbox/abc/port/8080");
+
+        doReturn(new UpstreamTarget(java.net.URI.create("https://api:6443/x"), java.util.Map.of(), true))
+                .when(connector).target(any(), any(), any());
+        assertThat(keeping.admit(new GatewayRequest("GET", "gw", PATH, null, List.of("tok"), List.of(), null,
+                Transport.HTTP)).preserveHost()).as("never through the API server").isFalse();
+
+        when(resolver.resolve("abc")).thenReturn(Optional.of(Sandbox.ready("abc", "10.0.0.1")));
+        org.mockito.Mockito.doAnswer(call -> new UpstreamTarget(
+                java.net.URI.create("http://10.0.0.1:8080" + ((SandboxRoute) call.getArgument(1)).pathAndQuery())))
+                .when(connector).target(any(), any(), any());
+        SandboxGateway.Admission stripped = keeping.admit(new GatewayRequest("GET", "gw", PATH, null, List.of("tok"),
+                List.of(), null, Transport.HTTP, "/ctx"));
+        assertThat(stripped.keepPrefix()).isFalse();
+        assertThat(stripped.target().uri().getRawPath()).isEqualTo("/x");
     }
 
     private static ProxyException expect(Runnable call, ProxyError error) {

@@ -34,6 +34,10 @@ import java.util.function.Function;
  *   <tr><td>rewrite root-relative Location</td><td>rewriteLocation</td><td>LITEBOXD_REWRITE_LOCATION</td>
  *       <td>true</td></tr>
  *   <tr><td>scope upstream Set-Cookie</td><td>scopeCookies</td><td>LITEBOXD_SCOPE_COOKIES</td><td>true</td></tr>
+ *   <tr><td>forward the full path (keep the route prefix)</td><td>keepPrefix</td><td>LITEBOXD_KEEP_PREFIX</td>
+ *       <td>false</td></tr>
+ *   <tr><td>send the client's Host upstream</td><td>preserveHost</td><td>LITEBOXD_PRESERVE_HOST</td>
+ *       <td>false</td></tr>
  *   <tr><td>base domain of host-based routes</td><td>baseDomain</td><td>LITEBOXD_BASE_DOMAIN</td><td>(off)</td></tr>
  *   <tr><td>take the host from X-Forwarded-Host</td><td>trustForwardedHost</td>
  *       <td>LITEBOXD_TRUST_FORWARDED_HOST</td><td>false</td></tr>
@@ -102,6 +106,8 @@ public final class ProxyConfig {
     private final List<String> allowedOrigins;
     private final boolean rewriteLocation;
     private final boolean scopeCookies;
+    private final boolean keepPrefix;
+    private final boolean preserveHost;
     private final String baseDomain;
     private final boolean trustForwardedHost;
     private final String shareLinkSecret;
@@ -123,6 +129,8 @@ public final class ProxyConfig {
         this.allowedOrigins = List.copyOf(b.allowedOrigins);
         this.rewriteLocation = b.rewriteLocation;
         this.scopeCookies = b.scopeCookies;
+        this.keepPrefix = b.keepPrefix;
+        this.preserveHost = b.preserveHost;
         this.baseDomain = b.baseDomain;
         this.trustForwardedHost = b.trustForwardedHost;
         this.shareLinkSecret = b.shareLinkSecret;
@@ -141,7 +149,7 @@ public final class ProxyConfig {
                 .pingInterval(pingInterval).idleTimeout(idleTimeout).maxMessageSize(maxMessageSize)
                 .clientThreads(clientThreads).webSocketRelay(webSocketRelay).httpRelay(httpRelay)
                 .browserAuth(browserAuth).allowedOrigins(allowedOrigins).rewriteLocation(rewriteLocation)
-                .scopeCookies(scopeCookies).baseDomain(baseDomain).trustForwardedHost(trustForwardedHost)
+                .scopeCookies(scopeCookies).keepPrefix(keepPrefix).preserveHost(preserveHost).baseDomain(baseDomain).trustForwardedHost(trustForwardedHost)
                 .shareLinkSecret(shareLinkSecret).maxConnections(maxConnections)
                 .maxConnectionsPerSandbox(maxConnectionsPerSandbox).drainTimeout(drainTimeout);
     }
@@ -183,6 +191,8 @@ public final class ProxyConfig {
         s.text("allowedOrigins").ifPresent(v -> b.allowedOrigins(splitList(v)));
         s.bool("rewriteLocation").ifPresent(b::rewriteLocation);
         s.bool("scopeCookies").ifPresent(b::scopeCookies);
+        s.bool("keepPrefix").ifPresent(b::keepPrefix);
+        s.bool("preserveHost").ifPresent(b::preserveHost);
         s.text("baseDomain").ifPresent(b::baseDomain);
         s.bool("trustForwardedHost").ifPresent(b::trustForwardedHost);
         s.text("shareLinkSecret").ifPresent(b::shareLinkSecret);
@@ -276,6 +286,26 @@ public final class ProxyConfig {
     }
 
     /**
+     * Whether path routes forward the whole path as the browser sent it (servlet context path and route prefix
+     * included) instead of only the part after {@code {prefix}/{id}/port/{port}}: for apps configured with that
+     * prefix as their base path (Jupyter's {@code base_url}, a dev server's {@code base}). The default for every
+     * sandbox port; {@link io.liteboxd.proxy.resolve.Sandbox#keepPrefixPorts()} turns it on for single ports.
+     */
+    public boolean keepPrefix() {
+        return keepPrefix;
+    }
+
+    /**
+     * Whether the upstream gets the {@code Host} the client sent instead of its own address, for apps that compare
+     * {@code Origin} with {@code Host} (Jupyter, Django and Rails CSRF checks, many WebSocket servers). The default
+     * for every sandbox port; {@link io.liteboxd.proxy.resolve.Sandbox#preserveHostPorts()} turns it on for single
+     * ports. Never in API-server mode, where the API server needs its own.
+     */
+    public boolean preserveHost() {
+        return preserveHost;
+    }
+
+    /**
      * The domain under which {@code {port}-{sandbox-id}.{baseDomain}} hosts are routed to sandboxes, or {@code null}
      * when host-based routing is off.
      */
@@ -330,6 +360,7 @@ public final class ProxyConfig {
                 + ", clientThreads=" + clientThreads + ", webSocketRelay=" + webSocketRelay + ", httpRelay=" + httpRelay
                 + ", browserAuth=" + browserAuth + ", allowedOrigins=" + allowedOrigins
                 + ", rewriteLocation=" + rewriteLocation + ", scopeCookies=" + scopeCookies
+                + ", keepPrefix=" + keepPrefix + ", preserveHost=" + preserveHost
                 + ", baseDomain=" + baseDomain + ", trustForwardedHost=" + trustForwardedHost
                 + ", shareLinks=" + (shareLinkSecret == null ? "off" : "on") + ", maxConnections=" + maxConnections
                 + ", maxConnectionsPerSandbox=" + maxConnectionsPerSandbox + ", drainTimeout=" + drainTimeout + "}";
@@ -360,6 +391,8 @@ public final class ProxyConfig {
         private List<String> allowedOrigins = List.of(SELF_ORIGIN);
         private boolean rewriteLocation = true;
         private boolean scopeCookies = true;
+        private boolean keepPrefix;
+        private boolean preserveHost;
         private String baseDomain;
         private boolean trustForwardedHost;
         private String shareLinkSecret;
@@ -482,6 +515,16 @@ public final class ProxyConfig {
 
         public Builder scopeCookies(boolean enabled) {
             this.scopeCookies = enabled;
+            return this;
+        }
+
+        public Builder keepPrefix(boolean enabled) {
+            this.keepPrefix = enabled;
+            return this;
+        }
+
+        public Builder preserveHost(boolean enabled) {
+            this.preserveHost = enabled;
             return this;
         }
 

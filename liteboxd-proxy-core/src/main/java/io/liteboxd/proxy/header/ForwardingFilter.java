@@ -34,7 +34,8 @@ final class ForwardingFilter implements HeaderFilter {
         headers.add("X-Forwarded-Proto", context.secure() ? "https" : "http");
         headers.add("X-Forwarded-Host", context.clientHost());
         headers.add("X-Forwarded-Port", Integer.toString(context.serverPort()));
-        if (!context.mount().isEmpty()) {
+        // An app that gets the whole path knows its prefix already: one that also honoured this would double it.
+        if (!context.mount().isEmpty() && !context.admission().keepPrefix()) {
             headers.add("X-Forwarded-Prefix", context.mount());
         }
         headers.add(REQUEST_ID, context.requestId());
@@ -67,7 +68,7 @@ final class ForwardingFilter implements HeaderFilter {
                 HeaderRule.request("X-Forwarded-Host", "set: the host the client addressed", "always"),
                 HeaderRule.request("X-Forwarded-Port", "set: the gateway port the client reached", "always"),
                 HeaderRule.request("X-Forwarded-Prefix", "set: the sandbox port's mount path; a client's value "
-                        + "dropped", "path routes"),
+                        + "dropped", "path routes that strip the prefix"),
                 HeaderRule.request("X-Forwarded-Server, -Ssl, -Scheme", "dropped", "always"),
                 HeaderRule.request(REQUEST_ID, "the client's when it is a sane token, else a new one", "always"),
                 HeaderRule.request("Via", "this hop appended as `" + VIA_NAME + "`", "always"));

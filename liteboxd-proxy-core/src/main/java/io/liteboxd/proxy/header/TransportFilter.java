@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Fields that belong to the transport of one leg and are computed by it: the upstream's {@code Host}, the WebSocket
+ * Fields that belong to the transport of one leg and are computed by it: the upstream's {@code Host} (unless the
+ * client's is preserved for this sandbox port), the WebSocket
  * handshake's {@code Sec-WebSocket-*} (each leg negotiates its own), {@code Expect} on a handshake, and the
  * response's {@code Date}, which every container sends itself (two would go out otherwise).
  */
@@ -20,6 +21,10 @@ final class TransportFilter implements HeaderFilter {
     @Override
     public void request(HeaderBlock headers, HeaderContext context) {
         headers.removeIf(name -> Names.in(name, REQUEST) || (context.webSocket() && name.equalsIgnoreCase("Expect")));
+        if (context.admission().preserveHost()) {
+            // A leg sends the upstream's own address only when no Host is left here.
+            headers.add("Host", context.clientHost());
+        }
     }
 
     @Override
@@ -30,8 +35,8 @@ final class TransportFilter implements HeaderFilter {
     @Override
     public List<HeaderRule> rules() {
         List<HeaderRule> rules = new ArrayList<>();
-        rules.add(HeaderRule.request("Host", "replaced by the upstream's own (the client's is in `X-Forwarded-Host`)",
-                "always"));
+        rules.add(HeaderRule.request("Host", "replaced by the upstream's own (the client's is in `X-Forwarded-Host`); "
+                + "the client's kept with `preserveHost`, except in API-server mode", "always"));
         rules.add(HeaderRule.request("Expect", "dropped", "WebSocket handshakes"));
         rules.add(new HeaderRule(String.join(", ", HANDSHAKE), "both", "negotiated by each leg itself, never copied",
                 "always"));

@@ -48,6 +48,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class KubernetesSandboxResolver implements SandboxResolver, AutoCloseable {
 
+    /** Pod annotation: ports (comma-separated) whose app gets the whole path, route prefix included. */
+    public static final String KEEP_PREFIX_PORTS = "liteboxd.io/keep-prefix-ports";
+    /** Pod annotation: ports (comma-separated) whose app gets the client's {@code Host}. */
+    public static final String PRESERVE_HOST_PORTS = "liteboxd.io/preserve-host-ports";
+
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesSandboxResolver.class);
     private static final String BY_SANDBOX_ID = "liteboxd-sandbox-id";
     private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -158,7 +163,29 @@ public final class KubernetesSandboxResolver implements SandboxResolver, AutoClo
     static Sandbox toSandbox(String sandboxId, V1Pod pod) {
         String podIp = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
         boolean ready = rank(pod) == 3 && podIp != null && !podIp.isBlank();
-        return new Sandbox(sandboxId, pod.getMetadata().getName(), podIp, ready, Set.of());
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        return new Sandbox(sandboxId, pod.getMetadata().getName(), podIp, ready, Set.of(),
+                portList(annotations, KEEP_PREFIX_PORTS), portList(annotations, PRESERVE_HOST_PORTS));
+    }
+
+    /** The ports of a comma-separated annotation value; what is not a port (1-65535) is skipped. */
+    static Set<Integer> portList(Map<String, String> annotations, String name) {
+        String value = annotations == null ? null : annotations.get(name);
+        if (value == null || value.isBlank()) {
+            return Set.of();
+        }
+        Set<Integer> ports = new java.util.LinkedHashSet<>();
+        for (String item : value.split(",")) {
+            try {
+                int port = Integer.parseInt(item.trim());
+                if (port >= 1 && port <= 65535) {
+                    ports.add(port);
+                }
+            } catch (NumberFormatException e) {
+                LOG.debug("Annotation {}: {} is not a port", name, item.trim());
+            }
+        }
+        return ports;
     }
 
     private static int rank(V1Pod pod) {

@@ -22,7 +22,10 @@ import java.util.Set;
 /**
  * A fixed set of sandboxes with their tokens, e.g. from a JSON file:
  * <pre>{"sandboxes":[{"id":"abc12345","host":"127.0.0.1","token":"s3cret"},
- *               {"id":"zz","host":"127.0.0.1","token":"t","ready":false,"ports":[8000,8001]}]}</pre>
+ *               {"id":"zz","host":"127.0.0.1","token":"t","ready":false,"ports":[8000,8001]},
+ *               {"id":"nb","host":"10.0.0.7","token":"n","keepPrefixPorts":[8888],"preserveHostPorts":[8888]}]}</pre>
+ * {@code keepPrefixPorts} and {@code preserveHostPorts} turn on {@code keepPrefix} and {@code preserveHost} (see
+ * {@link io.liteboxd.proxy.config.ProxyConfig}) for those ports of that sandbox.
  * Handy for development, tests and small fixed deployments. Offers a {@link #resolver()} and an
  * {@link #authenticator()}; both are immutable and thread-safe.
  */
@@ -111,28 +114,38 @@ public final class StaticSandboxes {
                 }
                 ready = node.get("ready").booleanValue();
             }
-            Set<Integer> ports = new LinkedHashSet<>();
-            if (node.has("ports")) {
-                if (!node.get("ports").isArray()) {
-                    throw new IllegalArgumentException(where + ".ports: expected an array of port numbers");
-                }
-                for (JsonNode p : node.get("ports")) {
-                    if (!p.canConvertToInt() || !p.isIntegralNumber() || p.intValue() < 1 || p.intValue() > 65535) {
-                        throw new IllegalArgumentException(where + ".ports: " + p + " is not a port (1-65535)");
-                    }
-                    ports.add(p.intValue());
-                }
-            }
+            Set<Integer> ports = ports(node, "ports", where);
+            Set<Integer> keepPrefixPorts = ports(node, "keepPrefixPorts", where);
+            Set<Integer> preserveHostPorts = ports(node, "preserveHostPorts", where);
             String podName = node.hasNonNull("podName") ? node.get("podName").asText() : "sandbox-" + id;
             for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
                 String f = it.next();
-                if (!Set.of("id", "host", "token", "ready", "ports", "podName").contains(f)) {
+                if (!Set.of("id", "host", "token", "ready", "ports", "podName", "keepPrefixPorts", "preserveHostPorts")
+                        .contains(f)) {
                     throw new IllegalArgumentException(where + ": unknown field \"" + f + "\"");
                 }
             }
-            entries.add(new Entry(new Sandbox(id, podName, host, ready, ports), token));
+            entries.add(new Entry(new Sandbox(id, podName, host, ready, ports, keepPrefixPorts, preserveHostPorts),
+                    token));
         }
         return new StaticSandboxes(entries);
+    }
+
+    /** An optional array of port numbers. */
+    private static Set<Integer> ports(JsonNode node, String field, String where) {
+        Set<Integer> ports = new LinkedHashSet<>();
+        if (node.has(field)) {
+            if (!node.get(field).isArray()) {
+                throw new IllegalArgumentException(where + "." + field + ": expected an array of port numbers");
+            }
+            for (JsonNode p : node.get(field)) {
+                if (!p.canConvertToInt() || !p.isIntegralNumber() || p.intValue() < 1 || p.intValue() > 65535) {
+                    throw new IllegalArgumentException(where + "." + field + ": " + p + " is not a port (1-65535)");
+                }
+                ports.add(p.intValue());
+            }
+        }
+        return ports;
     }
 
     private static String requiredText(JsonNode node, String field, String where) {

@@ -58,6 +58,14 @@ public record SandboxRoute(String prefix, String sandboxId, int port, String pat
         return query == null ? path : path + "?" + query;
     }
 
+    /**
+     * The same route forwarding another raw path: the whole path as the browser sent it, for an app that knows its
+     * mount path. {@link #mountPath()} is unchanged.
+     */
+    public SandboxRoute withPath(String rawPath) {
+        return new SandboxRoute(prefix, sandboxId, port, rawPath, query, style);
+    }
+
     /** The same route with another raw query ({@code null} for none). */
     public SandboxRoute withQuery(String rawQuery) {
         return new SandboxRoute(prefix, sandboxId, port, path, rawQuery, style);

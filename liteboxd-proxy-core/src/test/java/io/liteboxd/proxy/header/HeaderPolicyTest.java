@@ -2,9 +2,13 @@ package io.liteboxd.proxy.header;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.liteboxd.proxy.SandboxGateway.Admission;
+import io.liteboxd.proxy.auth.TokenSource;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.connect.UpstreamTarget;
+import io.liteboxd.proxy.resolve.Sandbox;
 import io.liteboxd.proxy.route.RouteStyle;
+import io.liteboxd.proxy.route.SandboxRoute;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +22,17 @@ class HeaderPolicyTest {
     private final HeaderPolicy policy = HeaderPolicy.of(ProxyConfig.defaults());
 
     private static HeaderContext context(RouteStyle style, boolean webSocket, UpstreamTarget target) {
-        return new HeaderContext(style, style == RouteStyle.PATH ? MOUNT : "", "10.0.0.9", true, "gw.example:8443",
-                8443, "req-1", "HTTP/1.1", webSocket, target);
+        return context(style, webSocket, target, false, false);
+    }
+
+    private static HeaderContext context(RouteStyle style, boolean webSocket, UpstreamTarget target,
+                                         boolean keepPrefix, boolean preserveHost) {
+        SandboxRoute route = new SandboxRoute(style == RouteStyle.PATH ? "/api/v1/sandbox" : "", "sb1", 8000, "/x",
+                null, style);
+        Admission admission = new Admission(route, Sandbox.ready("sb1", "10.1.2.3"), target, TokenSource.HEADER, null,
+                keepPrefix, preserveHost);
+        return new HeaderContext(admission, style == RouteStyle.PATH ? MOUNT : "", "10.0.0.9", true,
+                "gw.example:8443", 8443, "req-1", "HTTP/1.1", webSocket);
     }
 
     private static HeaderContext path() {
@@ -82,6 +95,15 @@ class HeaderPolicyTest {
         assertThat(out.values("X-Request-ID")).containsExactly("req-1");
         assertThat(out.values("Via")).containsExactly("1.0 front, 1.1 liteboxd");
         assertThat(request(host()).values("X-Forwarded-Prefix")).as("no prefix on a host route").isEmpty();
+    }
+
+    @Test
+    void keepPrefix_sendsNoForwardedPrefix_preserveHost_sendsTheClientsHost() {
+        UpstreamTarget direct = new UpstreamTarget(URI.create("http://10.1.2.3:8000/x"));
+        HeaderBlock out = request(context(RouteStyle.PATH, false, direct, true, true), "Host", "gw.example:8443");
+        assertThat(out.values("X-Forwarded-Prefix")).isEmpty();
+        assertThat(out.values("Host")).containsExactly("gw.example:8443");
+        assertThat(request(path(), "Host", "gw.example:8443").values("Host")).as("default: the leg's own").isEmpty();
     }
 
     @Test

@@ -52,6 +52,17 @@ class KubernetesSandboxResolverRankingTest {
         assertThat(KubernetesSandboxResolver.best(List.of())).isEmpty();
     }
 
+    @Test
+    void forwardingOptionsComeFromPodAnnotations() {
+        V1Pod pod = pod("sandbox-x", "Running", true, "10.0.0.9", T0);
+        pod.getMetadata().putAnnotationsItem(KubernetesSandboxResolver.KEEP_PREFIX_PORTS, "8888, 5173,x,70000")
+                .putAnnotationsItem(KubernetesSandboxResolver.PRESERVE_HOST_PORTS, "8888");
+        Sandbox sandbox = KubernetesSandboxResolver.toSandbox("x", pod);
+
+        assertThat(sandbox.keepPrefixPorts()).containsExactlyInAnyOrder(8888, 5173);
+        assertThat(sandbox.preserveHostPorts()).containsExactly(8888);
+    }
+
     private static V1Pod pod(String name, String phase, boolean ready, String ip, OffsetDateTime created) {
         V1PodStatus status = new V1PodStatus().phase(phase).podIP(ip)
                 .addConditionsItem(new V1PodCondition().type("Ready").status(ready ? "True" : "False"));

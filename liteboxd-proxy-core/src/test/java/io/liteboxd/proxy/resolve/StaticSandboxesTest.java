@@ -44,8 +44,21 @@ class StaticSandboxesTest {
         assertThat(statics.authenticator().authenticate("nope", "s3cret")).isFalse();
     }
 
+    @Test
+    void readsPerPortForwardingOptions() throws IOException {
+        Path file = write("""
+                {"sandboxes":[{"id":"nb","host":"10.0.0.7","token":"n","keepPrefixPorts":[8888],
+                  "preserveHostPorts":[8888,5173]}]}""");
+        Sandbox nb = StaticSandboxes.load(file).resolver().resolve("nb").orElseThrow();
+
+        assertThat(nb.keepPrefixPorts()).containsExactly(8888);
+        assertThat(nb.preserveHostPorts()).containsExactlyInAnyOrder(8888, 5173);
+    }
+
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', value = {
+            "{\"sandboxes\":[{\"id\":\"a\",\"host\":\"h\",\"token\":\"t\",\"keepPrefixPorts\":[0]}]} | keepPrefixPorts: 0 is not a port",
+            "{\"sandboxes\":[{\"id\":\"a\",\"host\":\"h\",\"token\":\"t\",\"preserveHostPorts\":8}]} | preserveHostPorts: expected an array",
             "{\"sandboxes\":[{\"host\":\"h\",\"token\":\"t\"}]} | sandboxes[0].id: required",
             "{\"sandboxes\":[{\"id\":\"a\",\"token\":\"t\"}]} | sandboxes[0].host: required",
             "{\"sandboxes\":[{\"id\":\"a\",\"host\":\"h\"}]} | sandboxes[0].token: required",

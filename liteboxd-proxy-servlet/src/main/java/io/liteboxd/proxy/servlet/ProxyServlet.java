@@ -203,7 +203,7 @@ public class ProxyServlet extends HttpServlet {
                 admission = gateway.admit(new GatewayRequest(request.getMethod(), host, rawPath,
                         request.getQueryString(), Collections.list(request.getHeaders(AccessTokens.HEADER)),
                         Collections.list(request.getHeaders("Cookie")), request.getHeader("Origin"),
-                        upgrade ? Transport.WEBSOCKET : Transport.HTTP));
+                        upgrade ? Transport.WEBSOCKET : Transport.HTTP, request.getContextPath()));
             }
             if (upgrade) {
                 webSockets.upgrade(request, response, admission,

@@ -33,9 +33,9 @@ public final class ServletHeaders {
     /** The policy's view of an admitted request relayed over HTTP or as a WebSocket handshake. */
     public static HeaderContext context(HttpServletRequest request, Admission admission, boolean webSocket) {
         SandboxRoute route = admission.route();
-        return new HeaderContext(route.style(), mount(request, route), request.getRemoteAddr(), request.isSecure(),
+        return new HeaderContext(admission, mount(request, route), request.getRemoteAddr(), request.isSecure(),
                 ClientHost.determined(request), request.getServerPort(), RequestIds.of(request),
-                request.getProtocol(), webSocket, admission.target());
+                request.getProtocol(), webSocket);
     }
 
     /** Where the sandbox app is mounted as the client sees it: context path plus the route's mount path. */

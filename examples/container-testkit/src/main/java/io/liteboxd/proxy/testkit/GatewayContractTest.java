@@ -87,6 +87,9 @@ public abstract class GatewayContractTest {
     /** Ready, only the main upstream's port is open. */
     protected static final String PORTS = "sbports";
     protected static final String PORTS_TOKEN = "tok-ports";
+    /** Ready; the main upstream's port gets the whole path (keep-prefix) and the client's Host. */
+    protected static final String KEEP = "sbkeep";
+    protected static final String KEEP_TOKEN = "tok-keep";
     /** Has a valid token but the resolver does not know it (deleted sandbox, stale token store). */
     protected static final String GHOST = "sbghost";
     protected static final String GHOST_TOKEN = "tok-ghost";
@@ -126,7 +129,9 @@ public abstract class GatewayContractTest {
                 new StaticSandboxes.Entry(new Sandbox(NOT_READY, "sandbox-" + NOT_READY, "127.0.0.1", false, Set.of()),
                         NOT_READY_TOKEN),
                 new StaticSandboxes.Entry(new Sandbox(PORTS, "sandbox-" + PORTS, "127.0.0.1", true,
-                        Set.of(upstream.port())), PORTS_TOKEN));
+                        Set.of(upstream.port())), PORTS_TOKEN),
+                new StaticSandboxes.Entry(Sandbox.ready(KEEP, "127.0.0.1")
+                        .withForwarding(Set.of(upstream.port()), Set.of(upstream.port())), KEEP_TOKEN));
         StaticSandboxes resolvable = new StaticSandboxes(known);
         List<StaticSandboxes.Entry> withGhost = new ArrayList<>(known);
         withGhost.add(new StaticSandboxes.Entry(Sandbox.ready(GHOST, "127.0.0.1"), GHOST_TOKEN));
@@ -533,6 +538,43 @@ public abstract class GatewayContractTest {
         assertThat(header(echo, "referer")).containsExactly("http://gw" + route(SANDBOX, upstream.port(), "/?a=1"));
         assertThat(r.bodyText()).doesNotContain(TOKEN).doesNotContain("evil");
         assertForwardedHeaders(headersOf(echo));
+    }
+
+    /**
+     * A sandbox port configured to keep the prefix gets the whole path as the client sent it, no
+     * {@code X-Forwarded-Prefix} (it knows its base already), and, with Host preservation, the client's {@code Host};
+     * its own prefixed {@code Location} and cookie paths come back unchanged.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"GET", "POST"})
+    void keepPrefixPort_getsTheWholePathAndTheClientsHost_http(String method) throws Exception {
+        String mount = route(KEEP, upstream.port(), "");
+        String query = "?a=%2F&header=Location:" + mount + "/login&header=Set-Cookie:s%3D1%3B%20Path%3D" + mount + "/";
+        byte[] body = method.equals("POST") ? "x=1".getBytes(StandardCharsets.US_ASCII) : null;
+        RawHttp.RawResponse r = RawHttp.exchange(gateway, method, mount + "/echo/a%2Fb" + query,
+                List.of("X-Access-Token: " + KEEP_TOKEN), body);
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        JsonNode echo = json(r.body());
+        assertThat(echo.path("path").asText()).isEqualTo(mount + "/echo/a%2Fb");
+        assertThat(headerNames(echo)).doesNotContain("x-forwarded-prefix");
+        assertThat(header(echo, "host")).containsExactly(gateway.getHost() + ":" + gateway.getPort());
+        assertThat(r.header("Location")).isEqualTo(mount + "/login");
+        assertThat(r.headers().get("set-cookie")).containsExactly("s=1; Path=" + mount + "/");
+    }
+
+    @Test
+    void keepPrefixPort_getsTheWholePathAndTheClientsHost_ws() throws Exception {
+        String probe = probe();
+        URI uri = URI.create("ws://" + gateway.getHost() + ":" + gateway.getPort()
+                + route(KEEP, upstream.port(), "/ws/headers?probe=" + probe));
+        ClientUpgradeRequest request = new ClientUpgradeRequest(uri);
+        request.setHeader("X-Access-Token", KEEP_TOKEN);
+        openSessions.add(wsClient.connect(new WsClientSocket(), request).get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+
+        Map<String, List<String>> seen = upstream.awaitHandshake(probe, WAIT);
+        assertThat(seen).doesNotContainKey("x-forwarded-prefix");
+        assertThat(seen.get("host")).containsExactly(gateway.getHost() + ":" + gateway.getPort());
     }
 
     @Test

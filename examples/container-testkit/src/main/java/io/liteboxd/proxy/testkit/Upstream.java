@@ -62,6 +62,8 @@ public final class Upstream implements AutoCloseable {
     public static final String GREETING = "welcome from upstream";
     public static final String MARKER_HEADER = "X-Upstream";
     public static final String MARKER_VALUE = "liteboxd-testkit";
+    /** The gateway's mount path of any sandbox port, as a regular expression (an app that knows its base path). */
+    static final String MOUNTED = "/api/v1/sandbox/[^/]+/port/[0-9]+";
 
     static final ObjectMapper JSON = new ObjectMapper();
     private static final int TEXT_BODY_LIMIT = 64 * 1024;
@@ -105,6 +107,8 @@ public final class Upstream implements AutoCloseable {
             container.setMaxBinaryMessageSize(64L * 1024 * 1024);
             container.addMapping("/ws/echo", (rq, rs, cb) -> new UpstreamSockets.Echo(this, probe(rq)));
             container.addMapping("/ws/headers", (rq, rs, cb) -> new UpstreamSockets.HeadersReport(
+                    this, probe(rq), headerMap(rq.getHeaders())));
+            container.addMapping("^" + MOUNTED + "/ws/headers$", (rq, rs, cb) -> new UpstreamSockets.HeadersReport(
                     this, probe(rq), headerMap(rq.getHeaders())));
             // A 101 that carries what a hostile app might put on it: two cookies (one of them the gateway's own) and
             // origin-wide policies.
@@ -210,7 +214,8 @@ public final class Upstream implements AutoCloseable {
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
-            String path = request.getHttpURI().getPath();
+            // An app configured with the gateway's route prefix as its base path serves under it (keep-prefix).
+            String path = request.getHttpURI().getPath().replaceFirst("^" + MOUNTED, "");
             response.getHeaders().put(MARKER_HEADER, MARKER_VALUE);
             response.getHeaders().put("X-Echo-Method", request.getMethod());
             Fields query = Request.extractQueryParameters(request);

@@ -72,7 +72,7 @@ public final class JettyHttpHandler extends Handler.Wrapper {
         try {
             admission = gateway.admit(new GatewayRequest(request.getMethod(), host, rawPath, uri.getQuery(),
                     headers.getValuesList(AccessTokens.HEADER), headers.getValuesList(HttpHeader.COOKIE),
-                    headers.get(HttpHeader.ORIGIN), Transport.HTTP));
+                    headers.get(HttpHeader.ORIGIN), Transport.HTTP, contextPath));
         } catch (RuntimeException e) {
             // The servlet answers refusals (and logs the unexpected) the one way it always does.
             request.setAttribute(HttpRelay.ADMITTED, e);
@@ -83,10 +83,9 @@ public final class JettyHttpHandler extends Handler.Wrapper {
             return super.handle(request, response, callback);
         }
         relayed.increment();
-        HeaderContext context = new HeaderContext(admission.route().style(),
-                contextPath + admission.route().mountPath(), Request.getRemoteAddr(request), request.isSecure(), host,
-                Request.getServerPort(request), RequestIds.of(headers.get(RequestIds.HEADER)),
-                request.getConnectionMetaData().getProtocol(), false, admission.target());
+        HeaderContext context = new HeaderContext(admission, contextPath + admission.route().mountPath(),
+                Request.getRemoteAddr(request), request.isSecure(), host, Request.getServerPort(request),
+                RequestIds.of(headers.get(RequestIds.HEADER)), request.getConnectionMetaData().getProtocol(), false);
         pooled.relay(request, response, callback, admission, context, contextPath);
         return true;
     }

@@ -6,7 +6,8 @@ import java.util.Arrays;
 
 /**
  * The bytes of the request line and header block the {@link PooledRelay} sends upstream: the target's raw path and
- * query, the upstream's {@code Host}, and the fields the {@link io.liteboxd.proxy.header.HeaderPolicy} left.
+ * query, the fields the {@link io.liteboxd.proxy.header.HeaderPolicy} left, and the upstream's {@code Host} unless
+ * the policy kept the client's.
  */
 final class RequestHead {
 
@@ -28,12 +29,16 @@ final class RequestHead {
         if (query != null) {
             b.put('?').ascii(query);
         }
-        b.ascii(" HTTP/1.1").crlf().ascii("Host: ").ascii(target.getHost());
-        int port = target.getPort();
-        if (port > 0 && port != 80) {
-            b.put(':').ascii(Integer.toString(port));
+        b.ascii(" HTTP/1.1").crlf();
+        if (!headers.contains("Host")) {
+            // The policy left the client's Host only where it is preserved; otherwise the upstream's own.
+            b.ascii("Host: ").ascii(target.getHost());
+            int port = target.getPort();
+            if (port > 0 && port != 80) {
+                b.put(':').ascii(Integer.toString(port));
+            }
+            b.crlf();
         }
-        b.crlf();
         for (int i = 0; i < headers.size(); i++) {
             b.field(headers.name(i), headers.value(i));
         }

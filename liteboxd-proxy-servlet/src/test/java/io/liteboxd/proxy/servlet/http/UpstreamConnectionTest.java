@@ -10,7 +10,6 @@ import io.liteboxd.proxy.resolve.Sandbox;
 import io.liteboxd.proxy.route.SandboxRoute;
 import io.liteboxd.proxy.header.HeaderContext;
 import io.liteboxd.proxy.header.HeaderPolicy;
-import io.liteboxd.proxy.route.RouteStyle;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -121,8 +120,8 @@ class UpstreamConnectionTest {
         RecordingClient(PooledRelay relay, int port, boolean busy) {
             super(relay, admission(port), new UpstreamConnections.Origin("127.0.0.1", port),
                     ("GET /download HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII),
-                    "GET", new HeaderContext(RouteStyle.PATH, "/api/v1/sandbox/s1/port/" + port, "127.0.0.1", false,
-                            null, 8080, "test-request", "HTTP/1.1", false, admission(port).target()));
+                    "GET", new HeaderContext(admission(port), "/api/v1/sandbox/s1/port/" + port, "127.0.0.1",
+                            false, null, 8080, "test-request", "HTTP/1.1", false));
             this.busy = busy;
         }
 

@@ -7,7 +7,9 @@ import io.liteboxd.proxy.connect.UpstreamTarget;
 import io.liteboxd.proxy.header.HeaderBlock;
 import io.liteboxd.proxy.header.HeaderContext;
 import io.liteboxd.proxy.header.HeaderPolicy;
-import io.liteboxd.proxy.route.RouteStyle;
+import io.liteboxd.proxy.SandboxGateway;
+import io.liteboxd.proxy.resolve.Sandbox;
+import io.liteboxd.proxy.route.SandboxRoute;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +31,10 @@ class HeaderPolicyFuzzTest {
             "proxy-authorization", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade", "host",
             "sec-websocket-key", "sec-websocket-version", "sec-websocket-accept");
     static final HeaderPolicy POLICY = HeaderPolicy.of(ProxyConfig.defaults());
-    static final HeaderContext CONTEXT = new HeaderContext(RouteStyle.PATH, "/api/v1/sandbox/s/port/80", "10.0.0.1",
-            false, "gw", 80, "id", "HTTP/1.1", false, new UpstreamTarget(URI.create("http://10.0.0.2:80/")));
+    static final HeaderContext CONTEXT = new HeaderContext(new SandboxGateway.Admission(
+            new SandboxRoute("/api/v1/sandbox", "s", 80, "/", null), Sandbox.ready("s", "10.0.0.2"),
+            new UpstreamTarget(URI.create("http://10.0.0.2:80/"))), "/api/v1/sandbox/s/port/80", "10.0.0.1", false,
+            "gw", 80, "id", "HTTP/1.1", false);
     static final String[] NAMES = {"X-Access-Token", "Connection", "Keep-Alive", "Proxy-Connection",
         "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Content-Length",
         "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Accept", "Authorization", "Cookie", "X-Custom",
