@@ -2,6 +2,7 @@ package io.liteboxd.proxy;
 
 import io.liteboxd.proxy.auth.AccessTokens;
 import io.liteboxd.proxy.auth.Credential;
+import io.liteboxd.proxy.auth.GatewayCookies;
 import io.liteboxd.proxy.auth.OriginPolicy;
 import io.liteboxd.proxy.auth.ShareLinks;
 import io.liteboxd.proxy.auth.TokenAuthenticator;
@@ -46,13 +47,22 @@ public final class SandboxGateway {
      * @param target      the upstream to dial
      * @param tokenSource where the token came from
      * @param token       the token that authenticated; never printed by {@link #toString()}
+     * @param cookie      the value of the cookie the gateway keeps this credential in (a signed token cookie for a
+     *                    query parameter, the link for a share link), or {@code null} when it sets none; never
+     *                    printed
      */
     public record Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target, TokenSource tokenSource,
-                            String token) {
+                            String token, String cookie) {
 
         /** An admission by {@code X-Access-Token} whose token is not kept. */
         public Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target) {
-            this(route, sandbox, target, TokenSource.HEADER, null);
+            this(route, sandbox, target, TokenSource.HEADER, null, null);
+        }
+
+        /** An admission that sets no cookie. */
+        public Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target, TokenSource tokenSource,
+                         String token) {
+            this(route, sandbox, target, tokenSource, token, null);
         }
 
         @Override
@@ -67,6 +77,7 @@ public final class SandboxGateway {
     private final HostRouteParser hostRoutes;
     private final OriginPolicy origins;
     private final ShareLinks shareLinks;
+    private final GatewayCookies cookies;
     private final TokenAuthenticator authenticator;
     private final SandboxResolver resolver;
     private final UpstreamConnector connector;
@@ -78,6 +89,7 @@ public final class SandboxGateway {
         this.hostRoutes = config.hostRouting() ? new HostRouteParser(config.baseDomain()) : null;
         this.origins = new OriginPolicy(config.allowedOrigins());
         this.shareLinks = config.shareLinkSecret() == null ? null : new ShareLinks(config.shareLinkSecret());
+        this.cookies = config.browserAuth() ? GatewayCookies.of(config.cookieSecret()) : null;
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.connector = Objects.requireNonNull(connector, "connector");
@@ -143,8 +155,11 @@ public final class SandboxGateway {
      */
     public Admission admit(GatewayRequest request) {
         SandboxRoute route = route(request.host(), request.rawPath(), request.rawQuery());
+        SandboxRoute scope = route;
         Credential credential = Credential.of(request.tokenHeaders(), route.query(), request.cookieHeaders(),
-                config.browserAuth(), shareLinks != null);
+                config.browserAuth(), shareLinks != null,
+                value -> cookies.open(value, scope.sandboxId(), scope.sandboxPath()),
+                value -> shareLinks.verify(value, scope.sandboxId(), scope.port()) ? value : null);
         route = withoutGatewayParameters(route);
         if (credential.source().ambient()
                 && OriginPolicy.applies(request.transport() == Transport.WEBSOCKET, request.method(), request.origin())
@@ -159,7 +174,13 @@ public final class SandboxGateway {
                 : authenticate(route, credential.candidates());
         Sandbox sandbox = resolve(route);
         UpstreamTarget target = connect(sandbox, route, request.transport());
-        return new Admission(route, sandbox, target, credential.source(), token);
+        String cookie = switch (credential.source()) {
+            case QUERY -> request.transport() == Transport.HTTP
+                    ? cookies.sign(route.sandboxId(), route.sandboxPath(), token) : null;
+            case SHARE_LINK -> token;
+            default -> null;
+        };
+        return new Admission(route, sandbox, target, credential.source(), token, cookie);
     }
 
     /** The route without the gateway's own query parameters, which no connector may forward. */

@@ -1,6 +1,7 @@
 package io.liteboxd.proxy.header;
 
 import io.liteboxd.proxy.auth.AccessTokens;
+import io.liteboxd.proxy.auth.GatewayCookies;
 import io.liteboxd.proxy.auth.ShareLinks;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,8 +75,8 @@ public final class PrefixRewriter {
 
     /**
      * True for an upstream {@code Set-Cookie} that would set one of the gateway's own cookies ({@code liteboxd_token},
-     * {@code liteboxd_share}): a
-     * sandbox must never plant or overwrite the credential the gateway checks.
+     * {@code liteboxd_share}, also under their {@code __Host-} names): a sandbox must never plant or overwrite the
+     * credential the gateway checks.
      */
     public static boolean setsGatewayCookie(String setCookieValue) {
         if (setCookieValue == null) {
@@ -85,6 +86,9 @@ public final class PrefixRewriter {
         int semi = setCookieValue.indexOf(';');
         int end = eq >= 0 && (semi < 0 || eq < semi) ? eq : semi >= 0 ? semi : setCookieValue.length();
         String name = setCookieValue.substring(0, end).trim();
+        if (name.startsWith(GatewayCookies.HOST_PREFIX)) {
+            name = name.substring(GatewayCookies.HOST_PREFIX.length());
+        }
         return name.equals(AccessTokens.COOKIE) || name.equals(ShareLinks.COOKIE);
     }
 

@@ -2,6 +2,7 @@ package io.liteboxd.proxy.servlet;
 
 import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.auth.AccessTokens;
+import io.liteboxd.proxy.auth.GatewayCookies;
 import io.liteboxd.proxy.auth.ShareLinks;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.header.CookieHeader;
@@ -16,7 +17,8 @@ import java.util.Map;
  * {@link io.liteboxd.proxy.header.HeaderPolicy}; shared by the HTTP relay and the WebSocket handshake.
  *
  * <ul>
- *   <li>Requests: the {@code liteboxd_token} and {@code liteboxd_share} cookies are removed from {@code Cookie};
+ *   <li>Requests: the {@code liteboxd_token} and {@code liteboxd_share} cookies (also under their {@code __Host-}
+ *       names) are removed from {@code Cookie};
  *       every other cookie stays.</li>
  *   <li>Responses: an upstream {@code Set-Cookie} for either of them is dropped (a sandbox must not plant
  *       the gateway's credential); other {@code Set-Cookie}s are scoped ({@code scopeCookies}) and a root-relative
@@ -24,6 +26,10 @@ import java.util.Map;
  * </ul>
  */
 public final class UpstreamHeaders {
+
+    /** The gateway's cookies under every name they are set with. */
+    private static final List<String> GATEWAY_COOKIES = List.of(AccessTokens.COOKIE, ShareLinks.COOKIE,
+            GatewayCookies.HOST_PREFIX + AccessTokens.COOKIE, GatewayCookies.HOST_PREFIX + ShareLinks.COOKIE);
 
     private final boolean rewriteLocation;
     private final boolean scopeCookies;
@@ -38,7 +44,11 @@ public final class UpstreamHeaders {
         if (!"cookie".equalsIgnoreCase(name)) {
             return values;
         }
-        return CookieHeader.without(CookieHeader.without(values, AccessTokens.COOKIE), ShareLinks.COOKIE);
+        List<String> kept = values;
+        for (String cookie : GATEWAY_COOKIES) {
+            kept = CookieHeader.without(kept, cookie);
+        }
+        return kept;
     }
 
     /**

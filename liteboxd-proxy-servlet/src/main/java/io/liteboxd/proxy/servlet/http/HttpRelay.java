@@ -6,6 +6,7 @@ import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.error.ErrorBody;
 import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.auth.AccessTokens;
+import io.liteboxd.proxy.auth.GatewayCookies;
 import io.liteboxd.proxy.auth.ShareLinks;
 import io.liteboxd.proxy.auth.TokenCookie;
 import io.liteboxd.proxy.auth.TokenSource;
@@ -518,7 +519,7 @@ public final class HttpRelay extends AsyncProxyServlet {
 
     /** Whether the credential came as a query parameter or share link, which the gateway keeps in a cookie. */
     static boolean setsGatewayCookie(Admission admission) {
-        return admission.token() != null
+        return admission.cookie() != null
                 && (admission.tokenSource() == TokenSource.QUERY || admission.tokenSource() == TokenSource.SHARE_LINK);
     }
 
@@ -528,14 +529,15 @@ public final class HttpRelay extends AsyncProxyServlet {
      * @param contextPath the servlet context's path ("" at the root)
      */
     static String gatewayCookie(String contextPath, boolean secure, Admission admission) {
-        if (admission.tokenSource() == TokenSource.QUERY && admission.token() != null) {
-            String path = (contextPath == null ? "" : contextPath) + admission.route().sandboxPath();
-            return TokenCookie.setCookie(admission.token(), path, secure);
-        } else if (admission.tokenSource() == TokenSource.SHARE_LINK && admission.token() != null) {
+        String context = contextPath == null ? "" : contextPath;
+        if (admission.tokenSource() == TokenSource.QUERY && admission.cookie() != null) {
+            return TokenCookie.setCookie(AccessTokens.COOKIE, admission.cookie(),
+                    context + admission.route().sandboxPath(), secure, GatewayCookies.LIFETIME.toSeconds());
+        } else if (admission.tokenSource() == TokenSource.SHARE_LINK && admission.cookie() != null) {
             // A share link opens one port: its cookie is scoped to that port and ends with the link.
-            String path = (contextPath == null ? "" : contextPath) + admission.route().mountPath() + "/";
-            return TokenCookie.shareCookie(admission.token(), path, secure,
-                    ShareLinks.secondsLeft(admission.token(), Clock.systemUTC()));
+            return TokenCookie.setCookie(ShareLinks.COOKIE, admission.cookie(),
+                    context + admission.route().mountPath() + "/", secure,
+                    ShareLinks.secondsLeft(admission.cookie(), Clock.systemUTC()));
         }
         return null;
     }
