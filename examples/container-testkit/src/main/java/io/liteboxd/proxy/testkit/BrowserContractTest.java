@@ -210,6 +210,59 @@ public abstract class BrowserContractTest {
     }
 
     @Test
+    void navigationWithTheToken_is303ToTheCleanUrl_withTheCookie_andNeverReachesTheUpstream() throws Exception {
+        try (BrowserUpstream sentinel = BrowserUpstream.start()) {
+            String page = PREFIX + "/" + SANDBOX + "/port/" + sentinel.port() + "/echo/page";
+            RawHttp.RawResponse r = get(page + "?a=%7E&liteboxd_token=" + TOKEN + "&b=x+y&c=%c3%a9&a",
+                    List.of("Sec-Fetch-Mode: navigate", "Sec-Fetch-Dest: document", "Accept: text/html"));
+
+            assertThat(r.status()).as(r.toString()).isEqualTo(303);
+            assertThat(r.header("location")).isEqualTo(page + "?a=%7E&b=x+y&c=%c3%a9&a");
+            assertThat(r.header("referrer-policy")).isEqualTo("no-referrer");
+            assertThat(r.header("cache-control")).isEqualTo("no-store");
+            assertThat(r.bodyText()).isEmpty();
+            String cookie = assertSignedCookie(r, PREFIX + "/" + SANDBOX + "/");
+            assertThat(sentinel.acceptedConnections()).as("the upstream is not contacted").isZero();
+
+            // Where the browser goes next: the cookie alone, the query as it was without the token.
+            RawHttp.RawResponse next = get(r.header("location"), List.of("Cookie: " + cookie,
+                    "Sec-Fetch-Mode: navigate", "Sec-Fetch-Dest: document"));
+            assertThat(next.status()).as(next.toString()).isEqualTo(200);
+            assertThat(json(next).path("query").asText()).isEqualTo("a=%7E&b=x+y&c=%c3%a9&a");
+            assertThat(sentinel.acceptedConnections()).isEqualTo(1);
+
+            // Without fetch metadata an HTML Accept is a navigation; HEAD is redirected like GET.
+            RawHttp.RawResponse html = RawHttp.exchange(gateway, "HEAD", page + "?liteboxd_token=" + TOKEN,
+                    List.of("Accept: text/html,application/xhtml+xml"), null);
+            assertThat(html.status()).as(html.toString()).isEqualTo(303);
+            assertThat(html.header("location")).isEqualTo(page);
+            String link = new ShareLinks(SHARE_SECRET).sign(SANDBOX, sentinel.port(), Duration.ofMinutes(5));
+            RawHttp.RawResponse shared = get(page + "?k=v&liteboxd_share=" + link, List.of("Sec-Fetch-Mode: navigate"));
+            assertThat(shared.status()).as(shared.toString()).isEqualTo(303);
+            assertThat(shared.header("location")).isEqualTo(page + "?k=v");
+            assertThat(shared.headers().get("set-cookie")).singleElement().asString()
+                    .startsWith("liteboxd_share=" + link + "; Path=" + PREFIX + "/" + SANDBOX + "/port/"
+                            + sentinel.port() + "/; Max-Age=");
+            assertThat(sentinel.acceptedConnections()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void nonNavigationsWithTheToken_areStillRelayed_andSetTheCookie() throws Exception {
+        for (List<String> headers : List.<List<String>>of(List.of("Sec-Fetch-Mode: cors", "Sec-Fetch-Dest: empty",
+                "Accept: text/html"), List.of("Accept: application/json"), List.of())) {
+            RawHttp.RawResponse r = get(path("/echo/api?liteboxd_token=" + TOKEN + "&k=v"), headers);
+            assertThat(r.status()).as("%s: %s", headers, r).isEqualTo(200);
+            assertThat(json(r).path("query").asText()).isEqualTo("k=v");
+            assertSignedCookie(r, PREFIX + "/" + SANDBOX + "/");
+        }
+        RawHttp.RawResponse post = RawHttp.exchange(gateway, "POST", path("/echo/form?liteboxd_token=" + TOKEN),
+                List.of("Sec-Fetch-Mode: navigate", "Sec-Fetch-Dest: document", "Accept: text/html"), new byte[] {'x'});
+        assertThat(post.status()).as(post.toString()).isEqualTo(200);
+        assertThat(json(post).path("query").isNull()).isTrue();
+    }
+
+    @Test
     void plantedCookies_beforeTheRealOne_cannotLockTheUserOut() throws Exception {
         StringBuilder planted = new StringBuilder("Cookie: ");
         for (int i = 0; i < 20; i++) {

@@ -7,6 +7,7 @@ import io.liteboxd.proxy.error.ErrorBody;
 import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.auth.AccessTokens;
 import io.liteboxd.proxy.auth.GatewayCookies;
+import io.liteboxd.proxy.auth.NavigationLogin;
 import io.liteboxd.proxy.auth.ShareLinks;
 import io.liteboxd.proxy.auth.TokenCookie;
 import io.liteboxd.proxy.auth.TokenSource;
@@ -540,6 +541,28 @@ public final class HttpRelay extends AsyncProxyServlet {
                     ShareLinks.secondsLeft(admission.cookie(), Clock.systemUTC()));
         }
         return null;
+    }
+
+    /**
+     * Answers a navigation that logged in with a query parameter or share link with a redirect to its URL without
+     * it ({@link NavigationLogin}), the gateway cookie set; nothing is relayed.
+     *
+     * @return false when the request is to be relayed
+     */
+    public static boolean redirectsLogin(HttpServletRequest request, HttpServletResponse response,
+                                         Admission admission) {
+        String location = NavigationLogin.location(admission, request.getMethod(), request.getHeader("Sec-Fetch-Mode"),
+                request.getHeader("Sec-Fetch-Dest"), request.getHeader("Accept"), request.getRequestURI(),
+                request.getQueryString());
+        if (location == null) {
+            return false;
+        }
+        response.setStatus(NavigationLogin.STATUS);
+        response.setHeader("Location", location);
+        NavigationLogin.HEADERS.forEach(response::setHeader);
+        addGatewayCookie(request, response, admission);
+        response.setContentLength(0);
+        return true;
     }
 
     @Override
