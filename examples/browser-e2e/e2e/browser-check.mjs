@@ -3,7 +3,8 @@
 // makes the assertions; this script only observes.
 //
 // Usage: node browser-check.mjs '<json config>'
-//   config: { chromium, userDataDir, screenshotDir, gateway, token, demoPort, baseDomain, foreignPage }
+//   config: { chromium, userDataDir, screenshotDir, gateway, token, demoPort, baseDomain, foreignPage,
+//             creds: { victimPage, victimToken, hostileMount, hostileToken } }
 import { chromium } from 'playwright-core';
 
 const cfg = JSON.parse(process.argv[2]);
@@ -88,6 +89,45 @@ try {
     'hello over a sandbox host', 'host-style');
   out.hostCookies = (await context.cookies(`http://${host}:${new URL(cfg.gateway).port}/`))
     .map((c) => ({ name: c.name, domain: c.domain, path: c.path, httpOnly: c.httpOnly, sameSite: c.sameSite }));
+
+  // 5. Two sandboxes of one user on one origin (a second, path-style gateway): a victim app and a hostile one.
+  const c = cfg.creds;
+  out.creds = {};
+  //  a. Logging in to the victim by link leaves no token in the address bar, nor in any Referer.
+  const login = await context.newPage();
+  const loginResponse = await login.goto(
+    `${c.victimPage}?keep=1&liteboxd_token=${encodeURIComponent(c.victimToken)}&z=%7E`, { timeout: WAIT_MS });
+  out.creds.loginStatus = loginResponse.status();
+  out.creds.loginUrl = login.url();
+  await login.locator('body[data-pixel="1"]').waitFor({ timeout: WAIT_MS });
+  await login.click('#next', { timeout: WAIT_MS });
+  await login.locator('#referrer[data-done="1"]').waitFor({ timeout: WAIT_MS });
+  out.creds.nextReferrer = await login.locator('#referrer').textContent();
+  //  b. The user opens their hostile sandbox, whose page plants cookies on the victim's paths; the victim still
+  //     opens by cookie, and after another link login.
+  const hostile = await context.newPage();
+  await hostile.goto(`${c.hostileMount}/plant.html?liteboxd_token=${encodeURIComponent(c.hostileToken)}`
+    + `&victim=${encodeURIComponent(new URL(c.victimPage).pathname)}`, { timeout: WAIT_MS });
+  await hostile.locator('body[data-done="1"]').waitFor({ timeout: WAIT_MS });
+  out.creds.planted = JSON.parse(await hostile.locator('#out').textContent());
+  out.creds.victimTokenCookies = (await context.cookies(c.victimPage))
+    .filter((cookie) => cookie.name === 'liteboxd_token').length;
+  const victimAgain = async (url) => {
+    const p = await context.newPage();
+    const r = await p.goto(url, { timeout: WAIT_MS });
+    const marker = await p.locator('#marker').textContent({ timeout: 2000 }).catch(() => null);
+    const result = { status: r.status(), marker };
+    await p.close();
+    return result;
+  };
+  out.creds.afterPlant = await victimAgain(c.victimPage);
+  await victimAgain(`${c.victimPage}?liteboxd_token=${encodeURIComponent(c.victimToken)}`);
+  out.creds.afterRelogin = await victimAgain(c.victimPage);
+  //  c. Last, since a registration would see every later request: a service worker for the whole origin.
+  const sw = await context.newPage();
+  await sw.goto(`${c.hostileMount}/sw.html`, { timeout: WAIT_MS });
+  await sw.locator('body[data-done="1"]').waitFor({ timeout: WAIT_MS });
+  out.creds.serviceWorker = JSON.parse(await sw.locator('#out').textContent());
 } catch (e) {
   out.error = String(e.stack || e);
 } finally {

@@ -2,6 +2,7 @@ package io.liteboxd.proxy;
 
 import io.liteboxd.proxy.auth.AccessTokens;
 import io.liteboxd.proxy.auth.Credential;
+import io.liteboxd.proxy.auth.GatewayCookies;
 import io.liteboxd.proxy.auth.OriginPolicy;
 import io.liteboxd.proxy.auth.ShareLinks;
 import io.liteboxd.proxy.auth.TokenAuthenticator;
@@ -47,21 +48,30 @@ public final class SandboxGateway {
      * @param target      the upstream to dial
      * @param tokenSource where the token came from
      * @param token       the token that authenticated; never printed by {@link #toString()}
+     * @param cookie      the value of the cookie the gateway keeps this credential in (a signed token cookie for a
+     *                    query parameter, the link for a share link), or {@code null} when it sets none; never
+     *                    printed
      * @param keepPrefix   the route forwards the whole path, route prefix included ({@link ProxyConfig#keepPrefix()})
      * @param preserveHost the upstream gets the client's {@code Host} ({@link ProxyConfig#preserveHost()})
      */
     public record Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target, TokenSource tokenSource,
-                            String token, boolean keepPrefix, boolean preserveHost) {
+                            String token, String cookie, boolean keepPrefix, boolean preserveHost) {
 
         /** An admission with the deployment's default forwarding (strip the prefix, the upstream's own Host). */
         public Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target, TokenSource tokenSource,
-                         String token) {
-            this(route, sandbox, target, tokenSource, token, false, false);
+                         String token, String cookie) {
+            this(route, sandbox, target, tokenSource, token, cookie, false, false);
         }
 
         /** An admission by {@code X-Access-Token} whose token is not kept. */
         public Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target) {
-            this(route, sandbox, target, TokenSource.HEADER, null);
+            this(route, sandbox, target, TokenSource.HEADER, null, null);
+        }
+
+        /** An admission that sets no cookie. */
+        public Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target, TokenSource tokenSource,
+                         String token) {
+            this(route, sandbox, target, tokenSource, token, null);
         }
 
         @Override
@@ -76,6 +86,7 @@ public final class SandboxGateway {
     private final HostRouteParser hostRoutes;
     private final OriginPolicy origins;
     private final ShareLinks shareLinks;
+    private final GatewayCookies cookies;
     private final TokenAuthenticator authenticator;
     private final SandboxResolver resolver;
     private final UpstreamConnector connector;
@@ -87,6 +98,7 @@ public final class SandboxGateway {
         this.hostRoutes = config.hostRouting() ? new HostRouteParser(config.baseDomain()) : null;
         this.origins = new OriginPolicy(config.allowedOrigins());
         this.shareLinks = config.shareLinkSecret() == null ? null : new ShareLinks(config.shareLinkSecret());
+        this.cookies = config.browserAuth() ? GatewayCookies.of(config.cookieSecret()) : null;
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.connector = Objects.requireNonNull(connector, "connector");
@@ -152,8 +164,11 @@ public final class SandboxGateway {
      */
     public Admission admit(GatewayRequest request) {
         SandboxRoute route = route(request.host(), request.rawPath(), request.rawQuery());
+        SandboxRoute scope = route;
         Credential credential = Credential.of(request.tokenHeaders(), route.query(), request.cookieHeaders(),
-                config.browserAuth(), shareLinks != null);
+                config.browserAuth(), shareLinks != null,
+                value -> cookies.open(value, scope.sandboxId(), scope.sandboxPath()),
+                value -> shareLinks.verify(value, scope.sandboxId(), scope.port()) ? value : null);
         route = withoutGatewayParameters(route);
         if (credential.source().ambient()
                 && OriginPolicy.applies(request.transport() == Transport.WEBSOCKET, request.method(), request.origin())
@@ -177,7 +192,13 @@ public final class SandboxGateway {
         // The API server needs its own Host; only a direct connection can carry the client's.
         boolean preserveHost = !target.carriesGatewayIdentity()
                 && (config.preserveHost() || sandbox.preserveHostPorts().contains(route.port()));
-        return new Admission(route, sandbox, target, credential.source(), token, keepPrefix, preserveHost);
+        String cookie = switch (credential.source()) {
+            case QUERY -> request.transport() == Transport.HTTP
+                    ? cookies.sign(route.sandboxId(), route.sandboxPath(), token) : null;
+            case SHARE_LINK -> token;
+            default -> null;
+        };
+        return new Admission(route, sandbox, target, credential.source(), token, cookie, keepPrefix, preserveHost);
     }
 
     /** The route without the gateway's own query parameters, which no connector may forward. */

@@ -8,6 +8,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import io.liteboxd.proxy.SandboxGateway.Admission;
+import io.liteboxd.proxy.auth.GatewayCookies;
 import io.liteboxd.proxy.auth.TokenAuthenticator;
 import io.liteboxd.proxy.auth.TokenSource;
 import io.liteboxd.proxy.config.ProxyConfig;
@@ -31,8 +32,15 @@ class BrowserAdmissionTest {
 
     private final TokenAuthenticator auth = mock(TokenAuthenticator.class);
     private final SandboxResolver resolver = mock(SandboxResolver.class);
+    private static final String COOKIE_SECRET = "cookie-secret-0123456789abcdef-0123";
+    private static final GatewayCookies COOKIES = new GatewayCookies(COOKIE_SECRET);
+    /** The cookie a query-parameter login with "good" leaves in the browser. */
+    private static final String GOOD = "liteboxd_token=" + COOKIES.sign("abc", "/api/v1/sandbox/abc/", "good");
+    private static final String GOOD_ON_HOST = "liteboxd_token=" + COOKIES.sign("abc", "/", "good");
+
     private final SandboxGateway gateway = new SandboxGateway(ProxyConfig.builder()
-            .baseDomain("sandbox.example.com").build(), auth, resolver, new DirectPodConnector());
+            .baseDomain("sandbox.example.com").cookieSecret(COOKIE_SECRET).build(), auth, resolver,
+            new DirectPodConnector());
 
     @BeforeEach
     void sandbox() {
@@ -60,7 +68,7 @@ class BrowserAdmissionTest {
 
     @Test
     void headerWins_aWrongHeaderIsNotRescuedByAGoodCookie() {
-        expect(() -> gateway.admit(request("GET", PATH, null, List.of("bad"), List.of("liteboxd_token=good"), null,
+        expect(() -> gateway.admit(request("GET", PATH, null, List.of("bad"), List.of(GOOD), null,
                 Transport.HTTP)), ProxyError.TOKEN_INVALID);
         Admission a = gateway.admit(request("GET", PATH, "liteboxd_token=bad", List.of("good"), List.of(), null,
                 Transport.HTTP));
@@ -69,22 +77,52 @@ class BrowserAdmissionTest {
     }
 
     @Test
-    void cookie_triesEachValue_soAPlantedCookieDoesNotLockTheUserOut() {
-        Admission a = gateway.admit(request("GET", PATH, null, List.of(),
-                List.of("liteboxd_token=planted; liteboxd_token=good"), null, Transport.HTTP));
+    void queryLogin_earnsASignedCookie_thatOpensToTheToken_onlyForItsSandboxAndScope() {
+        Admission a = gateway.admit(request("GET", PATH, "liteboxd_token=good", List.of(), List.of(), null,
+                Transport.HTTP));
+        assertThat(a.cookie()).startsWith("v1.").doesNotContain("good");
+        assertThat(COOKIES.open(a.cookie(), "abc", "/api/v1/sandbox/abc/")).isEqualTo("good");
+        assertThat(COOKIES.open(a.cookie(), "abd", "/api/v1/sandbox/abc/")).isNull();
+        assertThat(COOKIES.open(a.cookie(), "abc", "/")).isNull();
+        assertThat(gateway.admit(request("GET", PATH, "liteboxd_token=good", List.of(), List.of(), null,
+                Transport.WEBSOCKET)).cookie()).as("no cookie on a WebSocket").isNull();
+    }
+
+    @Test
+    void cookie_plantedValuesAreSkippedWithoutTheAuthenticator_howeverManyComeFirst() {
+        String planted = "liteboxd_token=planted; ".repeat(150) + "__Host-liteboxd_token=x; liteboxd_token="
+                + COOKIES.sign("abd", "/api/v1/sandbox/abc/", "good") + "; ";
+        Admission a = gateway.admit(request("GET", PATH, null, List.of(), List.of(planted + GOOD), null,
+                Transport.HTTP));
         assertThat(a.tokenSource()).isEqualTo(TokenSource.COOKIE);
         assertThat(a.token()).isEqualTo("good");
+        verify(auth).authenticate("abc", "good");
+        verify(auth, never()).authenticate(anyString(), org.mockito.ArgumentMatchers.eq("planted"));
+    }
+
+    @Test
+    void cookie_unsignedOrForeignOrRevoked_isRefused() {
+        expect(() -> gateway.admit(request("GET", PATH, null, List.of(), List.of("liteboxd_token=good"), null,
+                Transport.HTTP)), ProxyError.TOKEN_INVALID);
+        expect(() -> gateway.admit(request("GET", PATH, null, List.of(), List.of("liteboxd_token="
+                + new GatewayCookies("another-secret-0123456789abcdef-01").sign("abc", "/api/v1/sandbox/abc/", "good")),
+                null, Transport.HTTP)), ProxyError.TOKEN_INVALID);
+        verify(auth, never()).authenticate(anyString(), anyString());
+
+        when(auth.authenticate("abc", "good")).thenReturn(false);
+        expect(() -> gateway.admit(request("GET", PATH, null, List.of(), List.of(GOOD), null, Transport.HTTP)),
+                ProxyError.TOKEN_INVALID);
     }
 
     @Test
     void cookieWebSocket_needsAnAllowedOrigin_checkedBeforeTheAuthenticator() {
-        expect(() -> gateway.admit(request("GET", PATH, null, List.of(), List.of("liteboxd_token=good"),
+        expect(() -> gateway.admit(request("GET", PATH, null, List.of(), List.of(GOOD),
                 "http://evil.example", Transport.WEBSOCKET)), ProxyError.ORIGIN_FORBIDDEN);
-        expect(() -> gateway.admit(request("GET", PATH, null, List.of(), List.of("liteboxd_token=good"), null,
+        expect(() -> gateway.admit(request("GET", PATH, null, List.of(), List.of(GOOD), null,
                 Transport.WEBSOCKET)), ProxyError.ORIGIN_FORBIDDEN);
         verify(auth, never()).authenticate(anyString(), anyString());
 
-        Admission a = gateway.admit(request("GET", PATH, null, List.of(), List.of("liteboxd_token=good"),
+        Admission a = gateway.admit(request("GET", PATH, null, List.of(), List.of(GOOD),
                 "https://" + HOST, Transport.WEBSOCKET));
         assertThat(a.tokenSource()).isEqualTo(TokenSource.COOKIE);
     }
@@ -93,17 +131,17 @@ class BrowserAdmissionTest {
     void explicitCredentials_needNoOrigin() {
         assertThat(gateway.admit(request("GET", PATH, "liteboxd_token=good", List.of(), List.of(),
                 "http://evil.example", Transport.WEBSOCKET)).tokenSource()).isEqualTo(TokenSource.QUERY);
-        assertThat(gateway.admit(request("GET", PATH, null, List.of("good"), List.of("liteboxd_token=good"),
+        assertThat(gateway.admit(request("GET", PATH, null, List.of("good"), List.of(GOOD),
                 "http://evil.example", Transport.WEBSOCKET)).tokenSource()).isEqualTo(TokenSource.HEADER);
     }
 
     @Test
     void cookieHttp_unsafeCrossOriginIsRefused_safeAndSameOriginPass() {
-        expect(() -> gateway.admit(request("POST", PATH, null, List.of(), List.of("liteboxd_token=good"),
+        expect(() -> gateway.admit(request("POST", PATH, null, List.of(), List.of(GOOD),
                 "http://evil.example", Transport.HTTP)), ProxyError.ORIGIN_FORBIDDEN);
-        assertThat(gateway.admit(request("GET", PATH, null, List.of(), List.of("liteboxd_token=good"),
+        assertThat(gateway.admit(request("GET", PATH, null, List.of(), List.of(GOOD),
                 "http://evil.example", Transport.HTTP)).tokenSource()).isEqualTo(TokenSource.COOKIE);
-        assertThat(gateway.admit(request("POST", PATH, null, List.of(), List.of("liteboxd_token=good"),
+        assertThat(gateway.admit(request("POST", PATH, null, List.of(), List.of(GOOD),
                 "http://" + HOST, Transport.HTTP)).tokenSource()).isEqualTo(TokenSource.COOKIE);
     }
 
@@ -117,8 +155,10 @@ class BrowserAdmissionTest {
         expect(() -> gateway.admit(new GatewayRequest("GET", "8080-abc.sandbox.example.com", "/", null, List.of(),
                 List.of(), null, Transport.HTTP)), ProxyError.TOKEN_MISSING);
         expect(() -> gateway.admit(new GatewayRequest("GET", "8080-abc.sandbox.example.com", "/", null, List.of(),
-                List.of("liteboxd_token=good"), "http://8080-other.sandbox.example.com", Transport.WEBSOCKET)),
+                List.of(GOOD_ON_HOST), "http://8080-other.sandbox.example.com", Transport.WEBSOCKET)),
                 ProxyError.ORIGIN_FORBIDDEN);
+        assertThat(gateway.admit(new GatewayRequest("GET", "8080-abc.sandbox.example.com", "/", null, List.of(),
+                List.of("__Host-" + GOOD_ON_HOST), null, Transport.HTTP)).token()).isEqualTo("good");
     }
 
     @Test
@@ -151,6 +191,19 @@ class BrowserAdmissionTest {
                 "http://evil.example", Transport.WEBSOCKET)), ProxyError.ORIGIN_FORBIDDEN);
         assertThat(sharing.admit(request("GET", PATH, null, List.of(), List.of("liteboxd_share=" + link),
                 "http://" + HOST, Transport.WEBSOCKET)).tokenSource()).isEqualTo(TokenSource.SHARE_COOKIE);
+
+        // Planted token cookies do not shadow the share cookie; planted share cookies do not crowd it out.
+        assertThat(sharing.admit(request("GET", PATH, null, List.of(), List.of("liteboxd_token=planted; "
+                + "liteboxd_share=9999999999999999999.x; ".repeat(150) + "liteboxd_share=" + link), null,
+                Transport.HTTP)).tokenSource()).isEqualTo(TokenSource.SHARE_COOKIE);
+        for (String bad : List.of("9999999999999999999.AAAA", "1.2.3", "", ".", "x")) {
+            if (!bad.isEmpty()) {
+                expect(() -> sharing.admit(request("GET", PATH, "liteboxd_share=" + bad, List.of(), List.of(), null,
+                        Transport.HTTP)), ProxyError.TOKEN_INVALID);
+            }
+            expect(() -> sharing.admit(request("GET", PATH, null, List.of(), List.of("liteboxd_share=" + bad + "; a=1"),
+                    null, Transport.HTTP)), bad.isEmpty() ? ProxyError.TOKEN_MISSING : ProxyError.TOKEN_INVALID);
+        }
 
         // Without a secret the parameter is no credential, but it is still removed.
         assertThat(gateway.admit(request("GET", PATH, "liteboxd_share=" + link + "&k=v", List.of("good"), List.of(),

@@ -33,6 +33,11 @@ import org.junit.jupiter.api.Timeout;
  * WebSocket relative to its own address and exchanges messages. A page of another origin is refused the cookie-only
  * WebSocket. Host-style routes ({@code {port}-demo.sandbox.test}) are exercised the same way.
  *
+ * <p>A second gateway serves two sandboxes of one user on one origin (path-style), a victim app and a hostile one:
+ * after a link login the token is gone from the address bar and from every {@code Referer}; cookies the hostile page
+ * plants on the victim's paths do not lock the user out; and the hostile page cannot install a service worker for
+ * the whole origin.
+ *
  * <p>Skipped, with a message on stderr, when {@code chromium} or {@code node}/{@code npm} is missing; {@code .ci/run}
  * installs them, so CI always runs it. The browser runs once for the class; the tests assert on what it saw.
  * Screenshots land in {@code target/e2e/}.
@@ -52,6 +57,13 @@ class BrowserEndToEndTest {
     private JsonNode seen;
     private String token;
     private int demoPort;
+    /** A second gateway, path-style, serving two sandboxes of one user: a victim app and a hostile one. */
+    private GatewayServer twoSandboxes;
+    private HttpServer victimApp;
+    private HttpServer hostileApp;
+    /** Every Referer the victim app received for its page's subresource. */
+    private final List<String> victimReferers = java.util.Collections.synchronizedList(new ArrayList<>());
+    private String victimPage;
 
     @BeforeAll
     void runTheBrowser() throws Exception {
@@ -73,6 +85,7 @@ class BrowserEndToEndTest {
         token = demo.token();
         demoPort = demo.port();
         foreignOrigin = foreignOriginServer();
+        ObjectNode creds = startTwoSandboxes();
 
         Path target = MODULE.resolve("target/e2e");
         Files.createDirectories(target);
@@ -84,7 +97,8 @@ class BrowserEndToEndTest {
                 .put("token", token)
                 .put("demoPort", demoPort)
                 .put("baseDomain", BASE_DOMAIN)
-                .put("foreignPage", "http://127.0.0.1:" + foreignOrigin.getAddress().getPort() + "/foreign.html");
+                .put("foreignPage", "http://127.0.0.1:" + foreignOrigin.getAddress().getPort() + "/foreign.html")
+                .set("creds", creds);
         List<String> output = run(List.of("node", MODULE.resolve("e2e/browser-check.mjs").toString(),
                 config.toString()), 150);
         String last = output.isEmpty() ? "" : output.get(output.size() - 1);
@@ -101,6 +115,14 @@ class BrowserEndToEndTest {
 
     @AfterAll
     void stop() {
+        for (HttpServer app : new HttpServer[] {victimApp, hostileApp}) {
+            if (app != null) {
+                app.stop(0);
+            }
+        }
+        if (twoSandboxes != null) {
+            twoSandboxes.stop();
+        }
         if (foreignOrigin != null) {
             foreignOrigin.stop(0);
         }
@@ -174,7 +196,103 @@ class BrowserEndToEndTest {
         });
     }
 
+    @Test
+    void afterALinkLogin_theTokenIsNeitherInTheAddressBarNorInAnyReferer() {
+        JsonNode creds = seen.path("creds");
+
+        assertThat(creds.path("loginStatus").asInt()).as(creds.toString()).isEqualTo(200);
+        assertThat(creds.path("loginUrl").asText()).isEqualTo(victimPage + "?keep=1&z=%7E");
+        assertThat(victimReferers).as("the subresource was loaded").isNotEmpty();
+        assertThat(victimReferers).allSatisfy(referer -> assertThat(referer)
+                .doesNotContain(VICTIM_TOKEN).doesNotContain("liteboxd_token"));
+        assertThat(creds.path("nextReferrer").asText()).as("document.referrer of the next page")
+                .startsWith(victimPage).doesNotContain(VICTIM_TOKEN).doesNotContain("liteboxd_token");
+    }
+
+    @Test
+    void cookiesPlantedByAnotherSandboxPage_doNotLockTheUserOutOfThisSandbox() {
+        JsonNode creds = seen.path("creds");
+
+        assertThat(creds.path("planted").path("planted")).as(creds.toString()).hasSize(10);
+        assertThat(creds.path("victimTokenCookies").asInt()).as("the browser sends all of them and the real one")
+                .isEqualTo(11);
+        assertThat(creds.path("afterPlant").path("status").asInt()).as(creds.toString()).isEqualTo(200);
+        assertThat(creds.path("afterPlant").path("marker").asText()).isEqualTo("victim page");
+        assertThat(creds.path("afterRelogin").path("status").asInt()).isEqualTo(200);
+        assertThat(creds.path("afterRelogin").path("marker").asText()).isEqualTo("victim page");
+    }
+
+    /**
+     * A sandbox page must not install a service worker for the whole gateway origin: it would see (and could answer)
+     * every request to every other sandbox. The gateway drops {@code Service-Worker-Allowed} on path-style routes so
+     * that the browser refuses the scope.
+     */
+    @Test
+    void aSandboxPage_cannotInstallAServiceWorkerForTheWholeOrigin() {
+        JsonNode sw = seen.path("creds").path("serviceWorker");
+
+        assertThat(sw.path("outcome").asText()).as(sw.toString()).isEqualTo("refused");
+    }
+
     // ------------------------------------------------------------------------------------------------------------
+
+    private static final String VICTIM_TOKEN = "victim-token-e2e";
+    private static final String HOSTILE_TOKEN = "hostile-token-e2e";
+
+    /**
+     * Starts the two sandbox apps and a gateway serving them from a sandboxes file; returns what browser-check needs
+     * to know about them.
+     */
+    private ObjectNode startTwoSandboxes() throws Exception {
+        victimApp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        victimApp.createContext("/a/b/c/d/page.html", ex -> send(ex, "text/html", resource("victim-page.html")));
+        victimApp.createContext("/a/b/c/d/next.html", ex -> send(ex, "text/html", resource("victim-next.html")));
+        victimApp.createContext("/a/b/c/d/pixel.gif", exchange -> {
+            victimReferers.add(String.valueOf(exchange.getRequestHeaders().getFirst("Referer")));
+            send(exchange, "image/gif", java.util.Base64.getDecoder()
+                    .decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"));
+        });
+        victimApp.start();
+        hostileApp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hostileApp.createContext("/plant.html", ex -> send(ex, "text/html", resource("hostile-plant.html")));
+        hostileApp.createContext("/sw.html", exchange -> send(exchange, "text/html", resource("hostile-sw.html")));
+        hostileApp.createContext("/sw.js", exchange -> {
+            exchange.getResponseHeaders().add("Service-Worker-Allowed", "/");
+            send(exchange, "text/javascript", resource("hostile-sw.js"));
+        });
+        hostileApp.start();
+
+        Path sandboxes = Files.createDirectories(MODULE.resolve("target/e2e")).resolve("two-sandboxes.json");
+        Files.writeString(sandboxes, JSON.writeValueAsString(JSON.createObjectNode().set("sandboxes",
+                JSON.createArrayNode()
+                        .add(JSON.createObjectNode().put("id", "victim").put("host", "127.0.0.1")
+                                .put("token", VICTIM_TOKEN))
+                        .add(JSON.createObjectNode().put("id", "hostile").put("host", "127.0.0.1")
+                                .put("token", HOSTILE_TOKEN)))));
+        twoSandboxes = GatewayServer.start(GatewayOptions.defaults().withListen("127.0.0.1", 0)
+                .withSandboxesFile(sandboxes));
+        String base = twoSandboxes.baseUri().toString().replaceAll("/$", "") + "/api/v1/sandbox/";
+        victimPage = base + "victim/port/" + victimApp.getAddress().getPort() + "/a/b/c/d/page.html";
+        return JSON.createObjectNode()
+                .put("victimPage", victimPage)
+                .put("victimToken", VICTIM_TOKEN)
+                .put("hostileMount", base + "hostile/port/" + hostileApp.getAddress().getPort())
+                .put("hostileToken", HOSTILE_TOKEN);
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = BrowserEndToEndTest.class.getResourceAsStream("/apps/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static void send(com.sun.net.httpserver.HttpExchange exchange, String type, byte[] body)
+            throws IOException {
+        exchange.getResponseHeaders().add("Content-Type", type + (type.startsWith("image") ? "" : ";charset=utf-8"));
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
+    }
 
     private static boolean onPath(String command) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {

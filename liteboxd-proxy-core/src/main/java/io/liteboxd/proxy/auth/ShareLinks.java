@@ -30,6 +30,9 @@ public final class ShareLinks {
     public static final int MIN_SECRET_BYTES = 32;
 
     private static final String ALGORITHM = "HmacSHA256";
+    private static final int MAX_EXPIRY_DIGITS = 18;
+    /** Far longer than any signed value: longer ones are refused before any work is spent on them. */
+    private static final int MAX_VALUE_LENGTH = 256;
 
     private final SecretKeySpec key;
     private final Clock clock;
@@ -75,34 +78,42 @@ public final class ShareLinks {
         return expires + "." + signature(sandboxId, port, expires);
     }
 
-    /** True when {@code value} was signed for this sandbox and port and has not expired. Constant time per value. */
+    /**
+     * True when {@code value} was signed for this sandbox and port and has not expired. Any other value, of any
+     * shape, is false: never an exception. Constant time per well-formed value.
+     */
     public boolean verify(String value, String sandboxId, int port) {
-        if (value == null) {
-            return false;
-        }
-        int dot = value.indexOf('.');
-        if (dot <= 0 || dot > 19 || !value.substring(0, dot).chars().allMatch(c -> c >= '0' && c <= '9')) {
-            return false;
-        }
-        long expires = Long.parseLong(value.substring(0, dot));
-        if (clock.instant().getEpochSecond() >= expires) {
+        long expires = expires(value);
+        if (expires <= clock.instant().getEpochSecond()) {
             return false;
         }
         byte[] expected = signature(sandboxId, port, expires).getBytes(StandardCharsets.US_ASCII);
-        return MessageDigest.isEqual(expected, value.substring(dot + 1).getBytes(StandardCharsets.US_ASCII));
+        return MessageDigest.isEqual(expected, value.substring(value.indexOf('.') + 1).getBytes(StandardCharsets.US_ASCII));
     }
 
     /** Seconds until {@code value} expires (for the cookie's {@code Max-Age}); 0 if it is malformed or expired. */
     public static long secondsLeft(String value, Clock clock) {
+        return Math.max(0, expires(value) - clock.instant().getEpochSecond());
+    }
+
+    /**
+     * The expiry of a value shaped {@code {digits}.{anything}}, or -1. At most 18 digits, so it always fits a long
+     * (a value sent by anyone must never make the parse throw).
+     */
+    private static long expires(String value) {
         int dot = value == null ? -1 : value.indexOf('.');
-        if (dot <= 0 || dot > 19) {
-            return 0;
+        if (dot <= 0 || dot > MAX_EXPIRY_DIGITS || value.length() > MAX_VALUE_LENGTH) {
+            return -1;
         }
-        try {
-            return Math.max(0, Long.parseLong(value.substring(0, dot)) - clock.instant().getEpochSecond());
-        } catch (NumberFormatException e) {
-            return 0;
+        long expires = 0;
+        for (int i = 0; i < dot; i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            expires = expires * 10 + (c - '0');
         }
+        return expires;
     }
 
     private String signature(String sandboxId, int port, long expires) {

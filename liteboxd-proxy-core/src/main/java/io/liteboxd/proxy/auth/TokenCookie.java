@@ -4,12 +4,15 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The browser cookie that carries the access token after a query-parameter login.
+ * The {@code Set-Cookie} of the gateway's browser cookies: {@code liteboxd_token} after a query-parameter login (its
+ * value signed by {@link GatewayCookies}) and {@code liteboxd_share} after a share link.
  *
  * <p>{@code HttpOnly} so the sandbox app's scripts cannot read it, {@code SameSite=Lax} so other sites' pages
  * cannot make the browser send it with their subrequests and form posts, {@code Secure} on HTTPS, no
- * {@code Domain} (host-only) and a session lifetime. The value is the token with every byte outside RFC 6265's
- * cookie-octet set (and {@code %}) percent-encoded; tokens made of URL-safe characters are stored as they are.
+ * {@code Domain} (host-only) and a {@code Max-Age} that ends with the value's own validity. On HTTPS with
+ * {@code Path=/} (host-style routes) the name carries the {@link GatewayCookies#HOST_PREFIX}, which browsers refuse
+ * to let any other host set. Values are stored with every byte outside RFC 6265's cookie-octet set (and {@code %})
+ * percent-encoded; the gateway's own values are URL-safe and stored as they are.
  */
 public final class TokenCookie {
 
@@ -17,24 +20,16 @@ public final class TokenCookie {
     }
 
     /**
-     * @param token  the token that authenticated the request
-     * @param path   the cookie path, ending in {@code /}: the sandbox's prefix, or {@code /} on a sandbox host
-     * @param secure whether the request came over HTTPS
+     * @param name          {@link AccessTokens#COOKIE} or {@link ShareLinks#COOKIE}
+     * @param value         the cookie's value
+     * @param path          the cookie path, ending in {@code /}
+     * @param secure        whether the request came over HTTPS
+     * @param maxAgeSeconds how long the browser keeps it
      * @return the {@code Set-Cookie} header value
      */
-    public static String setCookie(String token, String path, boolean secure) {
-        return AccessTokens.COOKIE + "=" + encode(token) + "; Path=" + path + "; HttpOnly; SameSite=Lax"
-                + (secure ? "; Secure" : "");
-    }
-
-    /**
-     * The {@code Set-Cookie} value after a share link was opened: the link's value, same attributes, and a
-     * {@code Max-Age} that ends with the link.
-     *
-     * @param path the sandbox port's path ending in {@code /}, or {@code /} on a sandbox host
-     */
-    public static String shareCookie(String value, String path, boolean secure, long maxAgeSeconds) {
-        return ShareLinks.COOKIE + "=" + encode(value) + "; Path=" + path + "; Max-Age=" + maxAgeSeconds
+    public static String setCookie(String name, String value, String path, boolean secure, long maxAgeSeconds) {
+        String prefix = secure && "/".equals(path) ? GatewayCookies.HOST_PREFIX : "";
+        return prefix + name + "=" + encode(value) + "; Path=" + path + "; Max-Age=" + maxAgeSeconds
                 + "; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
     }
 

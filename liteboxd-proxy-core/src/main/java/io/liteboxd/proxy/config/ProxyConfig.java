@@ -43,6 +43,8 @@ import java.util.function.Function;
  *       <td>LITEBOXD_TRUST_FORWARDED_HOST</td><td>false</td></tr>
  *   <tr><td>secret of signed share links</td><td>shareLinkSecret</td><td>LITEBOXD_SHARE_LINK_SECRET</td>
  *       <td>(off)</td></tr>
+ *   <tr><td>key that signs browser cookies, shared by replicas</td><td>cookieSecret</td>
+ *       <td>LITEBOXD_COOKIE_SECRET</td><td>(random per process)</td></tr>
  *   <tr><td>max concurrent WebSockets in total</td><td>maxConnections</td><td>LITEBOXD_MAX_CONNECTIONS</td>
  *       <td>0 (no limit)</td></tr>
  *   <tr><td>max concurrent WebSockets per sandbox</td><td>maxConnectionsPerSandbox</td>
@@ -111,6 +113,7 @@ public final class ProxyConfig {
     private final String baseDomain;
     private final boolean trustForwardedHost;
     private final String shareLinkSecret;
+    private final String cookieSecret;
     private final int maxConnections;
     private final int maxConnectionsPerSandbox;
     private final Duration drainTimeout;
@@ -134,6 +137,7 @@ public final class ProxyConfig {
         this.baseDomain = b.baseDomain;
         this.trustForwardedHost = b.trustForwardedHost;
         this.shareLinkSecret = b.shareLinkSecret;
+        this.cookieSecret = b.cookieSecret;
         this.maxConnections = b.maxConnections;
         this.maxConnectionsPerSandbox = b.maxConnectionsPerSandbox;
         this.drainTimeout = b.drainTimeout;
@@ -149,8 +153,9 @@ public final class ProxyConfig {
                 .pingInterval(pingInterval).idleTimeout(idleTimeout).maxMessageSize(maxMessageSize)
                 .clientThreads(clientThreads).webSocketRelay(webSocketRelay).httpRelay(httpRelay)
                 .browserAuth(browserAuth).allowedOrigins(allowedOrigins).rewriteLocation(rewriteLocation)
-                .scopeCookies(scopeCookies).keepPrefix(keepPrefix).preserveHost(preserveHost).baseDomain(baseDomain).trustForwardedHost(trustForwardedHost)
-                .shareLinkSecret(shareLinkSecret).maxConnections(maxConnections)
+                .scopeCookies(scopeCookies).keepPrefix(keepPrefix).preserveHost(preserveHost).baseDomain(baseDomain)
+                .trustForwardedHost(trustForwardedHost).shareLinkSecret(shareLinkSecret).cookieSecret(cookieSecret)
+                .maxConnections(maxConnections)
                 .maxConnectionsPerSandbox(maxConnectionsPerSandbox).drainTimeout(drainTimeout);
     }
 
@@ -196,6 +201,7 @@ public final class ProxyConfig {
         s.text("baseDomain").ifPresent(b::baseDomain);
         s.bool("trustForwardedHost").ifPresent(b::trustForwardedHost);
         s.text("shareLinkSecret").ifPresent(b::shareLinkSecret);
+        s.text("cookieSecret").ifPresent(b::cookieSecret);
         s.integer("maxConnections").ifPresent(b::maxConnections);
         s.integer("maxConnectionsPerSandbox").ifPresent(b::maxConnectionsPerSandbox);
         s.duration("drainTimeout").ifPresent(b::drainTimeout);
@@ -334,6 +340,15 @@ public final class ProxyConfig {
         return shareLinkSecret;
     }
 
+    /**
+     * The HMAC key of the browser cookie ({@code io.liteboxd.proxy.auth.GatewayCookies}), the same on every replica
+     * behind one address; {@code null} signs with a random key made once per process. Never printed by
+     * {@link #toString()}.
+     */
+    public String cookieSecret() {
+        return cookieSecret;
+    }
+
     /** Most WebSocket connections relayed at once; 0 means no limit. Over it, handshakes answer 503. */
     public int maxConnections() {
         return maxConnections;
@@ -362,7 +377,8 @@ public final class ProxyConfig {
                 + ", rewriteLocation=" + rewriteLocation + ", scopeCookies=" + scopeCookies
                 + ", keepPrefix=" + keepPrefix + ", preserveHost=" + preserveHost
                 + ", baseDomain=" + baseDomain + ", trustForwardedHost=" + trustForwardedHost
-                + ", shareLinks=" + (shareLinkSecret == null ? "off" : "on") + ", maxConnections=" + maxConnections
+                + ", shareLinks=" + (shareLinkSecret == null ? "off" : "on")
+                + ", cookieSecret=" + (cookieSecret == null ? "random" : "set") + ", maxConnections=" + maxConnections
                 + ", maxConnectionsPerSandbox=" + maxConnectionsPerSandbox + ", drainTimeout=" + drainTimeout + "}";
     }
 
@@ -396,6 +412,7 @@ public final class ProxyConfig {
         private String baseDomain;
         private boolean trustForwardedHost;
         private String shareLinkSecret;
+        private String cookieSecret;
         private int maxConnections;
         private int maxConnectionsPerSandbox;
         private Duration drainTimeout = Duration.ofSeconds(5);
@@ -562,6 +579,15 @@ public final class ProxyConfig {
                 throw new IllegalArgumentException("shareLinkSecret must be at least 32 bytes");
             }
             this.shareLinkSecret = secret;
+            return this;
+        }
+
+        /** @param secret at least 32 bytes (UTF-8); {@code null} for a random key per process */
+        public Builder cookieSecret(String secret) {
+            if (secret != null && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+                throw new IllegalArgumentException("cookieSecret must be at least 32 bytes");
+            }
+            this.cookieSecret = secret;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.liteboxd.proxy.header;
 
 import io.liteboxd.proxy.auth.AccessTokens;
+import io.liteboxd.proxy.auth.GatewayCookies;
 import io.liteboxd.proxy.auth.ShareLinks;
 import io.liteboxd.proxy.route.RawQuery;
 import java.util.List;
@@ -15,7 +16,7 @@ final class GatewayCredentialFilter implements HeaderFilter {
 
     /** Every cookie name the gateway reads, with the {@code __Host-} form used on HTTPS host routes. */
     static final String[] COOKIES = {AccessTokens.COOKIE, ShareLinks.COOKIE,
-        "__Host-" + AccessTokens.COOKIE, "__Host-" + ShareLinks.COOKIE};
+        GatewayCookies.HOST_PREFIX + AccessTokens.COOKIE, GatewayCookies.HOST_PREFIX + ShareLinks.COOKIE};
     private static final String[] PARAMETERS = {AccessTokens.QUERY_PARAMETER, ShareLinks.PARAMETER};
 
     @Override

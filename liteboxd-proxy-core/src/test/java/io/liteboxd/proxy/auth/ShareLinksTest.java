@@ -7,7 +7,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ShareLinksTest {
 
@@ -40,12 +43,20 @@ class ShareLinksTest {
         assertThat(links.verify(extended, "abc", 8000)).isFalse();
     }
 
-    @Test
-    void malformedValuesAreRefused() {
-        for (String bad : new String[] {null, "", ".", "abc.def", "-1.x", "99999999999999999999.x", "123"}) {
-            assertThat(links.verify(bad, "abc", 8000)).as(String.valueOf(bad)).isFalse();
-        }
-        assertThat(ShareLinks.secondsLeft("x.y", Clock.systemUTC())).isZero();
+    @ParameterizedTest
+    @MethodSource("malformed")
+    void malformedValues_areRefused_neverThrow(String bad) {
+        assertThat(links.verify(bad, "abc", 8000)).isFalse();
+        assertThat(ShareLinks.secondsLeft(bad, Clock.fixed(NOW, ZoneOffset.UTC))).isNotNegative();
+    }
+
+    static Stream<String> malformed() {
+        String signature = "A".repeat(43);
+        return Stream.of(null, "", ".", "..", "...", "abc.def", "-1.x", "+1.x", "1e9.x", " 1.x",
+                "9999999999999999999.AAAA", "99999999999999999999.x", "9223372036854775807.x",
+                "9223372036854775808." + signature, "123", "123.", ".abc", "1.2.3", "\u0661\u0662.x",
+                "1893456000.caf\u00e9", "1893456000.\u2713" + signature, "1893456000." + "A".repeat(100_000),
+                "9".repeat(100_000) + ".x", "1893456000\u0000.x", "0.x");
     }
 
     @Test

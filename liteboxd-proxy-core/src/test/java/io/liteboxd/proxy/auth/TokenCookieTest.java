@@ -10,9 +10,18 @@ class TokenCookieTest {
 
     @Test
     void setCookie_hasTheDocumentedAttributes() {
-        assertThat(TokenCookie.setCookie("abc-_XYZ09", "/api/v1/sandbox/sb1/", false))
-                .isEqualTo("liteboxd_token=abc-_XYZ09; Path=/api/v1/sandbox/sb1/; HttpOnly; SameSite=Lax");
-        assertThat(TokenCookie.setCookie("t", "/", true)).endsWith("; SameSite=Lax; Secure");
+        assertThat(TokenCookie.setCookie("liteboxd_token", "v1.abc-_XYZ09", "/api/v1/sandbox/sb1/", false, 60))
+                .isEqualTo("liteboxd_token=v1.abc-_XYZ09; Path=/api/v1/sandbox/sb1/; Max-Age=60; HttpOnly; "
+                        + "SameSite=Lax");
+        assertThat(TokenCookie.setCookie("liteboxd_token", "t", "/api/v1/sandbox/sb1/", true, 60))
+                .startsWith("liteboxd_token=t;").endsWith("; SameSite=Lax; Secure");
+    }
+
+    @Test
+    void setCookie_onHttpsAtTheRoot_usesTheHostPrefix() {
+        assertThat(TokenCookie.setCookie("liteboxd_share", "1.s", "/", true, 5))
+                .isEqualTo("__Host-liteboxd_share=1.s; Path=/; Max-Age=5; HttpOnly; SameSite=Lax; Secure");
+        assertThat(TokenCookie.setCookie("liteboxd_token", "t", "/", false, 5)).startsWith("liteboxd_token=t;");
     }
 
     @ParameterizedTest

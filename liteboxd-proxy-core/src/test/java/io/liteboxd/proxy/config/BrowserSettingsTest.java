@@ -68,6 +68,20 @@ class BrowserSettingsTest {
     }
 
     @Test
+    void cookieSecret_fromInitParamOrEnvironment_isValidated_andNeverPrinted() {
+        String secret = "cookie-secret-0123456789abcdef-0123";
+        ProxyConfig c = ProxyConfig.from(k -> null, Map.of("LITEBOXD_COOKIE_SECRET", secret));
+        assertThat(c.cookieSecret()).isEqualTo(secret);
+        assertThat(c.toString()).contains("cookieSecret=set").doesNotContain(secret);
+        assertThat(ProxyConfig.from(Map.of("cookieSecret", secret)::get, Map.of()).cookieSecret()).isEqualTo(secret);
+        assertThat(c.toBuilder().build().cookieSecret()).isEqualTo(secret);
+        assertThat(ProxyConfig.defaults().cookieSecret()).isNull();
+        assertThat(ProxyConfig.defaults().toString()).contains("cookieSecret=random");
+        assertThatThrownBy(() -> ProxyConfig.from(Map.of("cookieSecret", "too short")::get, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cookieSecret");
+    }
+
+    @Test
     void badBooleanNamesTheSetting() {
         assertThatThrownBy(() -> ProxyConfig.from(Map.of("scopeCookies", "maybe")::get, Map.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scopeCookies");

@@ -30,7 +30,7 @@ class HeaderPolicyTest {
         SandboxRoute route = new SandboxRoute(style == RouteStyle.PATH ? "/api/v1/sandbox" : "", "sb1", 8000, "/x",
                 null, style);
         Admission admission = new Admission(route, Sandbox.ready("sb1", "10.1.2.3"), target, TokenSource.HEADER, null,
-                keepPrefix, preserveHost);
+                null, keepPrefix, preserveHost);
         return new HeaderContext(admission, style == RouteStyle.PATH ? MOUNT : "", "10.0.0.9", true,
                 "gw.example:8443", 8443, "req-1", "HTTP/1.1", webSocket);
     }

@@ -208,6 +208,11 @@ public class ProxyServlet extends HttpServlet {
             if (upgrade) {
                 webSockets.upgrade(request, response, admission,
                         refusal -> refuse(request, response, refusal, true, host, rawPath, started, requestId));
+            } else if (HttpRelay.redirectsLogin(request, response, admission)) {
+                response.setHeader(RequestIds.HEADER, requestId);
+                events.httpExchange(new HttpExchangeEvent(requestId, admission.route().sandboxId(),
+                        admission.route().port(), request.getMethod(), response.getStatus(), null, 0,
+                        Duration.ofNanos(System.nanoTime() - started)));
             } else {
                 httpRelay.relay(request, response, admission);
             }

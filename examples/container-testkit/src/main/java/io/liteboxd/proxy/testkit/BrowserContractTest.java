@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.liteboxd.proxy.auth.GatewayCookies;
 import io.liteboxd.proxy.auth.ShareLinks;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.connect.DirectPodConnector;
@@ -47,6 +48,12 @@ public abstract class BrowserContractTest {
     protected static final String OTHER = "sb2";
     protected static final String OTHER_TOKEN = "tok-sb2-browser";
     protected static final String SHARE_SECRET = "test-share-secret-of-32-bytes-at-least";
+    protected static final String COOKIE_SECRET = "test-cookie-secret-of-32-bytes-at-least";
+    /** Signs cookies as the gateway under test does, so a test can present what a login left in the browser. */
+    protected static final GatewayCookies COOKIES = new GatewayCookies(COOKIE_SECRET);
+    /** The cookie a query-parameter login to {@link #SANDBOX} on a path-style route leaves. */
+    protected static final String TOKEN_COOKIE = "liteboxd_token="
+            + COOKIES.sign(SANDBOX, PREFIX + "/" + SANDBOX + "/", TOKEN);
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -70,6 +77,7 @@ public abstract class BrowserContractTest {
                 .requestTimeout(Duration.ofSeconds(20))
                 .baseDomain(BASE_DOMAIN)
                 .shareLinkSecret(SHARE_SECRET)
+                .cookieSecret(COOKIE_SECRET)
                 .build();
         gateway = startGateway(new GatewaySetup(config, sandboxes.authenticator(), sandboxes.resolver(),
                 new DirectPodConnector()));
@@ -112,8 +120,7 @@ public abstract class BrowserContractTest {
         assertThat(echo.path("path").asText()).isEqualTo("/echo/q");
         assertThat(echo.path("query").asText()).isEqualTo("a=%7E&b=x+y&c=%c3%a9");
         assertThat(r.bodyText()).doesNotContain(TOKEN);
-        assertThat(r.headers().get("set-cookie")).containsExactly(
-                "liteboxd_token=" + TOKEN + "; Path=" + PREFIX + "/" + SANDBOX + "/; HttpOnly; SameSite=Lax");
+        assertSignedCookie(r, PREFIX + "/" + SANDBOX + "/");
     }
 
     @Test
@@ -127,7 +134,7 @@ public abstract class BrowserContractTest {
     @Test
     void cookie_authenticates_isRemoved_andOtherCookiesAndAuthorizationPassUntouched() throws Exception {
         RawHttp.RawResponse r = get(path("/echo/c?k=v"), List.of(
-                "Cookie: app=1; liteboxd_token=" + TOKEN + "; theme=\"dark mode\"",
+                "Cookie: app=1; " + TOKEN_COOKIE + "; theme=\"dark mode\"",
                 "Authorization: Bearer app-own-secret"));
 
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
@@ -141,7 +148,7 @@ public abstract class BrowserContractTest {
 
     @Test
     void cookieAlone_noCookieHeaderReachesTheUpstream() throws Exception {
-        RawHttp.RawResponse r = get(path("/echo/c"), List.of("Cookie: liteboxd_token=" + TOKEN));
+        RawHttp.RawResponse r = get(path("/echo/c"), List.of("Cookie: " + TOKEN_COOKIE));
 
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         assertThat(json(r).path("headers").has("cookie")).isFalse();
@@ -150,7 +157,7 @@ public abstract class BrowserContractTest {
     @Test
     void headerWins_aWrongHeaderIsNotRescuedByTheCookie_andTheParameterIsStillRemoved() throws Exception {
         GatewayContractTest.assertGatewayError(get(path("/echo/x"),
-                List.of("X-Access-Token: wrong", "Cookie: liteboxd_token=" + TOKEN)), 401, "token_invalid");
+                List.of("X-Access-Token: wrong", "Cookie: " + TOKEN_COOKIE)), 401, "token_invalid");
 
         RawHttp.RawResponse r = get(path("/echo/x?liteboxd_token=wrong&z=1"), List.of("X-Access-Token: " + TOKEN));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
@@ -160,18 +167,22 @@ public abstract class BrowserContractTest {
 
     @Test
     void tokenOfAnotherSandbox_inTheCookie_isRefused() throws Exception {
-        GatewayContractTest.assertGatewayError(get(path("/echo/x"), List.of("Cookie: liteboxd_token=" + OTHER_TOKEN)),
+        // A cookie the gateway issued for the other sandbox, as that sandbox's page could plant it here.
+        String other = "liteboxd_token=" + COOKIES.sign(OTHER, PREFIX + "/" + OTHER + "/", OTHER_TOKEN);
+        GatewayContractTest.assertGatewayError(get(path("/echo/x"), List.of("Cookie: " + other)), 401, "token_invalid");
+        // The bare token is not a cookie the gateway issued either.
+        GatewayContractTest.assertGatewayError(get(path("/echo/x"), List.of("Cookie: liteboxd_token=" + TOKEN)),
                 401, "token_invalid");
     }
 
     @Test
     void cookie_unsafeCrossOriginRequest_isRefused_sameOriginPasses() throws Exception {
         GatewayContractTest.assertGatewayError(RawHttp.exchange(gateway, "POST", path("/echo/form"), List.of(
-                "Cookie: liteboxd_token=" + TOKEN, "Origin: http://evil.example"), new byte[] {'x'}),
+                "Cookie: " + TOKEN_COOKIE, "Origin: http://evil.example"), new byte[] {'x'}),
                 403, "origin_forbidden");
 
         RawHttp.RawResponse same = RawHttp.exchange(gateway, "POST", path("/echo/form"), List.of(
-                "Cookie: liteboxd_token=" + TOKEN, "Origin: " + selfOrigin()), new byte[] {'x'});
+                "Cookie: " + TOKEN_COOKIE, "Origin: " + selfOrigin()), new byte[] {'x'});
         assertThat(same.status()).as(same.toString()).isEqualTo(200);
     }
 
@@ -196,6 +207,88 @@ public abstract class BrowserContractTest {
                 + "/echo/x?liteboxd_share=" + link, List.of()), 401, "token_invalid");
         GatewayContractTest.assertGatewayError(get(PREFIX + "/" + OTHER + "/port/" + upstream.port()
                 + "/echo/x?liteboxd_share=" + link, List.of()), 401, "token_invalid");
+    }
+
+    @Test
+    void navigationWithTheToken_is303ToTheCleanUrl_withTheCookie_andNeverReachesTheUpstream() throws Exception {
+        try (BrowserUpstream sentinel = BrowserUpstream.start()) {
+            String page = PREFIX + "/" + SANDBOX + "/port/" + sentinel.port() + "/echo/page";
+            RawHttp.RawResponse r = get(page + "?a=%7E&liteboxd_token=" + TOKEN + "&b=x+y&c=%c3%a9&a",
+                    List.of("Sec-Fetch-Mode: navigate", "Sec-Fetch-Dest: document", "Accept: text/html"));
+
+            assertThat(r.status()).as(r.toString()).isEqualTo(303);
+            assertThat(r.header("location")).isEqualTo(page + "?a=%7E&b=x+y&c=%c3%a9&a");
+            assertThat(r.header("referrer-policy")).isEqualTo("no-referrer");
+            assertThat(r.header("cache-control")).isEqualTo("no-store");
+            assertThat(r.bodyText()).isEmpty();
+            String cookie = assertSignedCookie(r, PREFIX + "/" + SANDBOX + "/");
+            assertThat(sentinel.acceptedConnections()).as("the upstream is not contacted").isZero();
+
+            // Where the browser goes next: the cookie alone, the query as it was without the token.
+            RawHttp.RawResponse next = get(r.header("location"), List.of("Cookie: " + cookie,
+                    "Sec-Fetch-Mode: navigate", "Sec-Fetch-Dest: document"));
+            assertThat(next.status()).as(next.toString()).isEqualTo(200);
+            assertThat(json(next).path("query").asText()).isEqualTo("a=%7E&b=x+y&c=%c3%a9&a");
+            assertThat(sentinel.acceptedConnections()).isEqualTo(1);
+
+            // Without fetch metadata an HTML Accept is a navigation; HEAD is redirected like GET.
+            RawHttp.RawResponse html = RawHttp.exchange(gateway, "HEAD", page + "?liteboxd_token=" + TOKEN,
+                    List.of("Accept: text/html,application/xhtml+xml"), null);
+            assertThat(html.status()).as(html.toString()).isEqualTo(303);
+            assertThat(html.header("location")).isEqualTo(page);
+            String link = new ShareLinks(SHARE_SECRET).sign(SANDBOX, sentinel.port(), Duration.ofMinutes(5));
+            RawHttp.RawResponse shared = get(page + "?k=v&liteboxd_share=" + link, List.of("Sec-Fetch-Mode: navigate"));
+            assertThat(shared.status()).as(shared.toString()).isEqualTo(303);
+            assertThat(shared.header("location")).isEqualTo(page + "?k=v");
+            assertThat(shared.headers().get("set-cookie")).singleElement().asString()
+                    .startsWith("liteboxd_share=" + link + "; Path=" + PREFIX + "/" + SANDBOX + "/port/"
+                            + sentinel.port() + "/; Max-Age=");
+            assertThat(sentinel.acceptedConnections()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void nonNavigationsWithTheToken_areStillRelayed_andSetTheCookie() throws Exception {
+        for (List<String> headers : List.<List<String>>of(List.of("Sec-Fetch-Mode: cors", "Sec-Fetch-Dest: empty",
+                "Accept: text/html"), List.of("Accept: application/json"), List.of())) {
+            RawHttp.RawResponse r = get(path("/echo/api?liteboxd_token=" + TOKEN + "&k=v"), headers);
+            assertThat(r.status()).as("%s: %s", headers, r).isEqualTo(200);
+            assertThat(json(r).path("query").asText()).isEqualTo("k=v");
+            assertSignedCookie(r, PREFIX + "/" + SANDBOX + "/");
+        }
+        RawHttp.RawResponse post = RawHttp.exchange(gateway, "POST", path("/echo/form?liteboxd_token=" + TOKEN),
+                List.of("Sec-Fetch-Mode: navigate", "Sec-Fetch-Dest: document", "Accept: text/html"), new byte[] {'x'});
+        assertThat(post.status()).as(post.toString()).isEqualTo(200);
+        assertThat(json(post).path("query").isNull()).isTrue();
+    }
+
+    @Test
+    void plantedCookies_beforeTheRealOne_cannotLockTheUserOut() throws Exception {
+        StringBuilder planted = new StringBuilder("Cookie: ");
+        for (int i = 0; i < 20; i++) {
+            planted.append("liteboxd_token=planted").append(i).append("; ");
+        }
+        RawHttp.RawResponse r = get(path("/echo/p"), List.of(planted + "app=1; " + TOKEN_COOKIE));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(values(json(r), "cookie")).containsExactly("app=1");
+
+        String link = new ShareLinks(SHARE_SECRET).sign(SANDBOX, upstream.port(), Duration.ofMinutes(5));
+        RawHttp.RawResponse shared = get(path("/echo/s"), List.of(planted + "liteboxd_share=1.x; ".repeat(20)
+                + "liteboxd_share=" + link));
+        assertThat(shared.status()).as("planted token and share cookies before a share cookie: %s", shared)
+                .isEqualTo(200);
+    }
+
+    @Test
+    void malformedShareValues_are401Json_neverAnError() throws Exception {
+        for (String bad : List.of("9999999999999999999.AAAA", "99999999999999999999.x", "9223372036854775808.x",
+                ".", "..", "1.", ".x", "x.y", "-1.x", "123", "%C3%A9.x", "1.%E2%9C%93", "9".repeat(5000) + ".x",
+                "1." + "A".repeat(5000))) {
+            GatewayContractTest.assertGatewayError(get(path("/echo/x?liteboxd_share=" + bad), List.of()), 401,
+                    "token_invalid");
+            GatewayContractTest.assertGatewayError(get(path("/echo/x"), List.of("Cookie: liteboxd_share=" + bad)),
+                    401, "token_invalid");
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -242,7 +335,7 @@ public abstract class BrowserContractTest {
     void ws_cookieAndSameOrigin_relays_withoutTheGatewayCookieOrParameter() throws Exception {
         List<String> received = new ArrayList<>();
         JsonNode handshake = wsReport(gateway.getHost() + ":" + gateway.getPort(), path("/ws?x=1"),
-                "app=1; liteboxd_token=" + TOKEN, selfOrigin(), received);
+                "app=1; " + TOKEN_COOKIE, selfOrigin(), received);
 
         assertThat(handshake.path("query").asText()).isEqualTo("x=1");
         assertThat(values(handshake, "cookie")).containsExactly("app=1");
@@ -255,14 +348,14 @@ public abstract class BrowserContractTest {
         try (BrowserUpstream sentinel = BrowserUpstream.start()) {
             String target = PREFIX + "/" + SANDBOX + "/port/" + sentinel.port() + "/ws";
             GatewayContractTest.assertGatewayError(RawHttp.webSocketHandshake(gateway, target,
-                    List.of("Cookie: liteboxd_token=" + TOKEN, "Origin: http://127.0.0.1:1")), 403, "origin_forbidden");
+                    List.of("Cookie: " + TOKEN_COOKIE, "Origin: http://127.0.0.1:1")), 403, "origin_forbidden");
             GatewayContractTest.assertGatewayError(RawHttp.webSocketHandshake(gateway, target,
-                    List.of("Cookie: liteboxd_token=" + TOKEN)), 403, "origin_forbidden");
+                    List.of("Cookie: " + TOKEN_COOKIE)), 403, "origin_forbidden");
             assertThat(sentinel.acceptedConnections()).isZero();
 
             // Positive control: the same handshake from the gateway's own origin reaches that upstream.
             RawHttp.RawResponse ok = RawHttp.webSocketHandshake(gateway, target,
-                    List.of("Cookie: liteboxd_token=" + TOKEN, "Origin: " + selfOrigin()));
+                    List.of("Cookie: " + TOKEN_COOKIE, "Origin: " + selfOrigin()));
             assertThat(ok.status()).as(ok.toString()).isEqualTo(101);
             assertThat(sentinel.acceptedConnections()).isEqualTo(1);
         }
@@ -301,8 +394,7 @@ public abstract class BrowserContractTest {
         assertThat(echo.path("query").asText()).isEqualTo("x=1&y=%20");
         assertThat(values(echo, "x-forwarded-host")).containsExactly(host);
         assertThat(echo.path("headers").has("x-forwarded-prefix")).isFalse();
-        assertThat(r.headers().get("set-cookie")).containsExactly(
-                "liteboxd_token=" + TOKEN + "; Path=/; HttpOnly; SameSite=Lax");
+        assertSignedCookie(r, "/");
     }
 
     @Test
@@ -321,12 +413,13 @@ public abstract class BrowserContractTest {
     void hostStyle_ws_cookieFromItsOwnHost_relays_fromAnotherSandboxHost_is403() throws Exception {
         String host = sandboxHost(SANDBOX);
         List<String> received = new ArrayList<>();
-        JsonNode handshake = wsReport(host, "/ws?v=2", "liteboxd_token=" + TOKEN, "http://" + host, received);
+        String cookie = "liteboxd_token=" + COOKIES.sign(SANDBOX, "/", TOKEN);
+        JsonNode handshake = wsReport(host, "/ws?v=2", cookie, "http://" + host, received);
         assertThat(handshake.path("path").asText()).isEqualTo("/ws");
         assertThat(handshake.path("query").asText()).isEqualTo("v=2");
 
         GatewayContractTest.assertGatewayError(RawHttp.webSocketHandshake(gateway, host, "/ws",
-                List.of("Cookie: liteboxd_token=" + TOKEN, "Origin: http://" + sandboxHost(OTHER))),
+                List.of("Cookie: " + cookie, "Origin: http://" + sandboxHost(OTHER))),
                 403, "origin_forbidden");
     }
 
@@ -397,6 +490,23 @@ public abstract class BrowserContractTest {
         } finally {
             session.close(1000, "done", Callback.NOOP);
         }
+    }
+
+    /**
+     * Asserts the response sets exactly one gateway token cookie, scoped to {@code path}, whose value the gateway
+     * signed for {@link #TOKEN}; returns it as a {@code Cookie} pair.
+     */
+    private static String assertSignedCookie(RawHttp.RawResponse r, String path) {
+        List<String> setCookies = r.headers().get("set-cookie");
+        assertThat(setCookies).as(r.toString()).hasSize(1);
+        String setCookie = setCookies.get(0);
+        assertThat(setCookie).startsWith("liteboxd_token=v1.").doesNotContain(TOKEN)
+                .endsWith("; Path=" + path + "; Max-Age=" + GatewayCookies.LIFETIME.toSeconds()
+                        + "; HttpOnly; SameSite=Lax");
+        String pair = setCookie.substring(0, setCookie.indexOf(';'));
+        assertThat(COOKIES.open(pair.substring(pair.indexOf('=') + 1), SANDBOX, "/".equals(path) ? "/" : path))
+                .isEqualTo(TOKEN);
+        return pair;
     }
 
     private static JsonNode json(RawHttp.RawResponse r) throws IOException {

@@ -94,8 +94,9 @@ public abstract class DeployedAppContractTest {
                 List.of(), null);
 
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        assertThat(r.headers().get("set-cookie")).containsExactly("liteboxd_token=" + TOKEN + "; Path=" + CONTEXT
-                + "/api/v1/sandbox/" + SANDBOX + "/; HttpOnly; SameSite=Lax");
+        assertThat(r.headers().get("set-cookie")).singleElement().asString().startsWith("liteboxd_token=v1.")
+                .doesNotContain(TOKEN).endsWith("; Path=" + CONTEXT + "/api/v1/sandbox/" + SANDBOX + "/; Max-Age="
+                        + io.liteboxd.proxy.auth.GatewayCookies.LIFETIME.toSeconds() + "; HttpOnly; SameSite=Lax");
     }
 
     @Test

@@ -74,8 +74,9 @@ class GatewayApplicationTest {
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(r.body()).path("query").isNull()).isTrue();
-        assertThat(r.headers().firstValue("set-cookie"))
-                .hasValue("liteboxd_token=" + TOKEN + "; Path=/api/v1/sandbox/sb1/; HttpOnly; SameSite=Lax");
+        assertThat(r.headers().firstValue("set-cookie")).hasValueSatisfying(c -> assertThat(c)
+                .startsWith("liteboxd_token=v1.").doesNotContain(TOKEN)
+                .endsWith("; Path=/api/v1/sandbox/sb1/; Max-Age=43200; HttpOnly; SameSite=Lax"));
     }
 
     @Test

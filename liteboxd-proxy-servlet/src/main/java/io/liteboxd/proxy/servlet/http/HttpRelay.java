@@ -7,6 +7,9 @@ import io.liteboxd.proxy.header.HeaderContext;
 import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.error.ErrorBody;
 import io.liteboxd.proxy.error.ProxyError;
+import io.liteboxd.proxy.auth.AccessTokens;
+import io.liteboxd.proxy.auth.GatewayCookies;
+import io.liteboxd.proxy.auth.NavigationLogin;
 import io.liteboxd.proxy.auth.ShareLinks;
 import io.liteboxd.proxy.auth.TokenCookie;
 import io.liteboxd.proxy.auth.TokenSource;
@@ -489,7 +492,7 @@ public final class HttpRelay extends AsyncProxyServlet {
 
     /** Whether the credential came as a query parameter or share link, which the gateway keeps in a cookie. */
     static boolean setsGatewayCookie(Admission admission) {
-        return admission.token() != null
+        return admission.cookie() != null
                 && (admission.tokenSource() == TokenSource.QUERY || admission.tokenSource() == TokenSource.SHARE_LINK);
     }
 
@@ -499,16 +502,39 @@ public final class HttpRelay extends AsyncProxyServlet {
      * @param contextPath the servlet context's path ("" at the root)
      */
     static String gatewayCookie(String contextPath, boolean secure, Admission admission) {
-        if (admission.tokenSource() == TokenSource.QUERY && admission.token() != null) {
-            String path = (contextPath == null ? "" : contextPath) + admission.route().sandboxPath();
-            return TokenCookie.setCookie(admission.token(), path, secure);
-        } else if (admission.tokenSource() == TokenSource.SHARE_LINK && admission.token() != null) {
+        String context = contextPath == null ? "" : contextPath;
+        if (admission.tokenSource() == TokenSource.QUERY && admission.cookie() != null) {
+            return TokenCookie.setCookie(AccessTokens.COOKIE, admission.cookie(),
+                    context + admission.route().sandboxPath(), secure, GatewayCookies.LIFETIME.toSeconds());
+        } else if (admission.tokenSource() == TokenSource.SHARE_LINK && admission.cookie() != null) {
             // A share link opens one port: its cookie is scoped to that port and ends with the link.
-            String path = (contextPath == null ? "" : contextPath) + admission.route().mountPath() + "/";
-            return TokenCookie.shareCookie(admission.token(), path, secure,
-                    ShareLinks.secondsLeft(admission.token(), Clock.systemUTC()));
+            return TokenCookie.setCookie(ShareLinks.COOKIE, admission.cookie(),
+                    context + admission.route().mountPath() + "/", secure,
+                    ShareLinks.secondsLeft(admission.cookie(), Clock.systemUTC()));
         }
         return null;
+    }
+
+    /**
+     * Answers a navigation that logged in with a query parameter or share link with a redirect to its URL without
+     * it ({@link NavigationLogin}), the gateway cookie set; nothing is relayed.
+     *
+     * @return false when the request is to be relayed
+     */
+    public static boolean redirectsLogin(HttpServletRequest request, HttpServletResponse response,
+                                         Admission admission) {
+        String location = NavigationLogin.location(admission, request.getMethod(), request.getHeader("Sec-Fetch-Mode"),
+                request.getHeader("Sec-Fetch-Dest"), request.getHeader("Accept"), request.getRequestURI(),
+                request.getQueryString());
+        if (location == null) {
+            return false;
+        }
+        response.setStatus(NavigationLogin.STATUS);
+        response.setHeader("Location", location);
+        NavigationLogin.HEADERS.forEach(response::setHeader);
+        addGatewayCookie(request, response, admission);
+        response.setContentLength(0);
+        return true;
     }
 
     @Override

@@ -5,11 +5,14 @@ import io.liteboxd.proxy.GatewayRequest;
 import io.liteboxd.proxy.SandboxGateway;
 import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.auth.AccessTokens;
+import io.liteboxd.proxy.auth.NavigationLogin;
+import io.liteboxd.proxy.observe.HttpExchangeEvent;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.connect.Transport;
 import io.liteboxd.proxy.servlet.ClientHost;
 import io.liteboxd.proxy.servlet.ProxyServlet;
 import io.liteboxd.proxy.servlet.RequestIds;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpFields;
@@ -19,6 +22,7 @@ import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -78,6 +82,12 @@ public final class JettyHttpHandler extends Handler.Wrapper {
             request.setAttribute(HttpRelay.ADMITTED, e);
             return super.handle(request, response, callback);
         }
+        String location = NavigationLogin.location(admission, request.getMethod(), headers.get("Sec-Fetch-Mode"),
+                headers.get("Sec-Fetch-Dest"), headers.get(HttpHeader.ACCEPT), uri.getPath(), uri.getQuery());
+        if (location != null) {
+            redirectLogin(request, response, callback, admission, location, pooled);
+            return true;
+        }
         if (!PooledRelay.accepts(admission.target().uri())) {
             request.setAttribute(HttpRelay.ADMITTED, admission);
             return super.handle(request, response, callback);
@@ -88,6 +98,27 @@ public final class JettyHttpHandler extends Handler.Wrapper {
                 RequestIds.of(headers.get(RequestIds.HEADER)), request.getConnectionMetaData().getProtocol(), false);
         pooled.relay(request, response, callback, admission, context, contextPath);
         return true;
+    }
+
+    /** What {@link HttpRelay#redirectsLogin} answers on the servlet leg, from Jetty's core response. */
+    private void redirectLogin(Request request, Response response, Callback callback, Admission admission,
+                               String location, PooledRelay pooled) {
+        long started = System.nanoTime();
+        String requestId = RequestIds.of(request.getHeaders().get(RequestIds.HEADER));
+        response.setStatus(NavigationLogin.STATUS);
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(HttpHeader.LOCATION, location);
+        NavigationLogin.HEADERS.forEach(headers::put);
+        String cookie = HttpRelay.gatewayCookie(contextPath, request.isSecure(), admission);
+        if (cookie != null) {
+            headers.add(HttpHeader.SET_COOKIE, cookie);
+        }
+        headers.put(RequestIds.HEADER, requestId);
+        headers.put(HttpHeader.CONTENT_LENGTH, 0);
+        response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+        pooled.listener().httpExchange(new HttpExchangeEvent(requestId, admission.route().sandboxId(),
+                admission.route().port(), request.getMethod(), NavigationLogin.STATUS, null, 0,
+                Duration.ofNanos(System.nanoTime() - started)));
     }
 
     /** How many requests this handler relayed itself, without the servlet layer (monitoring, tests). */
