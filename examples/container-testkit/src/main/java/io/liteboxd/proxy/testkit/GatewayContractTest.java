@@ -943,6 +943,76 @@ public abstract class GatewayContractTest {
         assertThat(r.headers()).as(r.toString()).doesNotContainKeys("clear-site-data", "nel");
     }
 
+    /**
+     * An app closes a kept-alive connection just as the gateway sends the next request on it (its idle timeout ran
+     * out meanwhile). A WebSocket handshake caught that way never reached the app: it is sent again on a new
+     * connection instead of failing with 502.
+     */
+    @Test
+    void ws_handshakeOnAConnectionTheUpstreamJustClosed_isSentAgain() throws Exception {
+        try (ServerSocket app = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            bounded.submit(() -> {
+                boolean first = true;
+                while (!app.isClosed()) {
+                    Socket s = app.accept();
+                    boolean keptAlive = first;
+                    first = false;
+                    bounded.submit(() -> {
+                        try (s) {
+                            InputStream in = s.getInputStream();
+                            String head = readHead(in);
+                            if (keptAlive) {
+                                // Answers one request, then closes when the next one arrives on it.
+                                in.readNBytes(contentLength(head));
+                                s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                                        .getBytes(StandardCharsets.US_ASCII));
+                                s.getOutputStream().flush();
+                                readHead(in);
+                                return null;
+                            }
+                            String key = head.lines()
+                                    .filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
+                                    .map(l -> l.substring(18).trim()).findFirst().orElse("");
+                            s.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                    + "Connection: Upgrade\r\nSec-WebSocket-Accept: " + RawHttp.expectedAccept(key)
+                                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            s.getOutputStream().flush();
+                            in.read();
+                        }
+                        return null;
+                    });
+                }
+                return null;
+            });
+            RawHttp.RawResponse post = RawHttp.exchange(gateway, "POST", route(SANDBOX, app.getLocalPort(), "/form"),
+                    List.of("X-Access-Token: " + TOKEN), "a=1".getBytes(StandardCharsets.US_ASCII));
+            assertThat(post.status()).as(post.toString()).isEqualTo(200);
+
+            RawHttp.RawResponse ws = RawHttp.webSocketHandshake(gateway, route(SANDBOX, app.getLocalPort(), "/ws"),
+                    List.of("X-Access-Token: " + TOKEN));
+            assertThat(ws.status()).as(ws.toString()).isEqualTo(101);
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed before the request head ended");
+            }
+            head.write(b);
+            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static int contentLength(String head) {
+        return head.lines().filter(l -> l.regionMatches(true, 0, "Content-Length:", 0, 15))
+                .map(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElse(0);
+    }
+
     @Test
     void ws_upstreamRefusing403_reachesClientAs403() throws Exception {
         RawHttp.RawResponse r = RawHttp.webSocketHandshake(gateway, route(SANDBOX, upstream.port(), "/ws/refuse"),

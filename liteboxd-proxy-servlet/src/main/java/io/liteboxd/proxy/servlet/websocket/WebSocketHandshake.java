@@ -25,6 +25,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicLong;
 import java.time.Duration;
 import io.liteboxd.proxy.limit.ConnectionLimits;
@@ -152,7 +153,7 @@ public final class WebSocketHandshake implements AutoCloseable {
         long started = System.nanoTime();
         CompletableFuture<UpstreamAnswer> connecting;
         try {
-            connecting = relay.connectUpstream(upstreamRequest(request, admission));
+            connecting = dial(relay, upstreamRequest(request, admission));
         } catch (RuntimeException e) {
             permit.close();
             throw e;
@@ -263,6 +264,53 @@ public final class WebSocketHandshake implements AutoCloseable {
         headerPolicy.request(headers, ServletHeaders.context(request, admission, true));
         return new UpstreamRequest(admission.target().uri(), headers.toMap(), offeredSubprotocols(request),
                 request.getHeader("Sec-WebSocket-Key"));
+    }
+
+    /**
+     * The upstream handshake, sent once more on a new connection when the first went out on a kept-alive connection
+     * that the upstream closed at that moment (apps close idle connections when they please): the app never saw
+     * it, and a handshake is an idempotent GET. Cancelling or timing out the returned future stops whichever attempt
+     * is under way.
+     */
+    static CompletableFuture<UpstreamAnswer> dial(Relay relay, UpstreamRequest request) {
+        CompletableFuture<UpstreamAnswer> result = new CompletableFuture<>();
+        AtomicReference<CompletableFuture<UpstreamAnswer>> attempt = new AtomicReference<>();
+        attempt.set(relay.connectUpstream(request));
+        attempt.get().whenComplete((answer, failure) -> {
+            if (failure == null) {
+                result.complete(answer);
+            } else if (closedBeforeAnAnswer(failure) && !result.isDone()) {
+                attempt.set(relay.connectUpstream(request));
+                attempt.get().whenComplete((again, failed) -> {
+                    if (failed == null) {
+                        result.complete(again);
+                    } else {
+                        result.completeExceptionally(failed);
+                    }
+                });
+            } else {
+                result.completeExceptionally(failure);
+            }
+        });
+        result.whenComplete((answer, failure) -> {
+            if (failure != null) {
+                attempt.get().cancel(true);
+            }
+        });
+        return result;
+    }
+
+    /** The connection ended before any answer arrived: no status, only an end of stream or a closed channel. */
+    static boolean closedBeforeAnAnswer(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof UpgradeException u && u.getResponseStatusCode() > 0) {
+                return false;
+            }
+            if (t instanceof java.io.EOFException || t instanceof java.nio.channels.ClosedChannelException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private UpstreamAnswer awaitUpstream(CompletableFuture<UpstreamAnswer> connecting) {
