@@ -11,6 +11,13 @@ public enum ProxyError {
     ROUTE_INVALID(400, "route_invalid"),
     /** The request is malformed in a way other than its route (headers, WebSocket handshake fields). */
     BAD_REQUEST(400, "bad_request"),
+    /**
+     * No route style that is switched on serves this request: a path-style route on a host under the base domain
+     * (those hosts belong to host-style routes), or any path-style route when path routes are off.
+     */
+    ROUTE_NOT_FOUND(404, "route_not_found"),
+    /** The request head (request line and header fields) is larger than the server accepts. */
+    HEADERS_TOO_LARGE(431, "request_header_too_large"),
     /** No access token was presented. */
     TOKEN_MISSING(401, "token_missing"),
     /** An access token was presented but is not valid for this sandbox. */
@@ -28,6 +35,11 @@ public enum ProxyError {
     UPSTREAM_REFUSED(502, "upstream_refused"),
     /** The upstream could not be reached or answered the handshake with something unusable. */
     UPSTREAM_UNREACHABLE(502, "upstream_unreachable"),
+    /**
+     * The upstream answered with a response the gateway will not relay: a malformed head, or one larger than the
+     * gateway (and the containers it runs in) accept.
+     */
+    UPSTREAM_INVALID(502, "upstream_invalid"),
     /** The sandbox exists but is not ready (pending, restarting, no address yet). */
     SANDBOX_NOT_READY(503, "sandbox_not_ready"),
     /** The gateway is at a configured limit or shutting down. */
