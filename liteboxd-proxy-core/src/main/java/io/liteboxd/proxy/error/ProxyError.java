@@ -35,11 +35,6 @@ public enum ProxyError {
     UPSTREAM_REFUSED(502, "upstream_refused"),
     /** The upstream could not be reached or answered the handshake with something unusable. */
     UPSTREAM_UNREACHABLE(502, "upstream_unreachable"),
-    /**
-     * The upstream answered with a response the gateway will not relay: a malformed head, or one larger than the
-     * gateway (and the containers it runs in) accept.
-     */
-    UPSTREAM_INVALID(502, "upstream_invalid"),
     /** The sandbox exists but is not ready (pending, restarting, no address yet). */
     SANDBOX_NOT_READY(503, "sandbox_not_ready"),
     /** The gateway is at a configured limit or shutting down. */

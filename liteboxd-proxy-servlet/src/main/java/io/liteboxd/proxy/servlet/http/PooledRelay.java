@@ -46,7 +46,7 @@ final class PooledRelay implements AutoCloseable {
     PooledRelay(HttpClient client, Duration idleTimeout, UpstreamHeaders upstreamHeaders, ProxyListener listener,
                 String viaHost) {
         this.connections = new UpstreamConnections(client.getClientConnector(), client.getByteBufferPool(),
-                idleTimeout, Math.max(8192, client.getMaxResponseHeadersSize()));
+                idleTimeout, HttpRelay.MAX_RESPONSE_HEAD);
         this.upstreamHeaders = upstreamHeaders;
         this.listener = listener;
         this.viaHost = viaHost;
