@@ -104,7 +104,9 @@ GATEWAY_PORT="$(free_port)"
 SANDBOXES="$WORK/sandboxes.json"
 echo '{"sandboxes":[{"id":"bench","host":"127.0.0.1","token":"t"}]}' > "$SANDBOXES"
 setsid java -Xmx2g -XX:+UseG1GC -Dliteboxd.bench=soak-gateway -jar "$GATEWAY_JAR" \
-  --listen "127.0.0.1:$GATEWAY_PORT" --sandboxes "$SANDBOXES" > "$LOGS/gateway.log" 2>&1 < /dev/null &
+  --listen "127.0.0.1:$GATEWAY_PORT" --sandboxes "$SANDBOXES" \
+  --max-connections 0 --max-connections-per-ip 0 --max-websockets 0 --max-websockets-per-sandbox 0 \
+  > "$LOGS/gateway.log" 2>&1 < /dev/null &
 GATEWAY_PID=$!
 STARTED+=("$GATEWAY_PID")
 PREFIX="/api/v1/sandbox/bench/port/$UPSTREAM_PORT"

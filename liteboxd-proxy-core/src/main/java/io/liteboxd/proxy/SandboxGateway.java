@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * relays according to the {@link Admission} it returns.
  *
  * <p>Routes are host-style ({@code {port}-{id}.{baseDomain}}) when host routing is configured and the request's host
- * is such a host, and path-style ({@code {prefix}/{id}/port/{port}}) otherwise. The {@code liteboxd_token} query
+ * is such a host, and path-style ({@code {prefix}/{id}/port/{port}}) otherwise, as {@link ProxyConfig#pathRoutes()}
+ * allows: never on a host equal to or under the base domain, only with {@code X-Access-Token} when
+ * {@code header-only}, not at all when {@code off}. The {@code liteboxd_token} query
  * parameter is removed from the route here, so no connector can forward it.
  */
 public final class SandboxGateway {
@@ -119,12 +121,15 @@ public final class SandboxGateway {
 
     /** Path-style route parsing alone, for callers that need the route before they can read credentials. */
     public SandboxRoute route(String rawPath, String rawQuery) {
-        return routes.parse(rawPath, rawQuery);
+        return pathRoute(rawPath, rawQuery);
     }
 
     /**
      * Route parsing alone, host-style when {@code host} is a sandbox host under the configured base domain,
      * path-style otherwise.
+     *
+     * @throws ProxyException {@code route_invalid} for a malformed route, {@code route_not_found} for a path-style
+     *                        route on a host under the base domain or when path routes are off
      */
     public SandboxRoute route(String host, String rawPath, String rawQuery) {
         if (hostRoutes != null) {
@@ -132,6 +137,19 @@ public final class SandboxGateway {
             if (byHost.isPresent()) {
                 return byHost.get();
             }
+            if (hostRoutes.covers(host)) {
+                // The base domain's hosts are sandbox sites: a path route there would serve every sandbox on them.
+                throw new ProxyException(ProxyError.ROUTE_NOT_FOUND, "no route on this host: sandbox hosts are"
+                        + " {port}-{sandbox-id}." + hostRoutes.baseDomain());
+            }
+        }
+        return pathRoute(rawPath, rawQuery);
+    }
+
+    private SandboxRoute pathRoute(String rawPath, String rawQuery) {
+        if (config.pathRoutes() == ProxyConfig.PathRoutes.OFF) {
+            throw new ProxyException(ProxyError.ROUTE_NOT_FOUND, "path-style routes are off: use {port}-{sandbox-id}."
+                    + config.baseDomain());
         }
         return routes.parse(rawPath, rawQuery);
     }
@@ -146,7 +164,7 @@ public final class SandboxGateway {
      * @throws ProxyException for every refusal, with its status and code
      */
     public Admission admit(String rawPath, String rawQuery, List<String> tokenValues, Transport transport) {
-        SandboxRoute route = routes.parse(rawPath, rawQuery);
+        SandboxRoute route = pathRoute(rawPath, rawQuery);
         String token = AccessTokens.fromHeader(tokenValues);
         route = withoutGatewayParameters(route);
         authenticate(route, List.of(token));
@@ -164,9 +182,11 @@ public final class SandboxGateway {
      */
     public Admission admit(GatewayRequest request) {
         SandboxRoute route = route(request.host(), request.rawPath(), request.rawQuery());
+        // header-only path routes: no browser credential may make a session on the origin all sandboxes share.
+        boolean browsers = route.style() == RouteStyle.HOST || config.pathRoutes() == ProxyConfig.PathRoutes.ON;
         SandboxRoute scope = route;
         Credential credential = Credential.of(request.tokenHeaders(), route.query(), request.cookieHeaders(),
-                config.browserAuth(), shareLinks != null,
+                config.browserAuth() && browsers, shareLinks != null && browsers,
                 value -> cookies.open(value, scope.sandboxId(), scope.sandboxPath()),
                 value -> shareLinks.verify(value, scope.sandboxId(), scope.port()) ? value : null);
         route = withoutGatewayParameters(route);

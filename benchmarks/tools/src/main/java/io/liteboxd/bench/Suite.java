@@ -379,7 +379,10 @@ public final class Suite {
                 Files.writeString(sandboxes, "{\"sandboxes\":[{\"id\":\"" + SANDBOX
                         + "\",\"host\":\"127.0.0.1\",\"token\":\"" + TOKEN + "\"}]}\n");
                 Proc p = startJava("gateway", List.of("-jar", args.require("gateway-jar"),
-                        "--listen", "127.0.0.1:" + port, "--sandboxes", sandboxes.toString()));
+                        "--listen", "127.0.0.1:" + port, "--sandboxes", sandboxes.toString(),
+                        // Every load comes from 127.0.0.1 to one sandbox, thousands of connections at once.
+                        "--max-connections", "0", "--max-connections-per-ip", "0", "--max-websockets", "0",
+                        "--max-websockets-per-sandbox", "0"));
                 return new Target(name, p, port, prefix, true, 0);
             }
             case "tomcat" -> {

@@ -1,6 +1,7 @@
 package io.liteboxd.gateway;
 
 import io.liteboxd.proxy.config.Durations;
+import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.kubernetes.KubernetesSettings;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -45,6 +46,18 @@ public final class GatewayArgs {
               --idle-timeout DUR        close a WebSocket that receives nothing for this long (default 60s)
               --base-domain D           also route hosts {port}-{sandbox-id}.D to that sandbox port, whole path
                                         and query passed as they are (for apps that cannot live under a prefix)
+              --path-routes MODE        on, header-only (X-Access-Token only: browsers use host routes) or off
+                                        (needs --base-domain) (default on); never served on D or hosts under it
+
+            Limits (0 turns one off):
+              --header-timeout DUR      close a connection whose request head is not complete this long after
+                                        its first byte (default 60s)
+              --max-connections N       client connections open at once; over it, new ones are closed at
+                                        once (default 20000)
+              --max-connections-per-ip N  the same per client address (default 1000; behind a reverse proxy
+                                        all clients share its address)
+              --max-websockets N        WebSockets relayed at once; over it, 503 (default 10000)
+              --max-websockets-per-sandbox N  the same per sandbox (default 100)
               -h, --help                print this help and exit
 
             Kubernetes (docs/kubernetes.md):
@@ -82,6 +95,8 @@ public final class GatewayArgs {
         Duration pingInterval = defaults.pingInterval();
         Duration idleTimeout = defaults.idleTimeout();
         String baseDomain = null;
+        ProxyConfig.PathRoutes pathRoutes = null;
+        LimitOptions limits = LimitOptions.DEFAULTS;
         boolean k8sProxy = false;
         Path kubeconfig = null;
         String namespace = null;
@@ -140,6 +155,17 @@ public final class GatewayArgs {
                 case "--ping-interval" -> pingInterval = duration(name, value);
                 case "--idle-timeout" -> idleTimeout = positiveDuration(name, value);
                 case "--base-domain" -> baseDomain = value;
+                case "--path-routes" -> pathRoutes = pathRoutes(value);
+                case "--header-timeout" -> limits = limits.withHeaderTimeout(duration(name, value));
+                case "--max-connections" -> limits = limits.withConnections(count(name, value),
+                        limits.maxConnectionsPerIp());
+                case "--max-connections-per-ip" -> limits = limits.withConnections(limits.maxConnections(),
+                        count(name, value));
+                case "--max-websockets" -> limits = new LimitOptions(limits.headerTimeout(), limits.maxConnections(),
+                        limits.maxConnectionsPerIp(), count(name, value), limits.maxWebSocketsPerSandbox());
+                case "--max-websockets-per-sandbox" -> limits = new LimitOptions(limits.headerTimeout(),
+                        limits.maxConnections(), limits.maxConnectionsPerIp(), limits.maxWebSockets(),
+                        count(name, value));
                 case "--k8s-proxy" -> k8sProxy = true;
                 case "--kubeconfig" -> kubeconfig = path(name, value);
                 case "--namespace" -> namespace = namespace(value);
@@ -149,14 +175,16 @@ public final class GatewayArgs {
         }
         try {
             return new Run(new GatewayOptions(host, port, sandboxes, requestTimeout, pingInterval, idleTimeout,
-                    baseDomain, new KubernetesOptions(k8sProxy, kubeconfig, namespace, podNamePrefix)));
+                    baseDomain, new KubernetesOptions(k8sProxy, kubeconfig, namespace, podNamePrefix), pathRoutes,
+                    limits));
         } catch (IllegalArgumentException e) {
             // ProxyConfig names settings in camelCase; the person typed flags, so name the flags.
             throw new UsageException(e.getMessage()
                     .replace("pingInterval", "--ping-interval")
                     .replace("idleTimeout", "--idle-timeout")
                     .replace("requestTimeout", "--request-timeout")
-                    .replace("baseDomain", "--base-domain"));
+                    .replace("baseDomain", "--base-domain")
+                    .replace("pathRoutes", "--path-routes"));
         }
     }
 
@@ -194,7 +222,9 @@ public final class GatewayArgs {
     private static boolean isKnown(String name) {
         return switch (name) {
             case "--listen", "--sandboxes", "--request-timeout", "--ping-interval", "--idle-timeout",
-                 "--base-domain" -> true;
+                 "--base-domain", "--path-routes" -> true;
+            case "--header-timeout", "--max-connections", "--max-connections-per-ip", "--max-websockets",
+                 "--max-websockets-per-sandbox" -> true;
             case "--k8s-proxy", "--kubeconfig", "--namespace", "--pod-name-prefix" -> true;
             default -> false;
         };
@@ -251,6 +281,22 @@ public final class GatewayArgs {
         } catch (IllegalArgumentException e) {
             throw new UsageException(name + ": " + e.getMessage());
         }
+    }
+
+    private static ProxyConfig.PathRoutes pathRoutes(String value) throws UsageException {
+        try {
+            return ProxyConfig.parsePathRoutes(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--path-routes: expected on, header-only or off, got " + value);
+        }
+    }
+
+    /** A count of connections: 0 (no cap) or more. */
+    private static int count(String name, String value) throws UsageException {
+        if (value.length() > 9 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new UsageException(name + ": expected a whole number, 0 for no limit, got " + quote(value));
+        }
+        return Integer.parseInt(value);
     }
 
     private static Duration positiveDuration(String name, String value) throws UsageException {

@@ -18,10 +18,12 @@ import java.util.Objects;
  * @param baseDomain     see {@link ProxyConfig#baseDomain()}; {@code null} for path-style routes only
  * @param kubernetes     the Kubernetes flags ({@link KubernetesOptions#NONE} without any); which set-up runs is
  *                       decided with the environment by {@link GatewayMode#select}
+ * @param pathRoutes     see {@link ProxyConfig#pathRoutes()}; {@code null} for the default
+ * @param limits         connection caps and deadlines; {@code null} for {@link LimitOptions#DEFAULTS}
  */
 public record GatewayOptions(String host, int port, Path sandboxesFile, Duration requestTimeout,
                              Duration pingInterval, Duration idleTimeout, String baseDomain,
-                             KubernetesOptions kubernetes) {
+                             KubernetesOptions kubernetes, ProxyConfig.PathRoutes pathRoutes, LimitOptions limits) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -34,9 +36,19 @@ public record GatewayOptions(String host, int port, Path sandboxesFile, Duration
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0-65535: " + port);
         }
-        // Cross-field rules (ping shorter than idle) live in ProxyConfig; fail here rather than at start.
-        toProxyConfig(requestTimeout, pingInterval, idleTimeout, baseDomain);
         kubernetes = kubernetes == null ? KubernetesOptions.NONE : kubernetes;
+        pathRoutes = pathRoutes == null ? ProxyConfig.PathRoutes.ON : pathRoutes;
+        limits = limits == null ? LimitOptions.DEFAULTS : limits;
+        // Cross-field rules (ping shorter than idle, path routes off only with a base domain) live in ProxyConfig;
+        // fail here rather than at start.
+        toProxyConfig(requestTimeout, pingInterval, idleTimeout, baseDomain, pathRoutes, limits);
+    }
+
+    /** Options with the default path routes and limits. */
+    public GatewayOptions(String host, int port, Path sandboxesFile, Duration requestTimeout, Duration pingInterval,
+                          Duration idleTimeout, String baseDomain, KubernetesOptions kubernetes) {
+        this(host, port, sandboxesFile, requestTimeout, pingInterval, idleTimeout, baseDomain, kubernetes, null,
+                null);
     }
 
     /** Options without Kubernetes flags. */
@@ -61,24 +73,36 @@ public record GatewayOptions(String host, int port, Path sandboxesFile, Duration
 
     public GatewayOptions withListen(String newHost, int newPort) {
         return new GatewayOptions(newHost, newPort, sandboxesFile, requestTimeout, pingInterval, idleTimeout,
-                baseDomain, kubernetes);
+                baseDomain, kubernetes, pathRoutes, limits);
     }
 
     public GatewayOptions withSandboxesFile(Path file) {
         return new GatewayOptions(host, port, file, requestTimeout, pingInterval, idleTimeout, baseDomain,
-                kubernetes);
+                kubernetes, pathRoutes, limits);
     }
 
     /** The same options with host-style routes {@code {port}-{sandbox-id}.{domain}} ({@code null}: off). */
     public GatewayOptions withBaseDomain(String domain) {
         return new GatewayOptions(host, port, sandboxesFile, requestTimeout, pingInterval, idleTimeout, domain,
-                kubernetes);
+                kubernetes, pathRoutes, limits);
     }
 
     /** The same options with these Kubernetes flags ({@code null}: none). */
     public GatewayOptions withKubernetes(KubernetesOptions flags) {
         return new GatewayOptions(host, port, sandboxesFile, requestTimeout, pingInterval, idleTimeout, baseDomain,
-                flags);
+                flags, pathRoutes, limits);
+    }
+
+    /** The same options with path-style routes served as {@code routes} says. */
+    public GatewayOptions withPathRoutes(ProxyConfig.PathRoutes routes) {
+        return new GatewayOptions(host, port, sandboxesFile, requestTimeout, pingInterval, idleTimeout, baseDomain,
+                kubernetes, routes, limits);
+    }
+
+    /** The same options with these connection caps and deadlines. */
+    public GatewayOptions withLimits(LimitOptions newLimits) {
+        return new GatewayOptions(host, port, sandboxesFile, requestTimeout, pingInterval, idleTimeout, baseDomain,
+                kubernetes, pathRoutes, newLimits);
     }
 
     /** No sandboxes file: the demo, unless a kubeconfig selects Kubernetes mode (see {@link GatewayMode}). */
@@ -88,11 +112,12 @@ public record GatewayOptions(String host, int port, Path sandboxesFile, Duration
 
     /** The library configuration these options describe; defaults for everything the command line does not set. */
     public ProxyConfig proxyConfig() {
-        return toProxyConfig(requestTimeout, pingInterval, idleTimeout, baseDomain);
+        return toProxyConfig(requestTimeout, pingInterval, idleTimeout, baseDomain, pathRoutes, limits);
     }
 
     private static ProxyConfig toProxyConfig(Duration requestTimeout, Duration pingInterval, Duration idleTimeout,
-                                             String baseDomain) {
+                                             String baseDomain, ProxyConfig.PathRoutes pathRoutes,
+                                             LimitOptions limits) {
         return ProxyConfig.builder()
                 // The upstream client runs on the server's (fixed) pool: see GatewayServer.THREADS.
                 .clientThreads(0)
@@ -100,6 +125,9 @@ public record GatewayOptions(String host, int port, Path sandboxesFile, Duration
                 .pingInterval(pingInterval)
                 .idleTimeout(idleTimeout)
                 .baseDomain(baseDomain)
+                .pathRoutes(pathRoutes)
+                .maxConnections(limits.maxWebSockets())
+                .maxConnectionsPerSandbox(limits.maxWebSocketsPerSandbox())
                 .build();
     }
 }

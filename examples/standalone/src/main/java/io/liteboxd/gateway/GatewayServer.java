@@ -34,7 +34,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -58,6 +58,9 @@ public final class GatewayServer implements AutoCloseable {
      */
     static final int THREADS = 64;
 
+    /** Room for the relay's largest upstream head (8 KiB) plus the headers the gateway adds. */
+    static final int RESPONSE_HEADER_SIZE = 16 * 1024;
+
     /** How long a stop waits for in-flight HTTP requests before closing their connections. */
     static final long STOP_TIMEOUT_MS = 10_000;
 
@@ -78,9 +81,10 @@ public final class GatewayServer implements AutoCloseable {
     private final ServerConnector connector;
     private final ProxyServlet servlet;
     private final Backend backend;
+    private final ConnectionCaps caps;
 
     private GatewayServer(GatewayOptions options, GatewayMode mode, ProxyConfig config, Server server,
-                          ServerConnector connector, ProxyServlet servlet, Backend backend) {
+                          ServerConnector connector, ProxyServlet servlet, Backend backend, ConnectionCaps caps) {
         this.options = options;
         this.mode = mode;
         this.config = config;
@@ -88,6 +92,7 @@ public final class GatewayServer implements AutoCloseable {
         this.connector = connector;
         this.servlet = servlet;
         this.backend = backend;
+        this.caps = caps;
     }
 
     /**
@@ -123,16 +128,31 @@ public final class GatewayServer implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(THREADS, THREADS);
         threads.setName("gateway");
         Server server = new Server(threads);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(PassthroughHttp.configuration()));
+        HttpConfiguration http = PassthroughHttp.configuration();
+        // An upstream head of the relay's largest plus the gateway's own headers must fit, or the container fails the
+        // response after the relay committed to it.
+        http.setResponseHeaderSize(RESPONSE_HEADER_SIZE);
+        LimitOptions limits = options.limits();
+        ServerConnector connector = new ServerConnector(server,
+                new HeadDeadlineConnectionFactory(http, limits.headerTimeout()));
+        ConnectionCaps caps = null;
+        if (limits.maxConnections() > 0 || limits.maxConnectionsPerIp() > 0) {
+            caps = new ConnectionCaps(limits.maxConnections(), limits.maxConnectionsPerIp());
+            connector.addEventListener(caps);
+        }
         connector.setHost(options.host());
         connector.setPort(options.port());
         connector.setIdleTimeout(config.requestTimeout().toMillis());
         server.addConnector(connector);
         server.setStopTimeout(STOP_TIMEOUT_MS);
+        // Errors Jetty answers itself (bad request heads, unmapped paths, failed responses): JSON, no URI echoed.
+        JsonErrorHandler errors = new JsonErrorHandler();
+        server.setErrorHandler(errors);
         ProxyServlet servlet;
         try {
             servlet = new ProxyServlet(config, backend.authenticator, backend.resolver, backend.connector);
             ServletContextHandler context = proxyContext(servlet);
+            context.setErrorHandler(errors);
             // Bodiless requests skip the servlet layer (a quarter of a small GET's Java CPU); the rest reach it.
             server.setHandler(new GracefulHandler(new JettyHttpHandler(servlet, context.getContextPath(), context)));
             server.start();
@@ -145,7 +165,7 @@ public final class GatewayServer implements AutoCloseable {
             throw startFailure(options, e);
         }
 
-        GatewayServer gateway = new GatewayServer(options, mode, config, server, connector, servlet, backend);
+        GatewayServer gateway = new GatewayServer(options, mode, config, server, connector, servlet, backend, caps);
         LOG.info("liteboxd-gateway listening on {}, mode: {}, WebSocket relay: {}", gateway.baseUri(),
                 mode.kind().description(), servlet.webSocketRelay());
         return gateway;
@@ -342,6 +362,11 @@ public final class GatewayServer implements AutoCloseable {
         }
         LOG.error("Gateway failed to start", e);
         return new GatewayStartException("cannot start the gateway on " + where + ": " + reason(e), e);
+    }
+
+    /** Client connections closed at once because a connection cap was reached, since start (monitoring, tests). */
+    public long refusedConnections() {
+        return caps == null ? 0 : caps.refused();
     }
 
     /** The port actually bound, which differs from the requested one when that was 0. */

@@ -95,6 +95,11 @@ class GatewayArgsTest {
             --ping-interval 1m --idle-timeout 30s       | --ping-interval (PT1M) must be shorter than --idle-timeout (PT30S) or zero
             --listen a:1 --listen b:2                   | --listen given more than once
             --sandboxes a.json --sandboxes=b.json       | --sandboxes given more than once
+            --path-routes browser                       | --path-routes: expected on, header-only or off, got browser
+            --path-routes off                           | --path-routes=off needs a --base-domain
+            --header-timeout soon                       | --header-timeout: not a duration: soon
+            --max-connections many                      | --max-connections: expected a whole number, 0 for no limit
+            --max-connections-per-ip -3                 | --max-connections-per-ip: expected a whole number
             """)
     void badCommandLinesNameTheProblem(String commandLine, String expectedMessage) {
         String[] args = commandLine.trim().split("\\s+");
@@ -115,6 +120,26 @@ class GatewayArgsTest {
     void usageListsEveryOption() {
         assertThat(GatewayArgs.usage()).contains("--listen HOST:PORT", "--sandboxes FILE", "--request-timeout",
                 "--ping-interval", "--idle-timeout", "--base-domain D", "--help", "127.0.0.1:8080");
+    }
+
+    @Test
+    void pathRoutesAndLimits_areApplied_andDefaultToTheDocumentedValues() throws Exception {
+        GatewayOptions defaults = run();
+        assertThat(defaults.pathRoutes()).isEqualTo(io.liteboxd.proxy.config.ProxyConfig.PathRoutes.ON);
+        assertThat(defaults.limits()).isEqualTo(LimitOptions.DEFAULTS);
+
+        GatewayOptions options = run("--base-domain", "sandbox.test", "--path-routes", "header-only",
+                "--header-timeout", "5s", "--max-connections", "0", "--max-connections-per-ip=7",
+                "--max-websockets", "0", "--max-websockets-per-sandbox", "3");
+        assertThat(options.proxyConfig().pathRoutes())
+                .isEqualTo(io.liteboxd.proxy.config.ProxyConfig.PathRoutes.HEADER_ONLY);
+        assertThat(options.limits()).isEqualTo(new LimitOptions(java.time.Duration.ofSeconds(5), 0, 7, 0, 3));
+        assertThat(options.proxyConfig().maxConnections()).isZero();
+        assertThat(options.proxyConfig().maxConnectionsPerSandbox()).isEqualTo(3);
+        assertThat(run("--base-domain", "sandbox.test", "--path-routes", "off").pathRoutes())
+                .isEqualTo(io.liteboxd.proxy.config.ProxyConfig.PathRoutes.OFF);
+        assertThat(GatewayArgs.usage()).contains("--path-routes MODE", "--header-timeout DUR", "--max-connections N",
+                "--max-connections-per-ip N", "--max-websockets N", "--max-websockets-per-sandbox N");
     }
 
     @Test

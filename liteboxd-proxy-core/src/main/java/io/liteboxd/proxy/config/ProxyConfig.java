@@ -39,16 +39,18 @@ import java.util.function.Function;
  *   <tr><td>send the client's Host upstream</td><td>preserveHost</td><td>LITEBOXD_PRESERVE_HOST</td>
  *       <td>false</td></tr>
  *   <tr><td>base domain of host-based routes</td><td>baseDomain</td><td>LITEBOXD_BASE_DOMAIN</td><td>(off)</td></tr>
+ *   <tr><td>path-style routes: on, header-only or off</td><td>pathRoutes</td><td>LITEBOXD_PATH_ROUTES</td>
+ *       <td>on</td></tr>
  *   <tr><td>take the host from X-Forwarded-Host</td><td>trustForwardedHost</td>
  *       <td>LITEBOXD_TRUST_FORWARDED_HOST</td><td>false</td></tr>
  *   <tr><td>secret of signed share links</td><td>shareLinkSecret</td><td>LITEBOXD_SHARE_LINK_SECRET</td>
  *       <td>(off)</td></tr>
  *   <tr><td>key that signs browser cookies, shared by replicas</td><td>cookieSecret</td>
  *       <td>LITEBOXD_COOKIE_SECRET</td><td>(random per process)</td></tr>
- *   <tr><td>max concurrent WebSockets in total</td><td>maxConnections</td><td>LITEBOXD_MAX_CONNECTIONS</td>
- *       <td>0 (no limit)</td></tr>
- *   <tr><td>max concurrent WebSockets per sandbox</td><td>maxConnectionsPerSandbox</td>
- *       <td>LITEBOXD_MAX_CONNECTIONS_PER_SANDBOX</td><td>0 (no limit)</td></tr>
+ *   <tr><td>max concurrent WebSockets in total (0: no limit)</td><td>maxConnections</td>
+ *       <td>LITEBOXD_MAX_CONNECTIONS</td><td>10000</td></tr>
+ *   <tr><td>max concurrent WebSockets per sandbox (0: no limit)</td><td>maxConnectionsPerSandbox</td>
+ *       <td>LITEBOXD_MAX_CONNECTIONS_PER_SANDBOX</td><td>100</td></tr>
  *   <tr><td>shutdown drain deadline</td><td>drainTimeout</td><td>LITEBOXD_DRAIN_TIMEOUT</td><td>5s</td></tr>
  * </table>
  *
@@ -63,6 +65,37 @@ public final class ProxyConfig {
 
     /** The {@link #allowedOrigins()} entry that stands for "the origin the request was addressed to". */
     public static final String SELF_ORIGIN = "self";
+
+    /**
+     * Default of {@link #maxConnections()}: bounded, so that no client or sandbox can make the gateway hold WebSockets
+     * (and their upstream sockets) without end, and far above what one gateway process is sized for.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
+    /**
+     * Default of {@link #maxConnectionsPerSandbox()}: generous for a person's terminals, previews and dev servers,
+     * and small enough that one sandbox (whose code is untrusted) cannot take a large share of
+     * {@link #DEFAULT_MAX_CONNECTIONS}.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_SANDBOX = 100;
+
+    /**
+     * Whether and how path-style routes ({@code {prefix}/{sandbox-id}/port/{port}/...}) are served. Whatever the
+     * setting, a path-style route is never served on a host equal to or under {@link #baseDomain()}: those hosts
+     * belong to host-style routes, and a path route there would put every sandbox on a sandbox's origin.
+     */
+    public enum PathRoutes {
+        /** Served, with every credential source (header, query parameter, share link, cookie). The default. */
+        ON,
+        /**
+         * Served to API clients only: the {@code X-Access-Token} header is the only credential accepted, so no
+         * browser session (query parameter, share link, cookie) can live on the shared path-style origin. Browsers
+         * use host-style routes.
+         */
+        HEADER_ONLY,
+        /** Not served: 404 {@code route_not_found}. Needs {@link #baseDomain()}, or no route would be left. */
+        OFF
+    }
 
     /** Which WebSocket relay the servlet uses. */
     public enum WebSocketRelay {
@@ -111,6 +144,7 @@ public final class ProxyConfig {
     private final boolean keepPrefix;
     private final boolean preserveHost;
     private final String baseDomain;
+    private final PathRoutes pathRoutes;
     private final boolean trustForwardedHost;
     private final String shareLinkSecret;
     private final String cookieSecret;
@@ -135,6 +169,7 @@ public final class ProxyConfig {
         this.keepPrefix = b.keepPrefix;
         this.preserveHost = b.preserveHost;
         this.baseDomain = b.baseDomain;
+        this.pathRoutes = b.pathRoutes;
         this.trustForwardedHost = b.trustForwardedHost;
         this.shareLinkSecret = b.shareLinkSecret;
         this.cookieSecret = b.cookieSecret;
@@ -154,8 +189,8 @@ public final class ProxyConfig {
                 .clientThreads(clientThreads).webSocketRelay(webSocketRelay).httpRelay(httpRelay)
                 .browserAuth(browserAuth).allowedOrigins(allowedOrigins).rewriteLocation(rewriteLocation)
                 .scopeCookies(scopeCookies).keepPrefix(keepPrefix).preserveHost(preserveHost).baseDomain(baseDomain)
-                .trustForwardedHost(trustForwardedHost).shareLinkSecret(shareLinkSecret).cookieSecret(cookieSecret)
-                .maxConnections(maxConnections)
+                .pathRoutes(pathRoutes).trustForwardedHost(trustForwardedHost).shareLinkSecret(shareLinkSecret)
+                .cookieSecret(cookieSecret).maxConnections(maxConnections)
                 .maxConnectionsPerSandbox(maxConnectionsPerSandbox).drainTimeout(drainTimeout);
     }
 
@@ -199,6 +234,7 @@ public final class ProxyConfig {
         s.bool("keepPrefix").ifPresent(b::keepPrefix);
         s.bool("preserveHost").ifPresent(b::preserveHost);
         s.text("baseDomain").ifPresent(b::baseDomain);
+        s.text("pathRoutes").ifPresent(v -> b.pathRoutes(parsePathRoutes(v)));
         s.bool("trustForwardedHost").ifPresent(b::trustForwardedHost);
         s.text("shareLinkSecret").ifPresent(b::shareLinkSecret);
         s.text("cookieSecret").ifPresent(b::cookieSecret);
@@ -319,6 +355,28 @@ public final class ProxyConfig {
         return baseDomain;
     }
 
+    /**
+     * How path-style routes are served; {@link PathRoutes#ON} by default, also with a base domain (for
+     * compatibility; a deployment whose browsers use host-style routes should choose {@link PathRoutes#HEADER_ONLY}).
+     */
+    public PathRoutes pathRoutes() {
+        return pathRoutes;
+    }
+
+    /**
+     * Reads a {@link PathRoutes} as written in settings and flags: {@code on}, {@code header-only} or {@code off},
+     * any case.
+     *
+     * @throws IllegalArgumentException naming the setting and the accepted values
+     */
+    public static PathRoutes parsePathRoutes(String value) {
+        try {
+            return PathRoutes.valueOf(value.trim().replace('-', '_').toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("pathRoutes: expected on, header-only or off, got " + value, e);
+        }
+    }
+
     /** True when host-based routes are on ({@link #baseDomain()} is set). */
     public boolean hostRouting() {
         return baseDomain != null;
@@ -349,12 +407,18 @@ public final class ProxyConfig {
         return cookieSecret;
     }
 
-    /** Most WebSocket connections relayed at once; 0 means no limit. Over it, handshakes answer 503. */
+    /**
+     * Most WebSocket connections relayed at once; 0 means no limit; {@value #DEFAULT_MAX_CONNECTIONS} by default.
+     * Over it, handshakes answer 503.
+     */
     public int maxConnections() {
         return maxConnections;
     }
 
-    /** Most WebSocket connections relayed at once to one sandbox; 0 means no limit. Over it, 503. */
+    /**
+     * Most WebSocket connections relayed at once to one sandbox; 0 means no limit;
+     * {@value #DEFAULT_MAX_CONNECTIONS_PER_SANDBOX} by default. Over it, 503.
+     */
     public int maxConnectionsPerSandbox() {
         return maxConnectionsPerSandbox;
     }
@@ -376,7 +440,8 @@ public final class ProxyConfig {
                 + ", browserAuth=" + browserAuth + ", allowedOrigins=" + allowedOrigins
                 + ", rewriteLocation=" + rewriteLocation + ", scopeCookies=" + scopeCookies
                 + ", keepPrefix=" + keepPrefix + ", preserveHost=" + preserveHost
-                + ", baseDomain=" + baseDomain + ", trustForwardedHost=" + trustForwardedHost
+                + ", baseDomain=" + baseDomain + ", pathRoutes=" + pathRoutes
+                + ", trustForwardedHost=" + trustForwardedHost
                 + ", shareLinks=" + (shareLinkSecret == null ? "off" : "on")
                 + ", cookieSecret=" + (cookieSecret == null ? "random" : "set") + ", maxConnections=" + maxConnections
                 + ", maxConnectionsPerSandbox=" + maxConnectionsPerSandbox + ", drainTimeout=" + drainTimeout + "}";
@@ -410,11 +475,12 @@ public final class ProxyConfig {
         private boolean keepPrefix;
         private boolean preserveHost;
         private String baseDomain;
+        private PathRoutes pathRoutes = PathRoutes.ON;
         private boolean trustForwardedHost;
         private String shareLinkSecret;
         private String cookieSecret;
-        private int maxConnections;
-        private int maxConnectionsPerSandbox;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private int maxConnectionsPerSandbox = DEFAULT_MAX_CONNECTIONS_PER_SANDBOX;
         private Duration drainTimeout = Duration.ofSeconds(5);
 
         private Builder() {
@@ -568,6 +634,12 @@ public final class ProxyConfig {
             return this;
         }
 
+        /** @param routes how path-style routes are served; {@link PathRoutes#OFF} needs a base domain */
+        public Builder pathRoutes(PathRoutes routes) {
+            this.pathRoutes = Objects.requireNonNull(routes, "pathRoutes");
+            return this;
+        }
+
         public Builder trustForwardedHost(boolean trust) {
             this.trustForwardedHost = trust;
             return this;
@@ -592,6 +664,9 @@ public final class ProxyConfig {
         }
 
         public ProxyConfig build() {
+            if (pathRoutes == PathRoutes.OFF && baseDomain == null) {
+                throw new IllegalArgumentException("pathRoutes=off needs a baseDomain: no route would be left");
+            }
             if (!pingInterval.isZero() && pingInterval.compareTo(idleTimeout) >= 0) {
                 throw new IllegalArgumentException("pingInterval (" + pingInterval
                         + ") must be shorter than idleTimeout (" + idleTimeout + ") or zero");

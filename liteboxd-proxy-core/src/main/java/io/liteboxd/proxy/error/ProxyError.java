@@ -11,6 +11,13 @@ public enum ProxyError {
     ROUTE_INVALID(400, "route_invalid"),
     /** The request is malformed in a way other than its route (headers, WebSocket handshake fields). */
     BAD_REQUEST(400, "bad_request"),
+    /**
+     * No route style that is switched on serves this request: a path-style route on a host under the base domain
+     * (those hosts belong to host-style routes), or any path-style route when path routes are off.
+     */
+    ROUTE_NOT_FOUND(404, "route_not_found"),
+    /** The request head (request line and header fields) is larger than the server accepts. */
+    HEADERS_TOO_LARGE(431, "request_header_too_large"),
     /** No access token was presented. */
     TOKEN_MISSING(401, "token_missing"),
     /** An access token was presented but is not valid for this sandbox. */

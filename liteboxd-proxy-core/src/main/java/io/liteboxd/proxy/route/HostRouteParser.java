@@ -9,9 +9,10 @@ import java.util.Optional;
  * prefix (single-page apps and tools that build root-relative URLs such as {@code /websockify} or
  * {@code /static/...}): the whole raw path and query belong to the sandbox app.
  *
- * <p>Only a host with exactly one label in front of the base domain is a sandbox host. Any other host (the base
- * domain itself, an unrelated name, an IP address) is not this parser's business, and the request falls back to
- * path-style routing. A one-label host that does not spell {@code {port}-{sandbox-id}} is refused: it was meant
+ * <p>Only a host with exactly one label in front of the base domain is a sandbox host. Any other host is not this
+ * parser's business: an unrelated name or an IP address falls back to path-style routing, while the base domain
+ * itself and deeper names under it ({@link #covers}) are refused by the gateway, since no path-style route may be
+ * served on a sandbox's site. A one-label host that does not spell {@code {port}-{sandbox-id}} is refused: it was meant
  * for a sandbox and a path-style reading of it would only confuse.
  */
 public final class HostRouteParser {
@@ -57,8 +58,29 @@ public final class HostRouteParser {
         return Optional.of(new SandboxRoute("", sandboxId, port, rawPath, rawQuery, RouteStyle.HOST));
     }
 
+    /**
+     * Whether {@code host} is the base domain itself or any name under it ({@code x.base}, {@code a.b.base}): hosts
+     * that belong to host-style routes, where no path-style route may be served.
+     *
+     * @param host as for {@link #parse}; {@code null} is no such host
+     */
+    public boolean covers(String host) {
+        String h = normalize(host);
+        return h != null && (h.equals(baseDomain) || h.endsWith(suffix));
+    }
+
     /** The single label in front of the base domain, or {@code null} if {@code host} is not such a host. */
     private String sandboxLabel(String host) {
+        String h = normalize(host);
+        if (h == null || !h.endsWith(suffix)) {
+            return null;
+        }
+        String label = h.substring(0, h.length() - suffix.length());
+        return label.isEmpty() || label.indexOf('.') >= 0 ? null : label;
+    }
+
+    /** Lower case, without {@code :port} and a trailing dot; {@code null} for no host or an IPv6 literal. */
+    private static String normalize(String host) {
         if (host == null || host.isEmpty() || host.startsWith("[")) {
             return null;
         }
@@ -70,10 +92,6 @@ public final class HostRouteParser {
         if (h.endsWith(".")) {
             h = h.substring(0, h.length() - 1);
         }
-        if (!h.endsWith(suffix)) {
-            return null;
-        }
-        String label = h.substring(0, h.length() - suffix.length());
-        return label.isEmpty() || label.indexOf('.') >= 0 ? null : label;
+        return h;
     }
 }

@@ -39,7 +39,9 @@ public final class TomcatGateway {
         StaticSandboxes sandboxes = new StaticSandboxes(List.of(new StaticSandboxes.Entry(
                 new Sandbox(a.get("sandbox"), "sandbox-" + a.get("sandbox"), a.get("host"), true, Set.of()),
                 a.get("token"))));
-        ProxyServlet servlet = new ProxyServlet(ProxyConfig.builder().build(), sandboxes.authenticator(),
+        // No WebSocket limits: the suite holds thousands of connections to its one sandbox, as it does on the gateway.
+        ProxyServlet servlet = new ProxyServlet(ProxyConfig.builder().maxConnections(0).maxConnectionsPerSandbox(0)
+                .build(), sandboxes.authenticator(),
                 sandboxes.resolver(), new DirectPodConnector());
 
         Path base = Files.createTempDirectory("liteboxd-bench-tomcat");

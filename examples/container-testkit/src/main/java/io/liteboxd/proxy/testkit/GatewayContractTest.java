@@ -644,6 +644,41 @@ public abstract class GatewayContractTest {
         }
     }
 
+    /**
+     * An upstream response head larger than any container sends on is the upstream's failure: a 502 JSON error on
+     * both HTTP legs (POST goes through Jetty's proxy servlet, GET through the pooled relay), never the container's
+     * error page (which would echo the request URI, token included) and never a 200 in the access log.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"POST", "GET"})
+    void upstreamResponseHeadTooLarge_answers502Json_andEchoesNothing(String method) throws Exception {
+        try (ServerSocket huge = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Future<?> served = bounded.submit(() -> {
+                try (Socket s = huge.accept()) {
+                    s.setSoTimeout((int) WAIT.toMillis());
+                    skipRequestHead(s.getInputStream());
+                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Huge: "
+                            + "h".repeat(64 * 1024) + "\r\nContent-Length: 2\r\n\r\nok")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    // Until the gateway lets go: a close here could race the gateway's reading of the head.
+                    s.getInputStream().read(new byte[1024]);
+                } catch (SocketException e) {
+                    // the gateway reset the connection it gave up on
+                }
+                return null;
+            });
+            String target = route(SANDBOX, huge.getLocalPort(), "/huge-head?secret-marker=1");
+            RawHttp.RawResponse r = RawHttp.exchange(gateway, method, target,
+                    List.of("X-Access-Token: " + TOKEN), method.equals("POST")
+                            ? "body".getBytes(StandardCharsets.US_ASCII) : null);
+
+            assertGatewayError(r, 502, "upstream_unreachable");
+            assertThat(r.bodyText()).doesNotContain("huge-head").doesNotContain("secret-marker");
+            served.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
     private static void skipRequestHead(InputStream in) throws IOException {
         int matched = 0;
         while (matched < 4) {

@@ -52,8 +52,11 @@ abstract class LoadAndLeaks {
 
     @Test
     void fiveHundredConnectionsEchoEveryMessageInOrderAndLeaveNothingBehind() throws Exception {
+        // All of them to one sandbox: above the default per-sandbox limit, which is not what this measures.
+        ProxyConfig config = ProxyConfig.builder().maxConnectionsPerSandbox(CONNECTIONS).build();
         try (JettyUpstream upstream = JettyUpstream.start();
-             Gateway gateway = Gateway.builder().relay(relay()).sandboxes(TestSandboxes.create(1)).start()) {
+             Gateway gateway = Gateway.builder().config(config).relay(relay()).sandboxes(TestSandboxes.create(1))
+                     .start()) {
             WebSocketClient client = newClient();
             try {
                 URI uri = gateway.wsUri(TestSandboxes.path(upstream.port(), "/ws/echo"));
@@ -100,8 +103,10 @@ abstract class LoadAndLeaks {
      */
     @Test
     void libraryThreadsReturnToTheBaselineWithinSeconds() throws Exception {
+        ProxyConfig config = ProxyConfig.builder().maxConnectionsPerSandbox(CONNECTIONS).build();
         try (JettyUpstream upstream = JettyUpstream.start();
-             Gateway gateway = Gateway.builder().relay(relay()).sandboxes(TestSandboxes.create(1)).start()) {
+             Gateway gateway = Gateway.builder().config(config).relay(relay()).sandboxes(TestSandboxes.create(1))
+                     .start()) {
             WebSocketClient client = newClient();
             try {
                 URI uri = gateway.wsUri(TestSandboxes.path(upstream.port(), "/ws/echo"));

@@ -104,6 +104,13 @@ public final class HttpRelay extends AsyncProxyServlet {
         }
     }
 
+    /**
+     * Largest upstream response head relayed on either HTTP leg, in bytes (nginx's default {@code proxy_buffer_size}
+     * is one page); a larger one answers 502 {@code upstream_unreachable}. The container adds the gateway's own
+     * headers on top, so its response-head limit should be above this (docs/containers.md).
+     */
+    public static final int MAX_RESPONSE_HEAD = 8192;
+
     private final ProxyConfig config;
     private final Optional<SSLContext> sslContext;
     private final HeaderPolicy headerPolicy;
@@ -213,7 +220,8 @@ public final class HttpRelay extends AsyncProxyServlet {
     protected HttpClient newHttpClient(ClientConnector clientConnector) {
         // Upstreams speak HTTP/1.1 (WebSocket upgrades need it too): the plain HTTP/1.1 transport and its duplex pool
         // cost less per request than the dynamic transport's multiplex pool (5% of a small GET in the profile).
-        return new HttpClient(new org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP(clientConnector)) {
+        HttpClient client = new HttpClient(
+                new org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP(clientConnector)) {
             @Override
             public void setExecutor(java.util.concurrent.Executor executor) {
                 // Only our own pool is tuned; the container's is the embedder's to configure.
@@ -224,6 +232,11 @@ public final class HttpRelay extends AsyncProxyServlet {
                 super.setExecutor(executor);
             }
         };
+        // Unbounded by default: a sandbox's huge head was taken, then failed the container's response generator
+        // after the proxy had reported success, as an HTML 500 page echoing the request URI. Refused here, before
+        // anything is committed, it is a JSON 502 like any other unusable answer.
+        client.setMaxResponseHeadersSize(MAX_RESPONSE_HEAD);
+        return client;
     }
 
     /** The shared upstream client, started. */

@@ -39,7 +39,7 @@ final class PooledRelay implements AutoCloseable {
 
     PooledRelay(HttpClient client, Duration idleTimeout, HeaderPolicy headerPolicy, ProxyListener listener) {
         this.connections = new UpstreamConnections(client.getClientConnector(), client.getByteBufferPool(),
-                idleTimeout, Math.max(8192, client.getMaxResponseHeadersSize()));
+                idleTimeout, HttpRelay.MAX_RESPONSE_HEAD);
         this.headerPolicy = headerPolicy;
         this.listener = listener;
     }

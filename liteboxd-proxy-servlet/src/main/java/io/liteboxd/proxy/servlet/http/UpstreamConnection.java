@@ -151,7 +151,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
             if (buffer != null && buffer.hasRemaining()) {
                 ByteBuffer bytes = buffer.getByteBuffer();
                 int before = bytes.remaining();
-                boolean paused = parser.parseNext(bytes);
+                boolean paused = parse(bytes);
                 if (!paused && bytes.remaining() == before && !interim && !messageComplete && failure == null) {
                     // The parser took nothing and asked for nothing: it is past the end of a message it finished.
                     failure = new IOException("upstream sent bytes after its response");
@@ -173,7 +173,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
                 // A body of announced length ends with its last byte, but the parser notices only on its next call:
                 // when the call that delivered that byte was paused by a busy client, no further byte will come to
                 // make one, so it is made here, with nothing.
-                parser.parseNext(BufferUtil.EMPTY_BUFFER);
+                parse(BufferUtil.EMPTY_BUFFER);
                 if (messageComplete || failure != null) {
                     end(current);
                     return;
@@ -190,7 +190,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
             }
             // End of stream: a body delimited by the close completes here; anything else was cut off.
             parser.atEOF();
-            parser.parseNext(BufferUtil.EMPTY_BUFFER);
+            parse(BufferUtil.EMPTY_BUFFER);
             if (!messageComplete && failure == null) {
                 failure = new EOFException("upstream closed the connection"
                         + (responseStarted ? " in the middle of its response" : " before answering"));
@@ -198,6 +198,23 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
             keepAlive = false;
             end(current);
             return;
+        }
+    }
+
+    /**
+     * The parser's verdict on {@code bytes}; a failure of the parser itself fails the response instead of escaping.
+     * With assertions on, Jetty's parser fails an assertion while building its own "header too large" exception on
+     * the response side, and an escaping error would leave the exchange waiting for bytes that never come.
+     */
+    private boolean parse(ByteBuffer bytes) {
+        try {
+            return parser.parseNext(bytes);
+        } catch (RuntimeException | AssertionError e) {
+            if (failure == null) {
+                failure = new IOException("upstream sent a response the parser refused: " + e, e);
+            }
+            parser.close();
+            return false;
         }
     }
 

@@ -1,0 +1,122 @@
+package io.liteboxd.gateway;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.thread.Scheduler;
+
+/**
+ * HTTP/1.x connections whose request head (request line and header fields) must be complete within a deadline from
+ * its first byte, as nginx's {@code client_header_timeout}. The idle timeout alone cannot stop a client that sends
+ * one more header byte just before it expires, which holds a connection and its parser state forever.
+ *
+ * <p>No thread waits: the first byte of a head schedules a timer on the connector's scheduler, the end of the head
+ * cancels it, and a timer that fires closes the connection (as Jetty does when its idle timeout expires during a
+ * head: no response, there is no request to answer yet).
+ */
+final class HeadDeadlineConnectionFactory extends HttpConnectionFactory {
+
+    private final long deadlineMillis;
+
+    /** @param deadline zero for no deadline */
+    HeadDeadlineConnectionFactory(HttpConfiguration configuration, Duration deadline) {
+        super(configuration);
+        this.deadlineMillis = deadline.toMillis();
+    }
+
+    @Override
+    public Connection newConnection(Connector connector, EndPoint endPoint) {
+        if (deadlineMillis <= 0) {
+            return super.newConnection(connector, endPoint);
+        }
+        DeadlineConnection connection = new DeadlineConnection(getHttpConfiguration(), connector, endPoint,
+                connector.getScheduler(), deadlineMillis);
+        connection.setTransferEncodingChunkMaxLength(getTransferEncodingChunkMaxLength());
+        return configure(connection, connector, endPoint);
+    }
+
+    private static final class DeadlineConnection extends HttpConnection {
+        private final Scheduler scheduler;
+        private final long deadlineMillis;
+        private final AtomicReference<Scheduler.Task> timer = new AtomicReference<>();
+
+        DeadlineConnection(HttpConfiguration configuration, Connector connector, EndPoint endPoint,
+                           Scheduler scheduler, long deadlineMillis) {
+            super(configuration, connector, endPoint);
+            this.scheduler = scheduler;
+            this.deadlineMillis = deadlineMillis;
+        }
+
+        @Override
+        protected RequestHandler newRequestHandler() {
+            return new RequestHandler() {
+                @Override
+                public void messageBegin() {
+                    // Called whenever the parser is between messages, with or without bytes: only bytes start a head.
+                    if (isRequestBufferEmpty()) {
+                        disarm();
+                    } else {
+                        arm();
+                    }
+                    super.messageBegin();
+                }
+
+                @Override
+                public boolean headerComplete() {
+                    disarm();
+                    return super.headerComplete();
+                }
+
+                @Override
+                public void badMessage(HttpException failure) {
+                    disarm();
+                    super.badMessage(failure);
+                }
+
+                @Override
+                public void earlyEOF() {
+                    disarm();
+                    super.earlyEOF();
+                }
+            };
+        }
+
+        private void arm() {
+            if (timer.get() != null) {
+                return;
+            }
+            Scheduler.Task task = scheduler.schedule(this::expire, deadlineMillis, TimeUnit.MILLISECONDS);
+            if (!timer.compareAndSet(null, task)) {
+                task.cancel();
+            }
+        }
+
+        private void disarm() {
+            Scheduler.Task task = timer.getAndSet(null);
+            if (task != null) {
+                task.cancel();
+            }
+        }
+
+        private void expire() {
+            if (timer.get() != null) {
+                getEndPoint().close(new TimeoutException("request head not complete within " + deadlineMillis
+                        + " ms"));
+            }
+        }
+
+        @Override
+        public void onClose(Throwable cause) {
+            disarm();
+            super.onClose(cause);
+        }
+    }
+}
