@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.auth.ShareLinks;
 import io.liteboxd.proxy.auth.TokenSource;
+import io.liteboxd.proxy.auth.GatewayCookies;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.config.ProxyConfig.PathRoutes;
 import io.liteboxd.proxy.connect.DirectPodConnector;
@@ -33,9 +34,11 @@ class PathRoutesTest {
     private static final StaticSandboxes SANDBOXES = new StaticSandboxes(List.of(
             new StaticSandboxes.Entry(Sandbox.ready("abc", "10.0.0.9"), "good")));
 
+    private static final GatewayCookies COOKIES = new GatewayCookies(SECRET);
+
     private static SandboxGateway gateway(PathRoutes routes, String baseDomain) {
         return new SandboxGateway(ProxyConfig.builder().baseDomain(baseDomain).pathRoutes(routes)
-                .shareLinkSecret(SECRET).build(), SANDBOXES.authenticator(), SANDBOXES.resolver(),
+                .shareLinkSecret(SECRET).cookieSecret(SECRET).build(), SANDBOXES.authenticator(), SANDBOXES.resolver(),
                 new DirectPodConnector());
     }
 
@@ -99,7 +102,8 @@ class PathRoutesTest {
             assertThat(byPath.route().style()).isEqualTo(RouteStyle.PATH);
             assertThat(byPath.tokenSource()).isEqualTo(TokenSource.QUERY);
         }
-        Admission noHost = gateway.admit(request(null, PATH, null, List.of(), List.of("liteboxd_token=good")));
+        Admission noHost = gateway.admit(request(null, PATH, null, List.of(),
+                List.of("liteboxd_token=" + COOKIES.sign("abc", "/api/v1/sandbox/abc/", "good"))));
         assertThat(noHost.tokenSource()).isEqualTo(TokenSource.COOKIE);
     }
 
@@ -114,7 +118,7 @@ class PathRoutesTest {
             default -> null;
         };
         List<String> cookies = switch (kind) {
-            case "cookie" -> List.of("liteboxd_token=good");
+            case "cookie" -> List.of("liteboxd_token=" + COOKIES.sign("abc", "/", "good"));
             case "shareCookie" -> List.of("liteboxd_share=" + share);
             default -> List.of();
         };
