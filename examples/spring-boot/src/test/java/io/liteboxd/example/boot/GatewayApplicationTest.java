@@ -32,7 +32,11 @@ import org.springframework.test.context.DynamicPropertySource;
  * The whole Boot application on a random port (embedded Tomcat), with a real upstream: HTTP and WebSocket through
  * the gateway servlet the {@code ServletContextInitializer} bean registered, next to the app's own controller.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Spring Security is on this module's test class path for the secured variant (io.liteboxd.example.secured); this
+// is the example as an application without it runs.
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "spring.autoconfigure.exclude="
+        + "org.springframework.boot.autoconfigure.security.servlet.SecurityAutoConfiguration,"
+        + "org.springframework.boot.autoconfigure.security.servlet.UserDetailsServiceAutoConfiguration")
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class GatewayApplicationTest {
 
