@@ -121,16 +121,23 @@ class SecuredGatewayApplicationTest {
         assertThat(JSON.readTree(r.body()).path("code").asText()).isEqualTo("token_missing");
     }
 
-    /** The firewall lets the gateway relay an encoded slash, and still rejects one on the application's paths. */
+    /**
+     * The firewall lets the gateway relay what sandbox apps use (encoded slash and percent, a semicolon, a WebDAV
+     * method), and still rejects an encoded slash on the application's paths.
+     */
     @Test
-    void encodedSlash_reachesTheSandbox_butNotTheApplication() throws Exception {
+    void firewall_letsTheSandboxesPathsThrough_butNotTheApplications() throws Exception {
         String path = "/echo/s/a%2Fb/c%2fd%2F;v=1/%25";
         RawHttp.RawResponse sandbox = RawHttp.exchange(base(), "GET", route(path), List.of("X-Access-Token: " + TOKEN),
                 null);
+        RawHttp.RawResponse webDav = RawHttp.exchange(base(), "PROPFIND", route("/echo/dav"),
+                List.of("X-Access-Token: " + TOKEN), null);
         RawHttp.RawResponse app = RawHttp.exchange(base(), "GET", "/hello%2Fx", List.of("Cookie: " + logIn()), null);
 
         assertThat(sandbox.status()).as(sandbox.toString()).isEqualTo(200);
         assertThat(JSON.readTree(sandbox.body()).path("path").asText()).isEqualTo(path);
+        assertThat(webDav.status()).as(webDav.toString()).isEqualTo(200);
+        assertThat(JSON.readTree(webDav.body()).path("method").asText()).isEqualTo("PROPFIND");
         assertThat(app.status()).as(app.toString()).isEqualTo(400);
     }
 
