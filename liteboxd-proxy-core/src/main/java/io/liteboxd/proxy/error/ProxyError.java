@@ -31,6 +31,12 @@ public enum ProxyError {
     PORT_FORBIDDEN(403, "port_forbidden"),
     /** No sandbox with this id. */
     SANDBOX_NOT_FOUND(404, "sandbox_not_found"),
+    /**
+     * The request announced a body that the embedding application read before the gateway could relay it (a servlet
+     * filter in front of the gateway, such as Spring's {@code FormContentFilter}). A fault of the application's
+     * setup, not of the client: nothing is relayed, or the request already started upstream is aborted.
+     */
+    BODY_CONSUMED(500, "body_consumed"),
     /** The upstream refused the WebSocket handshake with its own 4xx status (the status is passed through). */
     UPSTREAM_REFUSED(502, "upstream_refused"),
     /** The upstream could not be reached or answered the handshake with something unusable. */

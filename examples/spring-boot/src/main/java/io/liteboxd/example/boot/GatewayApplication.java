@@ -22,7 +22,8 @@ import org.springframework.core.env.Environment;
  * <p>Everything the gateway needs is a bean, so an application swaps in its own token store, sandbox registry or
  * connector by declaring a different bean: the {@link ServletContextInitializer} below only wires them into the
  * servlet. Boot's embedded Tomcat does not run library {@code ServletContainerInitializer}s, so this bean is the
- * registration.
+ * registration. {@link ApplicationFilters} keeps the application's body-reading filters off the gateway's paths and
+ * sets what Tomcat must let through.
  */
 @SpringBootApplication
 @EnableConfigurationProperties(ExampleSandboxProperties.class)
@@ -39,6 +40,12 @@ public class GatewayApplication {
     @Bean
     ProxyConfig proxyConfig(Environment environment) {
         return ProxyConfig.from(name -> environment.getProperty("liteboxd." + name), System.getenv());
+    }
+
+    /** Which requests are the gateway's, for the filters and security rules that must leave them alone. */
+    @Bean
+    GatewayPaths gatewayPaths(ProxyConfig config) {
+        return GatewayPaths.of(config);
     }
 
     /** The demo's sandbox registry: a fixed list from {@code example.sandboxes[n]}; yours would be a database. */

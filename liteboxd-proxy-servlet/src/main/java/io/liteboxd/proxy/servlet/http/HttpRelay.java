@@ -15,12 +15,15 @@ import io.liteboxd.proxy.auth.TokenCookie;
 import io.liteboxd.proxy.auth.TokenSource;
 import io.liteboxd.proxy.observe.HttpExchangeEvent;
 import io.liteboxd.proxy.observe.ProxyListener;
+import io.liteboxd.proxy.error.ProxyException;
+import io.liteboxd.proxy.servlet.ErrorResponses;
 import io.liteboxd.proxy.servlet.RequestIds;
 import io.liteboxd.proxy.servlet.ServletHeaders;
 import java.time.Duration;
 import org.eclipse.jetty.util.Callback;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -31,6 +34,7 @@ import java.util.Enumeration;
 import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.client.AsyncRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
@@ -115,6 +119,7 @@ public final class HttpRelay extends AsyncProxyServlet {
     private final Optional<SSLContext> sslContext;
     private final HeaderPolicy headerPolicy;
     private final ProxyListener listener;
+    private final ClientBody clientBody = new ClientBody();
     private PooledRelay pooled;
     private static final String SERVER_EXECUTOR = "org.eclipse.jetty.server.Executor";
     /** The container's pool when the client runs on it ({@code clientThreads=0} on Jetty), else null. */
@@ -252,10 +257,60 @@ public final class HttpRelay extends AsyncProxyServlet {
             p.relay(request, response, admission);
             return;
         }
+        clientBody.checkUnread(request);
         request.setAttribute(ADMISSION, admission);
         request.setAttribute(HEADER_CONTEXT, ServletHeaders.context(request, admission, false));
         request.setAttribute(EXCHANGE, new Exchange(RequestIds.of(request), request.getMethod()));
         service(request, response);
+    }
+
+    @Override
+    protected ReadListener newReadListener(HttpServletRequest request, HttpServletResponse response,
+                                           Request proxyRequest, AsyncRequestContent content) {
+        long announced = request.getContentLengthLong();
+        return announced > 0 ? new LengthCheckingReader(request, response, proxyRequest, content, announced)
+                : super.newReadListener(request, response, proxyRequest, content);
+    }
+
+    /**
+     * Jetty's reader, which also counts what it relays: a body that ends before its {@code Content-Length} (part of it
+     * was read by a filter in front of the gateway) would leave the upstream waiting for the rest, so the upstream
+     * request is aborted instead, which closes its connection rather than returning it to the pool.
+     */
+    private final class LengthCheckingReader extends StreamReader {
+        private final HttpServletRequest request;
+        private final HttpServletResponse response;
+        private final Request proxyRequest;
+        private final long announced;
+        // Written by the reads, read by onAllDataRead, which the container may call on another thread.
+        private volatile long read;
+
+        LengthCheckingReader(HttpServletRequest request, HttpServletResponse response, Request proxyRequest,
+                             AsyncRequestContent content, long announced) {
+            super(request, response, proxyRequest, content);
+            this.request = request;
+            this.response = response;
+            this.proxyRequest = proxyRequest;
+            this.announced = announced;
+        }
+
+        @Override
+        protected void onRequestContent(HttpServletRequest request, Request proxyRequest, AsyncRequestContent content,
+                                        byte[] buffer, int offset, int length, Callback callback) {
+            read += length;
+            super.onRequestContent(request, proxyRequest, content, buffer, offset, length, callback);
+        }
+
+        @Override
+        public void onAllDataRead() {
+            long total = read;
+            if (total < announced) {
+                onClientRequestFailure(request, proxyRequest, response,
+                        clientBody.endedShort(request, total, announced));
+                return;
+            }
+            super.onAllDataRead();
+        }
     }
 
     @Override
@@ -359,6 +414,18 @@ public final class HttpRelay extends AsyncProxyServlet {
     @Override
     protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
                                           Response serverResponse, Throwable failure) {
+        if (ClientBody.isEndedShort(failure) && !proxyResponse.isCommitted()) {
+            Runnable report = reporterWithCode(clientRequest, ProxyError.BODY_CONSUMED.status(),
+                    ProxyError.BODY_CONSUMED.code());
+            proxyResponse.setHeader(RequestIds.HEADER, RequestIds.of(clientRequest));
+            ErrorResponses.send(proxyResponse, new ProxyException(ProxyError.BODY_CONSUMED,
+                    ClientBody.MESSAGE + "; the request to the sandbox was aborted"));
+            if (clientRequest.isAsyncStarted()) {
+                clientRequest.getAsyncContext().complete();
+            }
+            report.run();
+            return;
+        }
         Runnable report = reporter(clientRequest, -1, failure);
         // Jetty's own handling of a committed response (sendError(-1), then complete) ended a cut-off stream with a
         // terminating chunk in the middle of an asynchronous write; the servlet's throw on a dispatch cuts it off.
@@ -392,16 +459,20 @@ public final class HttpRelay extends AsyncProxyServlet {
     }
 
     private Runnable reporter(HttpServletRequest request, int status, Throwable failure) {
+        // A failure's status is known only once Jetty has chosen it (502/504), or was the upstream's if committed.
+        return status > 0 ? reporterWithCode(request, status, null)
+                : reporterWithCode(request, proxyResponseStatus(failure), "upstream_failed");
+    }
+
+    private Runnable reporterWithCode(HttpServletRequest request, int status, String error) {
         Exchange exchange = (Exchange) request.getAttribute(EXCHANGE);
         Admission admission = (Admission) request.getAttribute(ADMISSION);
         if (exchange == null || admission == null) {
             return () -> { };
         }
-        // A failure's status is known only once Jetty has chosen it (502/504), or was the upstream's if committed.
-        int known = status > 0 ? status : proxyResponseStatus(failure);
         return () -> listener.httpExchange(new HttpExchangeEvent(exchange.requestId, admission.route().sandboxId(),
-                admission.route().port(), exchange.method, known, status > 0 ? null : "upstream_failed",
-                exchange.responseBytes, Duration.ofNanos(System.nanoTime() - exchange.startNanos)));
+                admission.route().port(), exchange.method, status, error, exchange.responseBytes,
+                Duration.ofNanos(System.nanoTime() - exchange.startNanos)));
     }
 
     /**

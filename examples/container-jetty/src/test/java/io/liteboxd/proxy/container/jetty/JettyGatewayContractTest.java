@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
+import io.liteboxd.proxy.testkit.BodyReadingFilter;
 import io.liteboxd.proxy.testkit.GatewayContractTest;
 import io.liteboxd.proxy.testkit.GatewaySetup;
 import java.net.URI;
@@ -82,8 +83,10 @@ class JettyGatewayContractTest extends GatewayContractTest {
         ServletContextHandler context = new ServletContextHandler("/");
         // Registering from the configurator runs during context start, when addServlet is permitted, and after the
         // ServerContainer attribute exists.
-        JakartaWebSocketServletContainerInitializer.configure(context,
-                (servletContext, container) -> ProxyRegistration.register(servletContext, servlet));
+        JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
+            ProxyRegistration.register(servletContext, servlet);
+            BodyReadingFilter.register(servletContext);
+        });
         server.setHandler(front(servlet, context));
         server.start();
         return URI.create("http://127.0.0.1:" + connector.getLocalPort());

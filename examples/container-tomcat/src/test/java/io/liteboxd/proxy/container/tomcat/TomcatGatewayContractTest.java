@@ -3,6 +3,7 @@ package io.liteboxd.proxy.container.tomcat;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
+import io.liteboxd.proxy.testkit.BodyReadingFilter;
 import io.liteboxd.proxy.testkit.GatewayContractTest;
 import io.liteboxd.proxy.testkit.GatewaySetup;
 import jakarta.servlet.ServletContainerInitializer;
@@ -75,6 +76,7 @@ class TomcatGatewayContractTest extends GatewayContractTest {
         @Override
         public void onStartup(Set<Class<?>> classes, ServletContext context) {
             ProxyRegistration.register(context, servlet);
+            BodyReadingFilter.register(context);
         }
     }
 }
