@@ -1,16 +1,11 @@
 package io.liteboxd.proxy.auth;
 
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Objects;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,21 +38,17 @@ public final class GatewayCookies {
     public static final String HOST_PREFIX = "__Host-";
 
     /** Shortest accepted key, in bytes. */
-    public static final int MIN_SECRET_BYTES = 32;
+    public static final int MIN_SECRET_BYTES = HmacSigner.MIN_KEY_BYTES;
 
     /** How long a cookie value stays valid (and its {@code Max-Age}): a person opens the link again after that. */
     public static final Duration LIFETIME = Duration.ofHours(12);
 
-    private static final String ALGORITHM = "HmacSHA256";
     private static final String VERSION = "v1";
-    private static final int MAX_EXPIRY_DIGITS = 18;
     /** Longer values are refused before any work is spent on them; tokens are far shorter. */
     private static final int MAX_VALUE_LENGTH = 4096;
 
-    private final SecretKeySpec key;
+    private final HmacSigner signer;
     private final Clock clock;
-    /** A Mac is not thread-safe and costly to set up: one per thread, reused. */
-    private final ThreadLocal<Mac> macs;
 
     /** @param secret at least {@value #MIN_SECRET_BYTES} bytes (UTF-8), the same on every replica */
     public GatewayCookies(String secret) {
@@ -65,14 +56,8 @@ public final class GatewayCookies {
     }
 
     public GatewayCookies(byte[] key, Clock clock) {
-        Objects.requireNonNull(key, "key");
-        if (key.length < MIN_SECRET_BYTES) {
-            throw new IllegalArgumentException("cookie secret must be at least " + MIN_SECRET_BYTES + " bytes");
-        }
-        this.key = new SecretKeySpec(key.clone(), ALGORITHM);
+        this.signer = new HmacSigner(Objects.requireNonNull(key, "key"), "cookie secret");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.macs = ThreadLocal.withInitial(this::newMac);
-        newMac();
     }
 
     /** With {@code secret}, or with {@link #processKey()} when it is {@code null}. */
@@ -102,16 +87,6 @@ public final class GatewayCookies {
         return Objects.requireNonNull(secret, "secret").getBytes(StandardCharsets.UTF_8);
     }
 
-    private Mac newMac() {
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            return mac;
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is unavailable", e);
-        }
-    }
-
     /**
      * A cookie value carrying {@code token} for {@code sandboxId}, valid for {@link #LIFETIME}.
      *
@@ -120,7 +95,7 @@ public final class GatewayCookies {
     public String sign(String sandboxId, String scope, String token) {
         long expires = clock.instant().plus(LIFETIME).getEpochSecond();
         String encoded = Base64.getUrlEncoder().withoutPadding().encodeToString(token.getBytes(StandardCharsets.UTF_8));
-        return VERSION + "." + encoded + "." + expires + "." + mac(sandboxId, scope, expires, encoded);
+        return VERSION + "." + encoded + "." + expires + "." + signer.sign(signed(sandboxId, scope, expires, encoded));
     }
 
     /**
@@ -134,24 +109,15 @@ public final class GatewayCookies {
         int tokenStart = VERSION.length() + 1;
         int tokenEnd = value.indexOf('.', tokenStart);
         int expiresEnd = tokenEnd < 0 ? -1 : value.indexOf('.', tokenEnd + 1);
-        if (tokenEnd <= tokenStart || expiresEnd < 0 || expiresEnd - tokenEnd - 1 > MAX_EXPIRY_DIGITS
-                || expiresEnd == tokenEnd + 1) {
+        if (tokenEnd <= tokenStart || expiresEnd < 0) {
             return null;
         }
-        long expires = 0;
-        for (int i = tokenEnd + 1; i < expiresEnd; i++) {
-            char c = value.charAt(i);
-            if (c < '0' || c > '9') {
-                return null;
-            }
-            expires = expires * 10 + (c - '0');
-        }
+        long expires = HmacSigner.expiry(value, tokenEnd + 1, expiresEnd);
         if (expires <= clock.instant().getEpochSecond()) {
             return null;
         }
         String encoded = value.substring(tokenStart, tokenEnd);
-        byte[] expected = mac(sandboxId, scope, expires, encoded).getBytes(StandardCharsets.US_ASCII);
-        if (!MessageDigest.isEqual(expected, value.substring(expiresEnd + 1).getBytes(StandardCharsets.US_ASCII))) {
+        if (!signer.verify(signed(sandboxId, scope, expires, encoded), value.substring(expiresEnd + 1))) {
             return null;
         }
         try {
@@ -161,10 +127,7 @@ public final class GatewayCookies {
         }
     }
 
-    private String mac(String sandboxId, String scope, long expires, String encodedToken) {
-        // doFinal resets the Mac for the next use on this thread.
-        byte[] digest = macs.get().doFinal(("liteboxd-cookie-v1\n" + sandboxId + "\n" + scope + "\n" + expires + "\n"
-                + encodedToken).getBytes(StandardCharsets.UTF_8));
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    private static String signed(String sandboxId, String scope, long expires, String encodedToken) {
+        return "liteboxd-cookie-v1\n" + sandboxId + "\n" + scope + "\n" + expires + "\n" + encodedToken;
     }
 }

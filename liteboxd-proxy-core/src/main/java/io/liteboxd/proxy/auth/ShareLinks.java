@@ -1,15 +1,9 @@
 package io.liteboxd.proxy.auth;
 
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Objects;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Short-lived, token-less share links: {@code ...?liteboxd_share={expires}.{signature}} opens one port of one sandbox
@@ -27,17 +21,13 @@ public final class ShareLinks {
     public static final String COOKIE = "liteboxd_share";
 
     /** Shortest accepted secret, in bytes: a shorter HMAC key weakens the signature. */
-    public static final int MIN_SECRET_BYTES = 32;
+    public static final int MIN_SECRET_BYTES = HmacSigner.MIN_KEY_BYTES;
 
-    private static final String ALGORITHM = "HmacSHA256";
-    private static final int MAX_EXPIRY_DIGITS = 18;
     /** Far longer than any signed value: longer ones are refused before any work is spent on them. */
     private static final int MAX_VALUE_LENGTH = 256;
 
-    private final SecretKeySpec key;
+    private final HmacSigner signer;
     private final Clock clock;
-    /** A Mac is not thread-safe and costs a provider lookup and key setup to make: one per thread, reused. */
-    private final ThreadLocal<Mac> macs;
 
     /** @param secret at least {@value #MIN_SECRET_BYTES} bytes (UTF-8) */
     public ShareLinks(String secret) {
@@ -46,24 +36,8 @@ public final class ShareLinks {
 
     public ShareLinks(String secret, Clock clock) {
         Objects.requireNonNull(secret, "secret");
-        byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length < MIN_SECRET_BYTES) {
-            throw new IllegalArgumentException("share link secret must be at least " + MIN_SECRET_BYTES + " bytes");
-        }
-        this.key = new SecretKeySpec(bytes, ALGORITHM);
+        this.signer = new HmacSigner(secret.getBytes(StandardCharsets.UTF_8), "share link secret");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.macs = ThreadLocal.withInitial(this::newMac);
-        newMac();
-    }
-
-    private Mac newMac() {
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            return mac;
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is unavailable", e);
-        }
     }
 
     /**
@@ -75,7 +49,7 @@ public final class ShareLinks {
             throw new IllegalArgumentException("ttl must be positive: " + ttl);
         }
         long expires = clock.instant().plus(ttl).getEpochSecond();
-        return expires + "." + signature(sandboxId, port, expires);
+        return expires + "." + signer.sign(signed(sandboxId, port, expires));
     }
 
     /**
@@ -87,8 +61,7 @@ public final class ShareLinks {
         if (expires <= clock.instant().getEpochSecond()) {
             return false;
         }
-        byte[] expected = signature(sandboxId, port, expires).getBytes(StandardCharsets.US_ASCII);
-        return MessageDigest.isEqual(expected, value.substring(value.indexOf('.') + 1).getBytes(StandardCharsets.US_ASCII));
+        return signer.verify(signed(sandboxId, port, expires), value.substring(value.indexOf('.') + 1));
     }
 
     /** Seconds until {@code value} expires (for the cookie's {@code Max-Age}); 0 if it is malformed or expired. */
@@ -97,29 +70,17 @@ public final class ShareLinks {
     }
 
     /**
-     * The expiry of a value shaped {@code {digits}.{anything}}, or -1. At most 18 digits, so it always fits a long
-     * (a value sent by anyone must never make the parse throw).
+     * The expiry of a value shaped {@code {digits}.{anything}}, or -1 (a value sent by anyone must never make the
+     * parse throw).
      */
     private static long expires(String value) {
-        int dot = value == null ? -1 : value.indexOf('.');
-        if (dot <= 0 || dot > MAX_EXPIRY_DIGITS || value.length() > MAX_VALUE_LENGTH) {
+        if (value == null || value.length() > MAX_VALUE_LENGTH) {
             return -1;
         }
-        long expires = 0;
-        for (int i = 0; i < dot; i++) {
-            char c = value.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            expires = expires * 10 + (c - '0');
-        }
-        return expires;
+        return HmacSigner.expiry(value, 0, Math.max(0, value.indexOf('.')));
     }
 
-    private String signature(String sandboxId, int port, long expires) {
-        // doFinal resets the Mac for the next use on this thread.
-        byte[] digest = macs.get().doFinal(("liteboxd-share-v1\n" + sandboxId + "\n" + port + "\n" + expires)
-                .getBytes(StandardCharsets.UTF_8));
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    private static String signed(String sandboxId, int port, long expires) {
+        return "liteboxd-share-v1\n" + sandboxId + "\n" + port + "\n" + expires;
     }
 }
