@@ -474,7 +474,7 @@ public abstract class GatewayContractTest {
                 while (!switcher.isClosed()) {
                     Socket s = switcher.accept();
                     InputStream in = s.getInputStream();
-                    skipRequestHead(in);
+                    readHead(in);
                     s.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: tunnel\r\n"
                             + "Connection: Upgrade\r\n\r\nraw bytes after the switch\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
@@ -655,7 +655,7 @@ public abstract class GatewayContractTest {
         try (ServerSocket cutting = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             Future<?> served = bounded.submit(() -> {
                 try (Socket s = cutting.accept()) {
-                    skipRequestHead(s.getInputStream());
+                    readHead(s.getInputStream());
                     s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
                             + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n").getBytes(StandardCharsets.US_ASCII));
                     s.getOutputStream().flush();
@@ -698,7 +698,7 @@ public abstract class GatewayContractTest {
             Future<?> served = bounded.submit(() -> {
                 try (Socket s = huge.accept()) {
                     s.setSoTimeout((int) WAIT.toMillis());
-                    skipRequestHead(s.getInputStream());
+                    readHead(s.getInputStream());
                     s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Huge: "
                             + "h".repeat(64 * 1024) + "\r\nContent-Length: 2\r\n\r\nok")
                             .getBytes(StandardCharsets.US_ASCII));
@@ -718,17 +718,6 @@ public abstract class GatewayContractTest {
             assertGatewayError(r, 502, "upstream_unreachable");
             assertThat(r.bodyText()).doesNotContain("huge-head").doesNotContain("secret-marker");
             served.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        }
-    }
-
-    private static void skipRequestHead(InputStream in) throws IOException {
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("the gateway closed before its request head ended");
-            }
-            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
         }
     }
 
@@ -1077,7 +1066,7 @@ public abstract class GatewayContractTest {
         while (matched < 4) {
             int b = in.read();
             if (b < 0) {
-                throw new IOException("closed before the request head ended");
+                throw new IOException("the gateway closed before its request head ended");
             }
             head.write(b);
             matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
