@@ -5,6 +5,7 @@ import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.error.ProxyException;
 import io.liteboxd.proxy.header.HeaderBlock;
+import io.liteboxd.proxy.header.HeaderContext;
 import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.servlet.ServletHeaders;
 import jakarta.servlet.ServletContext;
@@ -151,9 +152,11 @@ public final class WebSocketHandshake implements AutoCloseable {
             }
         });
         long started = System.nanoTime();
+        // Once, on the container's thread: the client is upgraded later, maybe on another thread.
+        HeaderContext headerContext = ServletHeaders.context(request, admission, true);
         CompletableFuture<UpstreamAnswer> connecting;
         try {
-            connecting = dial(relay, upstreamRequest(request, admission));
+            connecting = dial(relay, upstreamRequest(request, admission, headerContext));
         } catch (RuntimeException e) {
             permit.close();
             throw e;
@@ -169,7 +172,7 @@ public final class WebSocketHandshake implements AutoCloseable {
                                 permit.close();
                                 refuse.accept(upstreamFailure(unwrap(failure)));
                             } else {
-                                upgradeClient(request, response, admission, relay, answer, started, requestId,
+                                upgradeClient(request, response, admission, headerContext, relay, answer, started, requestId,
                                         upgraded);
                             }
                         } catch (ProxyException e) {
@@ -190,12 +193,12 @@ public final class WebSocketHandshake implements AutoCloseable {
             permit.close();
             throw e;
         }
-        upgradeClient(request, response, admission, relay, upstream, started, requestId, upgraded);
+        upgradeClient(request, response, admission, headerContext, relay, upstream, started, requestId, upgraded);
     }
 
     private void upgradeClient(HttpServletRequest request, HttpServletResponse response, Admission admission,
-                               Relay relay, UpstreamAnswer upstream, long started, String requestId,
-                               AtomicBoolean upgraded) {
+                               HeaderContext headerContext, Relay relay, UpstreamAnswer upstream, long started,
+                               String requestId, AtomicBoolean upgraded) {
         Duration connectTime = Duration.ofNanos(System.nanoTime() - started);
         open.add(relay);
         if (draining) {
@@ -204,7 +207,7 @@ public final class WebSocketHandshake implements AutoCloseable {
         }
         try {
             HeaderBlock answer = HeaderBlock.of(upstream.headers());
-            headerPolicy.response(answer, ServletHeaders.context(request, admission, true));
+            headerPolicy.response(answer, headerContext);
             relay.upgradeClient(request, response, upstream.subprotocol(), answer);
         } catch (IOException | RuntimeException e) {
             relay.abort(CloseCodes.INTERNAL_ERROR, "client upgrade failed");
@@ -259,9 +262,9 @@ public final class WebSocketHandshake implements AutoCloseable {
         return open.isEmpty();
     }
 
-    private UpstreamRequest upstreamRequest(HttpServletRequest request, Admission admission) {
+    private UpstreamRequest upstreamRequest(HttpServletRequest request, Admission admission, HeaderContext context) {
         HeaderBlock headers = ServletHeaders.block(request);
-        headerPolicy.request(headers, ServletHeaders.context(request, admission, true));
+        headerPolicy.request(headers, context);
         return new UpstreamRequest(admission.target().uri(), headers.toMap(), offeredSubprotocols(request),
                 request.getHeader("Sec-WebSocket-Key"));
     }
