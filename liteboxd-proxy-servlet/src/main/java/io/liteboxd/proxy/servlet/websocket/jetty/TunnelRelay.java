@@ -82,6 +82,8 @@ final class TunnelRelay implements Relay {
     private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean abandoned = new AtomicBoolean();
+    /** The close frame an abort chose before the client leg was attached: sent to it as soon as it is. */
+    private volatile ByteBuffer abandonedClose;
     private volatile Scheduler.Task keepalive;
     private volatile Scheduler.Task closeDeadline;
     private volatile String clientKey;
@@ -183,8 +185,15 @@ final class TunnelRelay implements Relay {
         client.endPoint().setIdleTimeout(settings.idleTimeout().toMillis());
         upstream.endPoint().setIdleTimeout(settings.upstreamIdleTimeout().toMillis());
         if (abandoned.get() || upstream.closed.get()) {
-            // The relay was aborted, or the upstream left, while the client was still upgrading.
-            client.endPoint().close();
+            // The relay was aborted, or the upstream left, while the client was still upgrading. An abort tells the
+            // client why (1001 when the gateway drains) rather than letting its connection simply drop.
+            ByteBuffer close = abandonedClose;
+            EndPoint endPoint = client.endPoint();
+            if (close == null) {
+                endPoint.close();
+            } else {
+                endPoint.write(Callback.from(endPoint::close, failure -> endPoint.close()), close);
+            }
             return;
         }
         if (pings) {
@@ -281,6 +290,7 @@ final class TunnelRelay implements Relay {
         stats.closedBy(RelayStats.Side.GATEWAY, code);
         if (client.connection == null) {
             // Not upgraded yet (or never will be): the upstream has no pipe writing to it yet.
+            abandonedClose = ControlFrames.close(code, reason, false);
             abandoned.set(true);
             TunnelConnection up = upstream.connection;
             if (up != null) {
