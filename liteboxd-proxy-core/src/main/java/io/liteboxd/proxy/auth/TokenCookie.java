@@ -1,6 +1,5 @@
 package io.liteboxd.proxy.auth;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -33,6 +32,7 @@ public final class TokenCookie {
                 + "; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
     }
 
+    /** Never a byte that could end the value or the header: the gateway's own values pass unchanged. */
     static String encode(String token) {
         StringBuilder out = new StringBuilder(token.length());
         for (byte b : token.getBytes(StandardCharsets.UTF_8)) {
@@ -47,28 +47,5 @@ public final class TokenCookie {
             }
         }
         return out.toString();
-    }
-
-    /** The token stored by {@link #setCookie}; a value that is not valid percent-encoding is taken as it is. */
-    public static String decode(String value) {
-        if (value.indexOf('%') < 0) {
-            return value;
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(value.length());
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '%') {
-                int hi = i + 2 < value.length() ? Character.digit(value.charAt(i + 1), 16) : -1;
-                int lo = i + 2 < value.length() ? Character.digit(value.charAt(i + 2), 16) : -1;
-                if (hi < 0 || lo < 0) {
-                    return value;
-                }
-                bytes.write(hi << 4 | lo);
-                i += 2;
-            } else {
-                bytes.write(c);
-            }
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
     }
 }
