@@ -11,12 +11,21 @@ import io.liteboxd.proxy.kubernetes.KubernetesAccess;
 import io.liteboxd.proxy.kubernetes.KubernetesSandboxResolver;
 import io.liteboxd.proxy.kubernetes.KubernetesSettings;
 import io.liteboxd.proxy.kubernetes.PodAnnotationTokenAuthenticator;
+import io.liteboxd.proxy.observe.ProxyListener;
+import io.liteboxd.proxy.observe.micrometer.MicrometerProxyListener;
 import io.liteboxd.proxy.resolve.Sandbox;
 import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.resolve.StaticSandboxes;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
 import io.liteboxd.proxy.servlet.http.JettyHttpHandler;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.URI;
@@ -82,9 +91,14 @@ public final class GatewayServer implements AutoCloseable {
     private final ProxyServlet servlet;
     private final Backend backend;
     private final ConnectionCaps caps;
+    private final PrometheusMeterRegistry meters;
+    private volatile AdminServer admin;
+    /** Set when a stop begins, so that {@code /readyz} turns false before anything closes. */
+    private volatile boolean draining;
 
     private GatewayServer(GatewayOptions options, GatewayMode mode, ProxyConfig config, Server server,
-                          ServerConnector connector, ProxyServlet servlet, Backend backend, ConnectionCaps caps) {
+                          ServerConnector connector, ProxyServlet servlet, Backend backend, ConnectionCaps caps,
+                          PrometheusMeterRegistry meters) {
         this.options = options;
         this.mode = mode;
         this.config = config;
@@ -93,6 +107,7 @@ public final class GatewayServer implements AutoCloseable {
         this.servlet = servlet;
         this.backend = backend;
         this.caps = caps;
+        this.meters = meters;
     }
 
     /**
@@ -122,8 +137,11 @@ public final class GatewayServer implements AutoCloseable {
      * @throws GatewayStartException with a one-line reason
      */
     public static GatewayServer start(GatewayOptions options, GatewayMode mode) throws GatewayStartException {
-        ProxyConfig config = options.proxyConfig();
+        ProxyConfig config = withSigningKey(options.proxyConfig(), options.deploy());
         Backend backend = Backend.open(options, mode);
+        PrometheusMeterRegistry meters = options.deploy().adminEnabled()
+                ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+                : null;
 
         QueuedThreadPool threads = new QueuedThreadPool(THREADS, THREADS);
         threads.setName("gateway");
@@ -150,7 +168,8 @@ public final class GatewayServer implements AutoCloseable {
         server.setErrorHandler(errors);
         ProxyServlet servlet;
         try {
-            servlet = new ProxyServlet(config, backend.authenticator, backend.resolver, backend.connector);
+            servlet = new ProxyServlet(config, backend.authenticator, backend.resolver, backend.connector,
+                    meters == null ? ProxyListener.NONE : new MicrometerProxyListener(meters));
             ServletContextHandler context = proxyContext(servlet);
             context.setErrorHandler(errors);
             // Bodiless requests skip the servlet layer (a quarter of a small GET's Java CPU); the rest reach it.
@@ -165,10 +184,53 @@ public final class GatewayServer implements AutoCloseable {
             throw startFailure(options, e);
         }
 
-        GatewayServer gateway = new GatewayServer(options, mode, config, server, connector, servlet, backend, caps);
+        GatewayServer gateway = new GatewayServer(options, mode, config, server, connector, servlet, backend, caps,
+                meters);
+        if (meters != null) {
+            gateway.startAdmin();
+        }
         LOG.info("liteboxd-gateway listening on {}, mode: {}, WebSocket relay: {}", gateway.baseUri(),
                 mode.kind().description(), servlet.webSocketRelay());
         return gateway;
+    }
+
+    /** The shared key of {@code --signing-key-file}, if given, signs both cookies and share links. */
+    private static ProxyConfig withSigningKey(ProxyConfig config, DeployOptions deploy) throws GatewayStartException {
+        if (deploy.signingKeyFile() == null) {
+            return config;
+        }
+        String key = SigningKey.read(deploy.signingKeyFile());
+        return config.toBuilder().cookieSecret(key).shareLinkSecret(key).build();
+    }
+
+    /** Binds the admin port; on failure stops everything started so far, since the probes would never answer. */
+    private void startAdmin() throws GatewayStartException {
+        FunctionCounter.builder("liteboxd.connections.refused", this, GatewayServer::refusedConnections)
+                .description("client connections closed at once because a connection cap was reached")
+                .register(meters);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+        try {
+            admin = AdminServer.start(options.host(), options.deploy().adminPort(), meters, this::notReadyReason);
+        } catch (Exception e) {
+            stop();
+            String where = (options.host().indexOf(':') >= 0 ? "[" + options.host() + "]" : options.host())
+                    + ":" + options.deploy().adminPort();
+            throw new GatewayStartException("cannot listen on " + where + " (--admin-port): " + reason(e), e);
+        }
+    }
+
+    /** Why {@code /readyz} says no, or {@code null} when this replica should get traffic. */
+    private String notReadyReason() {
+        if (draining) {
+            return "draining";
+        }
+        if (!server.isStarted()) {
+            return "starting";
+        }
+        return podsListed() ? null : "pods_not_listed";
     }
 
     /** What stands behind the servlet in one mode: who authenticates, resolves and connects, and what to stop. */
@@ -369,6 +431,18 @@ public final class GatewayServer implements AutoCloseable {
         return caps == null ? 0 : caps.refused();
     }
 
+    /** The admin port actually bound, when {@code --admin-port} was given. */
+    public Optional<Integer> adminPort() {
+        AdminServer a = admin;
+        return a == null ? Optional.empty() : Optional.of(a.port());
+    }
+
+    /** Where a client on this machine reaches the admin port, when there is one. */
+    public Optional<URI> adminUri() {
+        return adminPort().map(p -> URI.create(baseUri().getScheme() + "://" + baseUri().getRawAuthority()
+                .substring(0, baseUri().getRawAuthority().lastIndexOf(':')) + ":" + p));
+    }
+
     /** The port actually bound, which differs from the requested one when that was 0. */
     public int port() {
         return connector.getLocalPort();
@@ -444,17 +518,42 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, lets in-flight requests finish for up to {@link #STOP_TIMEOUT_MS}, then closes the rest.
-     * The demo sandbox and the pod informer stop last so that requests still being proxied can complete.
-     * Idempotent.
+     * Drains, then stops: {@code /readyz} turns false at once; open WebSockets are sent 1001 Going Away and new
+     * upgrades answer 503 (waiting up to {@link ProxyConfig#drainTimeout()} for them to close); then the gateway
+     * stops accepting, lets in-flight HTTP requests finish for up to {@link #STOP_TIMEOUT_MS}, and closes the rest.
+     * The demo sandbox and the pod informer stop after that so that requests still being proxied can complete, and
+     * the admin port last so that probes see the drain. Idempotent.
      */
     public synchronized void stop() {
         if (server.isStopped()) {
+            stopAdmin();
             return;
+        }
+        draining = true;
+        // WebSockets first: Jetty's graceful stop would otherwise hold them open until its timeout, as in-flight
+        // requests, before the servlet is destroyed and says goodbye.
+        if (server.isStarted() && !servlet.drain(config.drainTimeout())) {
+            LOG.info("Some WebSockets were still open after {}; they are closed now", config.drainTimeout());
         }
         stopQuietly(server);
         backend.close();
+        stopAdmin();
         LOG.info("liteboxd-gateway stopped");
+    }
+
+    private void stopAdmin() {
+        AdminServer a = admin;
+        admin = null;
+        if (a != null) {
+            try {
+                a.stop();
+            } catch (Exception e) {
+                LOG.warn("Error while stopping the admin port", e);
+            }
+        }
+        if (meters != null) {
+            meters.close();
+        }
     }
 
     @Override
