@@ -78,6 +78,9 @@ final class IsolatedTomcat implements AutoCloseable {
 
         /** @return the port, the web application's class loader, and what stops Tomcat */
         public static Object[] start(String war, String contextPath) throws Exception {
+            // The JVM takes one URL stream handler factory, for good: another Tomcat in this JVM (the other tests
+            // of this module) may have set its own, and if this copy set one, theirs would fail to start later.
+            org.apache.catalina.webresources.TomcatURLStreamHandlerFactory.disable();
             EmbeddedTomcat tomcat = new EmbeddedTomcat(Inside.class.getClassLoader());
             Context context = tomcat.addWebapp(contextPath, Path.of(war));
             tomcat.start();
