@@ -8,12 +8,10 @@ import io.liteboxd.proxy.connect.DirectPodConnector;
 import io.liteboxd.proxy.connect.UpstreamConnector;
 import io.liteboxd.proxy.kubernetes.ApiServerProxyConnector;
 import io.liteboxd.proxy.kubernetes.KubernetesAccess;
-import io.liteboxd.proxy.kubernetes.KubernetesSandboxResolver;
+import io.liteboxd.proxy.kubernetes.KubernetesGateway;
 import io.liteboxd.proxy.kubernetes.KubernetesSettings;
-import io.liteboxd.proxy.kubernetes.PodAnnotationTokenAuthenticator;
 import io.liteboxd.proxy.observe.ProxyListener;
 import io.liteboxd.proxy.observe.micrometer.MicrometerProxyListener;
-import io.liteboxd.proxy.resolve.Sandbox;
 import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.resolve.StaticSandboxes;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
@@ -33,14 +31,12 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -239,30 +235,30 @@ public final class GatewayServer implements AutoCloseable {
         final SandboxResolver resolver;
         final UpstreamConnector connector;
         final DemoSandbox demo;
-        final KubernetesSandboxResolver pods;
+        final KubernetesGateway kubernetes;
         final KubernetesAccess access;
-        /** Static sandbox ids, sorted, each with its pod name; empty in Kubernetes mode (pods come and go). */
+        /** Static sandbox ids, sorted; empty in Kubernetes mode (pods come and go). */
+        final List<String> sandboxIds;
+        /** Each static sandbox's pod name, in the sandboxes-file mode through the API server only. */
         final Map<String, String> podNames;
 
         private Backend(TokenAuthenticator authenticator, SandboxResolver resolver, UpstreamConnector connector,
-                        DemoSandbox demo, KubernetesSandboxResolver pods, KubernetesAccess access,
-                        Map<String, String> podNames) {
+                        DemoSandbox demo, KubernetesGateway kubernetes, KubernetesAccess access,
+                        List<String> sandboxIds, Map<String, String> podNames) {
             this.authenticator = authenticator;
             this.resolver = resolver;
             this.connector = connector;
             this.demo = demo;
-            this.pods = pods;
+            this.kubernetes = kubernetes;
             this.access = access;
+            this.sandboxIds = sandboxIds;
             this.podNames = podNames;
         }
 
         private static Backend ofStatic(StaticSandboxes sandboxes, UpstreamConnector connector, DemoSandbox demo,
-                                        KubernetesAccess access) {
-            Map<String, String> podNames = new LinkedHashMap<>();
-            sandboxes.entries().stream().map(StaticSandboxes.Entry::sandbox)
-                    .sorted(Comparator.comparing(Sandbox::id))
-                    .forEach(sandbox -> podNames.put(sandbox.id(), sandbox.podName()));
-            return new Backend(sandboxes.authenticator(), sandboxes.resolver(), connector, demo, null, access,
+                                        KubernetesAccess access, Map<String, String> podNames) {
+            List<String> ids = sandboxes.entries().stream().map(e -> e.sandbox().id()).sorted().toList();
+            return new Backend(sandboxes.authenticator(), sandboxes.resolver(), connector, demo, null, access, ids,
                     podNames);
         }
 
@@ -271,24 +267,25 @@ public final class GatewayServer implements AutoCloseable {
             switch (mode.kind()) {
                 case DEMO: {
                     DemoSandbox demo = startDemo();
-                    return ofStatic(new StaticSandboxes(List.of(demo.entry())), new DirectPodConnector(), demo, null);
+                    return ofStatic(new StaticSandboxes(List.of(demo.entry())), new DirectPodConnector(), demo, null,
+                            Map.of());
                 }
                 case SANDBOXES:
-                    return ofStatic(loadSandboxes(options), new DirectPodConnector(), null, null);
+                    return ofStatic(loadSandboxes(options), new DirectPodConnector(), null, null, Map.of());
                 case SANDBOXES_VIA_API_SERVER: {
-                    StaticSandboxes sandboxes = withPodNames(loadSandboxes(options), options, k8s);
+                    StaticSandboxes sandboxes = loadSandboxes(options);
+                    Map<String, String> podNames = podNames(sandboxes, options.sandboxesFile(), k8s);
                     KubernetesAccess access = access(mode);
-                    return ofStatic(sandboxes, new ApiServerProxyConnector(access, k8s), null, access);
+                    UpstreamConnector connector = new ApiServerProxyConnector(access, k8s.namespace(),
+                            id -> Optional.ofNullable(podNames.get(id)));
+                    return ofStatic(sandboxes, connector, null, access, podNames);
                 }
                 case KUBERNETES:
                 case KUBERNETES_VIA_API_SERVER: {
                     KubernetesAccess access = access(mode);
-                    KubernetesSandboxResolver pods = startPodInformer(access, k8s);
-                    UpstreamConnector connector = mode.kind().viaApiServer()
-                            ? new ApiServerProxyConnector(access, k8s)
-                            : new DirectPodConnector();
-                    return new Backend(new PodAnnotationTokenAuthenticator(pods, k8s.tokenAnnotation()), pods,
-                            connector, null, pods, access, Map.of());
+                    KubernetesGateway kubernetes = startKubernetes(access, k8s);
+                    return new Backend(kubernetes.authenticator(), kubernetes.resolver(), kubernetes.connector(),
+                            null, kubernetes, access, List.of(), Map.of());
                 }
                 default:
                     throw new IllegalStateException("mode not handled: " + mode.kind());
@@ -297,9 +294,9 @@ public final class GatewayServer implements AutoCloseable {
 
         /** Stops the pod informer and the demo sandbox; safe to call again. */
         void close() {
-            if (pods != null) {
+            if (kubernetes != null) {
                 try {
-                    pods.close();
+                    kubernetes.close();
                 } catch (RuntimeException e) {
                     LOG.warn("Error while stopping the pod informer", e);
                 }
@@ -319,54 +316,51 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
-    private static KubernetesSandboxResolver startPodInformer(KubernetesAccess access, KubernetesSettings k8s)
+    /** The pod informer and the SPIs on it, with the library's own factory; waits a bounded time for the list. */
+    private static KubernetesGateway startKubernetes(KubernetesAccess access, KubernetesSettings k8s)
             throws GatewayStartException {
-        KubernetesSandboxResolver pods;
+        KubernetesGateway kubernetes;
         try {
-            pods = KubernetesSandboxResolver.start(access, k8s);
+            kubernetes = KubernetesGateway.start(access, k8s);
         } catch (RuntimeException e) {
             throw new GatewayStartException("cannot start the pod informer: " + reason(e), e);
         }
         try {
-            if (!pods.awaitSynced(POD_LIST_WAIT)) {
+            if (!kubernetes.resolver().awaitSynced(POD_LIST_WAIT)) {
                 LOG.warn("The pods of namespace {} have not been listed within {} (see the warnings above);"
                         + " requests answer 503 until they are", k8s.namespace(), POD_LIST_WAIT);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            pods.close();
+            kubernetes.close();
             throw new GatewayStartException("interrupted while listing the sandbox pods", e);
         }
-        return pods;
+        return kubernetes;
     }
 
     /**
-     * The static sandboxes with the pod names the API server must be asked for: an entry's own {@code podName}
-     * if the file gives one, else {@code --pod-name-prefix} + id (the loader's default is {@code sandbox-} + id,
-     * which is also the prefix's default). Every name is checked here so a bad one fails the start, not each
-     * request.
+     * The pod name of each static sandbox, which the API server must be asked for: the entry's own {@code podName}
+     * if the file gives one, else {@code --pod-name-prefix} + id ({@code sandbox-{id}} by default). Every name is
+     * checked here so a bad one fails the start, not each request.
      */
-    private static StaticSandboxes withPodNames(StaticSandboxes sandboxes, GatewayOptions options,
-                                                KubernetesSettings k8s) throws GatewayStartException {
-        Path file = options.sandboxesFile();
-        boolean prefixGiven = options.kubernetes().podNamePrefix() != null;
-        Set<String> named = prefixGiven ? idsWithPodName(file) : Set.of();
-        List<StaticSandboxes.Entry> entries = new ArrayList<>();
-        for (StaticSandboxes.Entry entry : sandboxes.entries()) {
-            Sandbox s = entry.sandbox();
-            String pod = prefixGiven && !named.contains(s.id()) ? k8s.podName(s.id()) : s.podName();
+    private static Map<String, String> podNames(StaticSandboxes sandboxes, Path file, KubernetesSettings k8s)
+            throws GatewayStartException {
+        Map<String, String> named = podNamesInFile(file);
+        Map<String, String> podNames = new LinkedHashMap<>();
+        sandboxes.entries().stream().map(e -> e.sandbox().id()).sorted().forEach(id ->
+                podNames.put(id, named.getOrDefault(id, k8s.podName(id))));
+        for (Map.Entry<String, String> e : podNames.entrySet()) {
+            String pod = e.getValue();
             if (pod.length() > 253 || !POD_NAME.matcher(pod).matches()) {
-                throw new GatewayStartException("cannot load sandboxes: " + file + ": sandbox " + s.id()
+                throw new GatewayStartException("cannot load sandboxes: " + file + ": sandbox " + e.getKey()
                         + ": pod name is not a valid Kubernetes name: " + pod);
             }
-            entries.add(new StaticSandboxes.Entry(new Sandbox(s.id(), pod, s.host(), s.ready(), s.ports()),
-                    entry.token()));
         }
-        return new StaticSandboxes(entries);
+        return Collections.unmodifiableMap(podNames);
     }
 
-    /** The ids whose entry names its pod; the loader fills in a default, so only the file can tell. */
-    private static Set<String> idsWithPodName(Path file) throws GatewayStartException {
+    /** The {@code podName} of each entry that has one; the library's loader checks and skips that field. */
+    private static Map<String, String> podNamesInFile(Path file) throws GatewayStartException {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(Files.readAllBytes(file));
@@ -374,13 +368,13 @@ public final class GatewayServer implements AutoCloseable {
             // The loader has just read the same file; this only fails if it changed or vanished in between.
             throw new GatewayStartException("cannot load sandboxes: " + file + ": " + reason(e), e);
         }
-        Set<String> ids = new HashSet<>();
+        Map<String, String> named = new HashMap<>();
         for (JsonNode node : root.path("sandboxes")) {
             if (node.hasNonNull("podName")) {
-                ids.add(node.path("id").asText());
+                named.put(node.path("id").asText(), node.get("podName").asText());
             }
         }
-        return ids;
+        return named;
     }
 
     private static DemoSandbox startDemo() throws GatewayStartException {
@@ -481,10 +475,13 @@ public final class GatewayServer implements AutoCloseable {
      * whatever pods exist at the time of a request.
      */
     public List<String> sandboxIds() {
-        return List.copyOf(backend.podNames.keySet());
+        return backend.sandboxIds;
     }
 
-    /** The pod name of each sandbox id of {@link #sandboxIds()}, which the API-server mode asks for. */
+    /**
+     * The pod name of each sandbox id of {@link #sandboxIds()}, which the API-server mode asks for; empty in the
+     * other modes.
+     */
     public Map<String, String> podNames() {
         return backend.podNames;
     }
@@ -501,7 +498,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /** In Kubernetes mode, whether the first pod list has arrived (before it, requests answer 503). */
     public boolean podsListed() {
-        return backend.pods == null || backend.pods.hasSynced();
+        return backend.kubernetes == null || backend.kubernetes.resolver().hasSynced();
     }
 
     /**
