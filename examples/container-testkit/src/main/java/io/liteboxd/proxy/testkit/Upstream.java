@@ -14,10 +14,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -33,6 +36,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
@@ -41,9 +45,10 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  *
  * <p>HTTP endpoints:
  * <ul>
- *   <li>{@code /echo/**} (any method): JSON {@code {method, path, query, headers{lower-case name: [values]},
- *       bodyBytes, bodySha256, body}}; {@code path} and {@code query} are the raw bytes of the request line;
- *       the body is read streaming (only the first 64 KiB are kept as text). {@code ?status=N} sets the status;
+ *   <li>{@code /echo/**} and every path not listed here (any method): JSON {@code {method, path, query,
+ *       headers{lower-case name: [values]}, bodyBytes, bodySha256, body}}; {@code path} and {@code query} are the
+ *       raw bytes of the request line; the body is read streaming (only the first 64 KiB are kept as text).
+ *       {@code ?status=N} sets the status (a value that is no status is ignored, as fuzzed paths reach here too);
  *       {@code HEAD} and {@code OPTIONS} answer without a body, OPTIONS with {@code Allow}.</li>
  *   <li>{@code /stream/**}: writes the request body back verbatim as it arrives.</li>
  *   <li>{@code /download?bytes=N[&seed=S][&chunked=1][&trailers=1]}: {@link TestData} bytes, with
@@ -53,8 +58,15 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  * Every response carries {@code X-Upstream: liteboxd-testkit} and {@code X-Echo-Method}.
  *
  * <p>WebSocket endpoints (see {@link UpstreamSockets}): {@code /ws/echo}, {@code /ws/subprotocol},
- * {@code /ws/greet}, {@code /ws/close}, {@code /ws/refuse}, {@code /ws/headers}. A {@code ?probe=ID} query makes
- * the upstream record that connection's handshake headers and the close it received under {@code ID}.
+ * {@code /ws/greet}, {@code /ws/close}, {@code /ws/refuse}, {@code /ws/headers}, {@code /ws/cookies},
+ * {@code /ws/big?bytes=N} (one text message of N bytes on open, then echoes) and
+ * {@code /ws/firehose?bytes=N} (text messages of N bytes back to back, each after the previous one was written,
+ * paced by TCP backpressure only). On the echoing endpoints {@code ?fragments=K} (K at least 1) makes the upstream
+ * echo whole messages only, each text message as K frames. A {@code ?probe=ID} query makes the upstream record that
+ * connection's handshake headers and the close it received under {@code ID}.
+ *
+ * <p>It counts every TCP accept, every request (HTTP or WebSocket upgrade) and its open WebSocket sessions, so that
+ * a test can prove "no upstream connection attempt" or "no session left open".
  */
 public final class Upstream implements AutoCloseable {
 
@@ -71,6 +83,9 @@ public final class Upstream implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicLong firehoseMessages = new AtomicLong();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final Map<String, CompletableFuture<Map<String, List<String>>>> handshakes = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<CloseRecord>> closes = new ConcurrentHashMap<>();
     // Static: the HTTP endpoints are a static handler; probes are unique per test.
@@ -80,9 +95,25 @@ public final class Upstream implements AutoCloseable {
     public record CloseRecord(int code, String reason) {
     }
 
+    /**
+     * One request as the upstream received it: raw (still percent-encoded) path and query, header names in lower
+     * case, and whether it was a WebSocket upgrade.
+     */
+    public record Received(String method, String path, String query, Map<String, List<String>> headers,
+                           boolean webSocket) {
+
+        public String header(String name) {
+            List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
+            return values == null || values.isEmpty() ? null : values.get(0);
+        }
+    }
+
     private Upstream() {
-        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+        // Enough threads for a few hundred concurrent WebSocket sessions (load tests); idle ones go quickly.
+        QueuedThreadPool threads = new QueuedThreadPool(200, 4);
         threads.setName("upstream");
+        threads.setIdleTimeout(2_000);
+        threads.setMaxEvictCount(100);
         server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
         // The upstream must report exactly what the gateway sent, ambiguous %2F included, never reject or normalise.
@@ -99,13 +130,22 @@ public final class Upstream implements AutoCloseable {
         };
         connector.setHost("127.0.0.1");
         connector.setPort(0);
+        connector.setAcceptQueueSize(1024);
+        // Keeps what a stalled connection parks in the kernel small (the machine is shared); the gateway's own
+        // buffering is what the tests measure, not the fixture's.
+        connector.setAcceptedSendBufferSize(64 * 1024);
         server.addConnector(connector);
 
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
-            container.setIdleTimeout(Duration.ofSeconds(60));
+            container.setIdleTimeout(Duration.ofMinutes(2));
             container.setMaxTextMessageSize(64L * 1024 * 1024);
             container.setMaxBinaryMessageSize(64L * 1024 * 1024);
-            container.addMapping("/ws/echo", (rq, rs, cb) -> new UpstreamSockets.Echo(this, probe(rq)));
+            container.addMapping("/ws/echo", (rq, rs, cb) -> new UpstreamSockets.Echo(
+                    this, probe(rq), fragments(rq)));
+            container.addMapping("/ws/big", (rq, rs, cb) -> new UpstreamSockets.Greeter(
+                    this, probe(rq), "x".repeat(intParam(rq, "bytes")), fragments(rq)));
+            container.addMapping("/ws/firehose", (rq, rs, cb) -> new UpstreamSockets.Firehose(
+                    this, probe(rq), intParam(rq, "bytes"), fragments(rq)));
             container.addMapping("/ws/headers", (rq, rs, cb) -> new UpstreamSockets.HeadersReport(
                     this, probe(rq), headerMap(rq.getHeaders())));
             container.addMapping("^" + MOUNTED + "/ws/headers$", (rq, rs, cb) -> new UpstreamSockets.HeadersReport(
@@ -121,7 +161,8 @@ public final class Upstream implements AutoCloseable {
                 return new UpstreamSockets.Echo(this, probe(rq));
             });
             container.addMapping("/ws/greet", (rq, rs, cb) -> new UpstreamSockets.Greeter(this, probe(rq), GREETING));
-            container.addMapping("/ws/close", (rq, rs, cb) -> new UpstreamSockets.CloseOnCommand(this, probe(rq)));
+            container.addMapping("/ws/close", (rq, rs, cb) -> new UpstreamSockets.CloseOnCommand(
+                    this, probe(rq), fragments(rq)));
             container.addMapping("/ws/subprotocol", (rq, rs, cb) -> {
                 List<String> offered = rq.getSubProtocols();
                 String chosen = offered.contains(PREFERRED_SUBPROTOCOL) ? PREFERRED_SUBPROTOCOL
@@ -138,7 +179,15 @@ public final class Upstream implements AutoCloseable {
             });
         });
         ws.setHandler(new HttpEndpoints());
-        server.setHandler(ws);
+        server.setHandler(new Handler.Wrapper(ws) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                received.add(new Received(request.getMethod(), request.getHttpURI().getPath(),
+                        request.getHttpURI().getQuery(), headerMap(request.getHeaders()),
+                        request.getHeaders().contains(HttpHeader.UPGRADE, "websocket")));
+                return super.handle(request, response, callback);
+            }
+        });
     }
 
     /** Starts a fresh upstream; close it when done. */
@@ -157,6 +206,47 @@ public final class Upstream implements AutoCloseable {
         return accepted.get();
     }
 
+    /** HTTP requests and WebSocket upgrade requests received since start. */
+    public int requests() {
+        return received.size();
+    }
+
+    /** Every request received (HTTP or WebSocket upgrade), oldest first. */
+    public List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    /** The last request received; fails if there was none. */
+    public Received lastReceived() {
+        List<Received> all = received();
+        if (all.isEmpty()) {
+            throw new AssertionError("the upstream received no request");
+        }
+        return all.get(all.size() - 1);
+    }
+
+    /** Raw (still percent-encoded) paths of every request received, in order. */
+    public List<String> requestPaths() {
+        return received().stream().map(Received::path).toList();
+    }
+
+    /** WebSocket sessions currently open on the upstream side. */
+    public int openSessions() {
+        return sessions.size();
+    }
+
+    /** Messages every {@code /ws/firehose} connection has finished writing, in total. */
+    public long firehoseMessages() {
+        return firehoseMessages.get();
+    }
+
+    /** Abruptly ends every upstream WebSocket connection (no close frame), as a crashing sandbox app would. */
+    public void dropAllSessions() {
+        for (Session s : sessions) {
+            s.disconnect();
+        }
+    }
+
     /** Lets {@code /events?probe=id} send its second event (it waits for this after flushing the first). */
     public static void releaseEvents(String probe) {
         EVENT_RELEASES.computeIfAbsent(probe, k -> new CompletableFuture<>()).complete(null);
@@ -170,14 +260,36 @@ public final class Upstream implements AutoCloseable {
 
     /** The close frame the upstream received (or its local close status) on the connection tagged {@code probe}. */
     public CloseRecord awaitClose(String probe, Duration timeout) throws Exception {
-        return closes.computeIfAbsent(probe, k -> new CompletableFuture<>())
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return closeOf(probe).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    void recordClose(String probe, int code, String reason) {
+    /** Completes with what {@link #awaitClose} returns, for a test that waits on several at once. */
+    public CompletableFuture<CloseRecord> closeOf(String probe) {
+        return closes.computeIfAbsent(probe, k -> new CompletableFuture<>());
+    }
+
+    void opened(Session session) {
+        sessions.add(session);
+    }
+
+    void recordClose(Session session, String probe, int code, String reason) {
+        sessions.remove(session);
         if (probe != null) {
-            closes.computeIfAbsent(probe, k -> new CompletableFuture<>()).complete(new CloseRecord(code, reason));
+            closeOf(probe).complete(new CloseRecord(code, reason));
         }
+    }
+
+    void firehoseMessageWritten() {
+        firehoseMessages.incrementAndGet();
+    }
+
+    private static int intParam(ServerUpgradeRequest rq, String name) {
+        String v = Request.extractQueryParameters(rq).getValue(name);
+        return v == null ? 0 : Integer.parseInt(v);
+    }
+
+    private static int fragments(ServerUpgradeRequest rq) {
+        return intParam(rq, "fragments");
     }
 
     private String probe(ServerUpgradeRequest rq) {
@@ -219,9 +331,7 @@ public final class Upstream implements AutoCloseable {
             response.getHeaders().put(MARKER_HEADER, MARKER_VALUE);
             response.getHeaders().put("X-Echo-Method", request.getMethod());
             Fields query = Request.extractQueryParameters(request);
-            if (path.equals("/echo") || path.startsWith("/echo/")) {
-                echo(request, response, query);
-            } else if (path.equals("/stream") || path.startsWith("/stream/")) {
+            if (path.equals("/stream") || path.startsWith("/stream/")) {
                 stream(request, response);
             } else if (path.equals("/download")) {
                 download(request, response, query);
@@ -230,19 +340,23 @@ public final class Upstream implements AutoCloseable {
             } else if (path.equals("/events")) {
                 events(response, query.getValue("probe"));
             } else {
-                Response.writeError(request, response, callback, 404, "no such upstream endpoint: " + path);
-                return true;
+                echo(request, response, query);
             }
             callback.succeeded();
             return true;
         }
 
         private static void echo(Request request, Response response, Fields query) throws IOException {
-            int status = query.getValue("status") == null ? 200 : Integer.parseInt(query.getValue("status"));
+            // Fuzzed paths reach this endpoint too: a query that is no instruction is only reported, never a 500.
+            String statusParam = query.getValue("status");
+            int status = statusParam != null && statusParam.matches("[1-5][0-9][0-9]") ? Integer.parseInt(statusParam)
+                    : 200;
             // ?header=Name:value adds a response header, as an app of the test's choosing would.
             for (String header : query.getValuesOrEmpty("header")) {
                 int colon = header.indexOf(':');
-                response.getHeaders().add(header.substring(0, colon), header.substring(colon + 1));
+                if (colon > 0) {
+                    response.getHeaders().add(header.substring(0, colon), header.substring(colon + 1));
+                }
             }
             String method = request.getMethod();
             MessageDigest md = TestData.sha256Digest();

@@ -1,6 +1,7 @@
 package io.liteboxd.proxy.testkit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -18,21 +19,32 @@ public final class UpstreamSockets {
 
     /**
      * Echoes every fragment as a fragment, text and binary, so a relay that reassembles or splits messages still
-     * has to deliver identical content. Records the close it receives under the connection's probe.
+     * has to deliver identical content. With {@code fragments >= 1} it echoes whole messages only, each text message
+     * as that many frames: nothing goes back while a message is still arriving, which a test of what the gateway
+     * does with a half-received message needs. Records the close it receives under the connection's probe.
      */
     public static class Echo implements Session.Listener.AutoDemanding {
         private final Upstream upstream;
         private final String probe;
+        protected final int fragments;
+        private final StringBuilder message = new StringBuilder();
+        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
         protected volatile Session session;
 
         public Echo(Upstream upstream, String probe) {
+            this(upstream, probe, 0);
+        }
+
+        public Echo(Upstream upstream, String probe, int fragments) {
             this.upstream = upstream;
             this.probe = probe;
+            this.fragments = fragments;
         }
 
         @Override
         public void onWebSocketOpen(Session session) {
             this.session = session;
+            upstream.opened(session);
         }
 
         @Override
@@ -41,19 +53,57 @@ public final class UpstreamSockets {
         }
 
         protected void onText(String payload, boolean fin) {
-            session.sendPartialText(payload, fin, Callback.NOOP);
+            if (fragments < 1) {
+                session.sendPartialText(payload, fin, Callback.NOOP);
+                return;
+            }
+            message.append(payload);
+            if (fin) {
+                String whole = message.toString();
+                message.setLength(0);
+                sendText(whole, Callback.NOOP);
+            }
+        }
+
+        /** Sends a whole text message, as {@link #fragments} frames when asked to. */
+        protected void sendText(String text, Callback done) {
+            if (fragments > 1) {
+                sendFragmented(session, text, fragments, done);
+            } else {
+                session.sendText(text, done);
+            }
         }
 
         @Override
         public void onWebSocketPartialBinary(ByteBuffer payload, boolean fin, Callback callback) {
-            // The incoming buffer is only ours until the callback completes: release it once the echo is written.
-            session.sendPartialBinary(payload, fin, Callback.from(callback::succeed, callback::fail));
+            if (fragments < 1) {
+                // The incoming buffer is only ours until the callback completes: release it once the echo is written.
+                session.sendPartialBinary(payload, fin, Callback.from(callback::succeed, callback::fail));
+                return;
+            }
+            byte[] bytes = new byte[payload.remaining()];
+            payload.get(bytes);
+            binary.writeBytes(bytes);
+            callback.succeed();
+            if (fin) {
+                ByteBuffer whole = ByteBuffer.wrap(binary.toByteArray());
+                binary.reset();
+                session.sendBinary(whole, Callback.NOOP);
+            }
         }
 
         @Override
         public void onWebSocketClose(int statusCode, String reason, Callback callback) {
-            upstream.recordClose(probe, statusCode, reason);
+            upstream.recordClose(session, probe, statusCode, reason);
             callback.succeed();
+        }
+
+        /**
+         * Not the close: a write that fails because the gateway closed first lands here, and Jetty reports the close
+         * the connection ended with to {@link #onWebSocketClose} afterwards.
+         */
+        @Override
+        public void onWebSocketError(Throwable cause) {
         }
     }
 
@@ -62,7 +112,11 @@ public final class UpstreamSockets {
         private final String greeting;
 
         public Greeter(Upstream upstream, String probe, String greeting) {
-            super(upstream, probe);
+            this(upstream, probe, greeting, 0);
+        }
+
+        public Greeter(Upstream upstream, String probe, String greeting, int fragments) {
+            super(upstream, probe, fragments);
             this.greeting = greeting;
         }
 
@@ -73,8 +127,11 @@ public final class UpstreamSockets {
         }
     }
 
-    /** Announces the subprotocol it accepted ({@code protocol=chat.v2}, or {@code protocol=} for none), then echoes. */
-    public static class SubprotocolReport extends Echo {
+    /**
+     * Announces the subprotocol it accepted ({@code protocol=chat.v2}, or {@code protocol=} for none), then echoes
+     * and obeys close commands as {@link CloseOnCommand}.
+     */
+    public static class SubprotocolReport extends CloseOnCommand {
         public SubprotocolReport(Upstream upstream, String probe) {
             super(upstream, probe);
         }
@@ -136,7 +193,11 @@ public final class UpstreamSockets {
         private final StringBuilder pending = new StringBuilder();
 
         public CloseOnCommand(Upstream upstream, String probe) {
-            super(upstream, probe);
+            this(upstream, probe, 0);
+        }
+
+        public CloseOnCommand(Upstream upstream, String probe, int fragments) {
+            super(upstream, probe, fragments);
         }
 
         @Override
@@ -151,8 +212,74 @@ public final class UpstreamSockets {
                 String[] parts = message.split(" ", 3);
                 session.close(Integer.parseInt(parts[1]), parts.length > 2 ? parts[2] : null, Callback.NOOP);
             } else {
-                session.sendText(message, Callback.NOOP);
+                sendText(message, Callback.NOOP);
             }
         }
+    }
+
+    /**
+     * Writes text messages of a fixed size as fast as the connection takes them, each after the previous one was
+     * written, until the connection ends: only TCP backpressure paces it.
+     */
+    public static class Firehose implements Session.Listener.AutoDemanding {
+        private final Upstream upstream;
+        private final String probe;
+        private final String message;
+        private final int fragments;
+        private volatile Session session;
+
+        public Firehose(Upstream upstream, String probe, int bytes, int fragments) {
+            this.upstream = upstream;
+            this.probe = probe;
+            this.message = "f".repeat(Math.max(1, bytes));
+            this.fragments = fragments;
+        }
+
+        @Override
+        public void onWebSocketOpen(Session session) {
+            this.session = session;
+            upstream.opened(session);
+            sendNext();
+        }
+
+        private void sendNext() {
+            Session s = session;
+            if (s == null || !s.isOpen()) {
+                return;
+            }
+            Callback next = Callback.from(() -> {
+                upstream.firehoseMessageWritten();
+                sendNext();
+            }, t -> { });
+            if (fragments > 1) {
+                sendFragmented(s, message, fragments, next);
+            } else {
+                s.sendText(message, next);
+            }
+        }
+
+        @Override
+        public void onWebSocketClose(int statusCode, String reason, Callback callback) {
+            upstream.recordClose(session, probe, statusCode, reason);
+            callback.succeed();
+        }
+
+        @Override
+        public void onWebSocketError(Throwable cause) {
+            // See Echo#onWebSocketError: the close is reported to onWebSocketClose.
+        }
+    }
+
+    /** Sends {@code text} as {@code k} frames, each after the previous one was written. */
+    static void sendFragmented(Session session, String text, int k, Callback done) {
+        int size = Math.max(1, (text.length() + k - 1) / k);
+        sendFrom(session, text, 0, size, done);
+    }
+
+    private static void sendFrom(Session session, String text, int from, int size, Callback done) {
+        int to = Math.min(text.length(), from + size);
+        boolean last = to == text.length();
+        session.sendPartialText(text.substring(from, to), last,
+                last ? done : Callback.from(() -> sendFrom(session, text, to, size, done), done::fail));
     }
 }

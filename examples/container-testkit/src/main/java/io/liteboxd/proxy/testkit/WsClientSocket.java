@@ -47,6 +47,10 @@ public class WsClientSocket implements Session.Listener.AutoDemanding {
         callback.succeed();
     }
 
+    /**
+     * Not the end by itself: a peer that sends its close frame and drops the connection at once makes Jetty
+     * report the failed close reply here first, then the received status in {@link #onWebSocketClose}.
+     */
     @Override
     public void onWebSocketError(Throwable cause) {
         error = cause;
@@ -61,9 +65,29 @@ public class WsClientSocket implements Session.Listener.AutoDemanding {
         return closed;
     }
 
+    /** The close status this side received, within {@code bound}; fails the test if the session does not close. */
+    public int closeCode(Duration bound) throws Exception {
+        return closed.get(bound.toMillis(), TimeUnit.MILLISECONDS).code();
+    }
+
+    public void send(String text) {
+        session.sendText(text, Callback.NOOP);
+    }
+
+    /** Sends a normal close and waits for the peer's reply close. */
+    public Upstream.CloseRecord closeNormally(Duration bound) throws Exception {
+        session.close(1000, "bye", Callback.NOOP);
+        return closed.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** The next message, within {@link #WAIT}; fails if none arrives or it is not text. */
     public String nextText() throws InterruptedException {
-        Object m = next();
+        return nextText(WAIT);
+    }
+
+    /** The next message, within {@code bound}; fails if none arrives or it is not text. */
+    public String nextText(Duration bound) throws InterruptedException {
+        Object m = next(bound);
         if (!(m instanceof String s)) {
             throw new AssertionError("expected a text message but got " + describe(m));
         }
@@ -72,17 +96,22 @@ public class WsClientSocket implements Session.Listener.AutoDemanding {
 
     /** The next message, within {@link #WAIT}; fails if none arrives or it is not binary. */
     public byte[] nextBinary() throws InterruptedException {
-        Object m = next();
+        return nextBinary(WAIT);
+    }
+
+    /** The next message, within {@code bound}; fails if none arrives or it is not binary. */
+    public byte[] nextBinary(Duration bound) throws InterruptedException {
+        Object m = next(bound);
         if (!(m instanceof byte[] b)) {
             throw new AssertionError("expected a binary message but got " + describe(m));
         }
         return b;
     }
 
-    private Object next() throws InterruptedException {
-        Object m = messages.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    private Object next(Duration bound) throws InterruptedException {
+        Object m = messages.poll(bound.toMillis(), TimeUnit.MILLISECONDS);
         if (m == null) {
-            throw new AssertionError("no message within " + WAIT + (error == null ? "" : "; last error: " + error)
+            throw new AssertionError("no message within " + bound + (error == null ? "" : "; last error: " + error)
                     + (closed.isDone() ? "; closed: " + closed.getNow(null) : ""));
         }
         return m;

@@ -14,9 +14,9 @@ import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.reliability.support.ErrorBodies;
 import io.liteboxd.proxy.reliability.support.Gateway;
 import io.liteboxd.proxy.reliability.support.Gateway.UriProfile;
-import io.liteboxd.proxy.reliability.support.JettyUpstream;
-import io.liteboxd.proxy.reliability.support.RawHttp;
-import io.liteboxd.proxy.reliability.support.RawHttp.Request;
+import io.liteboxd.proxy.testkit.Upstream;
+import io.liteboxd.proxy.testkit.RawHttp;
+import io.liteboxd.proxy.testkit.RawHttp.Request;
 import io.liteboxd.proxy.reliability.support.TestSandboxes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -106,11 +106,11 @@ class BadInputTest {
 
     private final Map<UriProfile, Gateway> gateways = new EnumMap<>(UriProfile.class);
     private final Map<String, String> outcomes = new ConcurrentHashMap<>();
-    private JettyUpstream upstream;
+    private Upstream upstream;
 
     @BeforeAll
     void start() throws Exception {
-        upstream = JettyUpstream.start();
+        upstream = Upstream.start();
         TestSandboxes sandboxes = TestSandboxes.create(upstream.port() + 1);
         for (UriProfile p : UriProfile.values()) {
             gateways.put(p, Gateway.builder().sandboxes(sandboxes).uriProfile(p)
@@ -321,11 +321,11 @@ class BadInputTest {
     @MethodSource("matrix")
     void refusedSafelyWithoutReachingTheUpstream(UriProfile profile, Case c) throws IOException {
         Gateway gateway = gateways.get(profile);
-        int acceptedBefore = upstream.accepted();
+        int acceptedBefore = upstream.acceptedConnections();
         int requestsBefore = upstream.requests();
 
         Request request = c.request.apply(upstream.port());
-        RawHttp.Response r = RawHttp.exchange(gateway.port(), request);
+        RawHttp.RawResponse r = RawHttp.exchange(gateway.port(), request);
         // A response to HEAD has no body, so only its content type tells whose answer it is.
         boolean head = request.toString().startsWith("HEAD ");
         String type = r.header("content-type");
@@ -345,7 +345,8 @@ class BadInputTest {
             assertThat(r.status()).as("Jetty's answer: %s", r).isEqualTo(e.status());
             assertThat(layer).as("expected Jetty to answer before the servlet, got %s", r).isEqualTo(Layer.CONTAINER);
         }
-        assertThat(upstream.accepted()).as("TCP connections the upstream accepted").isEqualTo(acceptedBefore);
+        assertThat(upstream.acceptedConnections()).as("TCP connections the upstream accepted")
+                .isEqualTo(acceptedBefore);
         assertThat(upstream.requests()).as("requests the upstream received").isEqualTo(requestsBefore);
     }
 
@@ -354,7 +355,7 @@ class BadInputTest {
     void controlRequestsDoReachTheUpstream() throws IOException {
         for (UriProfile profile : UriProfile.values()) {
             int before = upstream.requests();
-            RawHttp.Response r = RawHttp.exchange(gateways.get(profile).port(),
+            RawHttp.RawResponse r = RawHttp.exchange(gateways.get(profile).port(),
                     Request.get(B + upstream.port() + "/echo").token(TOKEN));
             assertThat(r.status()).as("%s: %s", profile, r).isEqualTo(200);
             assertThat(upstream.requests()).isEqualTo(before + 1);
@@ -365,7 +366,7 @@ class BadInputTest {
             assertThat(r.status()).as("%s: %s", profile, r).isEqualTo(101);
             assertThat(upstream.requests()).isEqualTo(before + 1);
         }
-        assertThat(upstream.accepted()).isPositive();
+        assertThat(upstream.acceptedConnections()).isPositive();
     }
 
     @Test
@@ -399,12 +400,12 @@ class BadInputTest {
                 .header("Connection: Upgrade");
     }
 
-    private static boolean isOurJson(RawHttp.Response r) {
+    private static boolean isOurJson(RawHttp.RawResponse r) {
         String type = r.header("content-type");
         return type != null && type.startsWith("application/json") && r.bodyText().contains("\"code\"");
     }
 
-    private static String jsonCode(RawHttp.Response r) {
+    private static String jsonCode(RawHttp.RawResponse r) {
         try {
             return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("code").asText();
         } catch (IOException e) {

@@ -7,12 +7,13 @@ import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.reliability.support.Await;
 import io.liteboxd.proxy.reliability.support.Gateway;
 import io.liteboxd.proxy.reliability.support.RelayKind;
-import io.liteboxd.proxy.reliability.support.JettyUpstream;
-import io.liteboxd.proxy.reliability.support.RawHttp;
-import io.liteboxd.proxy.reliability.support.RawUpstream;
-import io.liteboxd.proxy.reliability.support.RawWebSocket;
+import io.liteboxd.proxy.testkit.Upstream;
+import io.liteboxd.proxy.testkit.RawHttp;
+import io.liteboxd.proxy.testkit.RawUpstream;
+import io.liteboxd.proxy.testkit.RawWebSocket;
 import io.liteboxd.proxy.reliability.support.TestSandboxes;
-import io.liteboxd.proxy.reliability.support.WsClient;
+import io.liteboxd.proxy.testkit.WsClient;
+import io.liteboxd.proxy.testkit.WsClientSocket;
 import java.io.InputStream;
 import java.net.Socket;
 import java.time.Duration;
@@ -45,7 +46,7 @@ abstract class ClientFaults {
     private static final Duration BOUND = Duration.ofSeconds(20);
     private static final AtomicInteger PROBES = new AtomicInteger();
 
-    private JettyUpstream upstream;
+    private Upstream upstream;
     private Gateway gateway;
     /** Same settings without keepalive pings: only the idle timeout acts. */
     private Gateway noPings;
@@ -53,7 +54,7 @@ abstract class ClientFaults {
 
     @BeforeAll
     void start() throws Exception {
-        upstream = JettyUpstream.start();
+        upstream = Upstream.start();
         gateway = Gateway.builder().relay(relay()).sandboxes(TestSandboxes.create(1))
                 .config(ProxyConfig.builder().pingInterval(PING).idleTimeout(IDLE)
                         .connectTimeout(Duration.ofSeconds(2)).build()).start();
@@ -188,8 +189,8 @@ abstract class ClientFaults {
                 upstreamSawEnd.countDown();
             }
         })) {
-            WsClient.Socket socket = client.open(via.wsUri(TestSandboxes.path(silent.port(), "/ws")), TOKEN, BOUND);
-            JettyUpstream.CloseRecord close = socket.closed().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            WsClientSocket socket = client.open(via.wsUri(TestSandboxes.path(silent.port(), "/ws")), TOKEN, BOUND);
+            Upstream.CloseRecord close = socket.closed().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
             assertThat(close.code()).as("close the client got: %s", close).isIn(1001, 1011);
             if (reads) {
                 assertThat(upstreamSawEnd.await(BOUND.toMillis(), TimeUnit.MILLISECONDS))
@@ -203,8 +204,8 @@ abstract class ClientFaults {
     @Test
     void healthyIdleConnectionOutlivesSeveralIdleTimeouts() throws Exception {
         String probe = probe();
-        WsClient.Socket socket = client.open(gateway.wsUri(TestSandboxes.path(upstream.port(),
-                "/ws/echo?probe=" + probe)), TOKEN, BOUND);
+        WsClientSocket socket = client.open(gateway.wsUri(TestSandboxes.path(upstream.port(),
+                "/ws/echo?fragments=1&probe=" + probe)), TOKEN, BOUND);
         // An observation window is the only way to show that something does not happen; it spans 4 idle timeouts.
         long end = System.nanoTime() + IDLE.multipliedBy(4).toNanos();
         while (System.nanoTime() < end) {
@@ -255,7 +256,7 @@ abstract class ClientFaults {
 
     private RawWebSocket connectedRawClient(Gateway via, String probe) throws Exception {
         RawWebSocket ws = RawWebSocket.open(via.port(),
-                TestSandboxes.path(upstream.port(), "/ws/echo?probe=" + probe), TOKEN);
+                TestSandboxes.path(upstream.port(), "/ws/echo?fragments=1&probe=" + probe), TOKEN);
         // One echo proves both legs are up before the client misbehaves.
         ws.sendText("hello");
         assertThat(ws.nextData(BOUND).text()).isEqualTo("hello");
@@ -263,7 +264,7 @@ abstract class ClientFaults {
     }
 
     private void assertUpstreamClosed(String probe, int code) throws Exception {
-        JettyUpstream.CloseRecord close = upstream.closeOf(probe).get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        Upstream.CloseRecord close = upstream.closeOf(probe).get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(close.code()).as("close the upstream got: %s", close).isEqualTo(code);
     }
 

@@ -10,13 +10,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.reliability.support.Gateway;
 import io.liteboxd.proxy.reliability.support.LogCapture;
-import io.liteboxd.proxy.reliability.support.RawHttp;
-import io.liteboxd.proxy.reliability.support.RawHttp.Request;
-import io.liteboxd.proxy.reliability.support.RawUpstream;
-import io.liteboxd.proxy.reliability.support.RawWebSocket;
+import io.liteboxd.proxy.testkit.RawHttp;
+import io.liteboxd.proxy.testkit.RawHttp.Request;
+import io.liteboxd.proxy.testkit.RawUpstream;
+import io.liteboxd.proxy.testkit.RawWebSocket;
 import io.liteboxd.proxy.reliability.support.RelayKind;
 import io.liteboxd.proxy.reliability.support.TestSandboxes;
-import io.liteboxd.proxy.reliability.support.WsFrames;
+import io.liteboxd.proxy.testkit.WsFrames;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -109,7 +109,7 @@ abstract class CredentialHygiene {
     /** Succeeding and failing requests, each carrying a token somewhere. */
     private void runTheMix() throws Exception {
         int up = recorder.port();
-        List<RawHttp.Response> answers = new ArrayList<>();
+        List<RawHttp.RawResponse> answers = new ArrayList<>();
         // Succeeding HTTP.
         answers.add(http(Request.get(path(up, "/a?x=1")).token(TOKEN)));
         answers.add(http(Request.of("POST", path(up, "/b")).token(TOKEN).body("payload".getBytes(StandardCharsets.UTF_8))));
@@ -119,7 +119,7 @@ abstract class CredentialHygiene {
         answers.add(http(Request.get(path(up, "/e?liteboxd_token=" + TOKEN + "&keep=1"))));
         answers.add(http(Request.get(path(up, "/f")).token(TOKEN)
                 .header("Cookie: app=1; liteboxd_token=" + TOKEN + "; other=2")));
-        for (RawHttp.Response r : answers) {
+        for (RawHttp.RawResponse r : answers) {
             assertThat(r.status()).as("succeeding request: %s", r).isEqualTo(200);
         }
         // Succeeding WebSocket handshakes, each followed by a message and a normal close.
@@ -141,12 +141,12 @@ abstract class CredentialHygiene {
                 Request.get(path(closed, "/ws")).webSocket().token(TOKEN),
                 Request.get(path(closed, "/ws?liteboxd_token=" + TOKEN)).webSocket());
         for (Request r : failing) {
-            RawHttp.Response answer = RawHttp.exchange(gateway.port(), r);
+            RawHttp.RawResponse answer = RawHttp.exchange(gateway.port(), r);
             assertThat(answer.status()).as("failing request %s: %s", r, answer).isGreaterThanOrEqualTo(400);
         }
     }
 
-    private RawHttp.Response http(Request r) throws Exception {
+    private RawHttp.RawResponse http(Request r) throws Exception {
         return RawHttp.exchange(gateway.port(), r);
     }
 

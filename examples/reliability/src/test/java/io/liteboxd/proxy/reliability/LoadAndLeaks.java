@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.reliability.support.Await;
 import io.liteboxd.proxy.reliability.support.Gateway;
-import io.liteboxd.proxy.reliability.support.JettyUpstream;
+import io.liteboxd.proxy.testkit.Upstream;
 import io.liteboxd.proxy.reliability.support.RelayKind;
 import io.liteboxd.proxy.reliability.support.Resources;
 import io.liteboxd.proxy.reliability.support.TestSandboxes;
@@ -54,12 +54,12 @@ abstract class LoadAndLeaks {
     void fiveHundredConnectionsEchoEveryMessageInOrderAndLeaveNothingBehind() throws Exception {
         // All of them to one sandbox: above the default per-sandbox limit, which is not what this measures.
         ProxyConfig config = ProxyConfig.builder().maxConnectionsPerSandbox(CONNECTIONS).build();
-        try (JettyUpstream upstream = JettyUpstream.start();
+        try (Upstream upstream = Upstream.start();
              Gateway gateway = Gateway.builder().config(config).relay(relay()).sandboxes(TestSandboxes.create(1))
                      .start()) {
             WebSocketClient client = newClient();
             try {
-                URI uri = gateway.wsUri(TestSandboxes.path(upstream.port(), "/ws/echo"));
+                URI uri = gateway.wsUri(TestSandboxes.path(upstream.port(), "/ws/echo?fragments=1"));
 
                 // Warm-up: pools, buffers and classes reach their steady state before the baseline is taken.
                 run(client, uri, 20, 20, gateway.servlet()::openWebSockets);
@@ -104,12 +104,12 @@ abstract class LoadAndLeaks {
     @Test
     void libraryThreadsReturnToTheBaselineWithinSeconds() throws Exception {
         ProxyConfig config = ProxyConfig.builder().maxConnectionsPerSandbox(CONNECTIONS).build();
-        try (JettyUpstream upstream = JettyUpstream.start();
+        try (Upstream upstream = Upstream.start();
              Gateway gateway = Gateway.builder().config(config).relay(relay()).sandboxes(TestSandboxes.create(1))
                      .start()) {
             WebSocketClient client = newClient();
             try {
-                URI uri = gateway.wsUri(TestSandboxes.path(upstream.port(), "/ws/echo"));
+                URI uri = gateway.wsUri(TestSandboxes.path(upstream.port(), "/ws/echo?fragments=1"));
                 run(client, uri, 5, 5, gateway.servlet()::openWebSockets);
                 awaitAllClosed(gateway, upstream);
                 Map<String, Integer> before = settledThreadGroups();
@@ -251,7 +251,7 @@ abstract class LoadAndLeaks {
         return client;
     }
 
-    private static void awaitAllClosed(Gateway gateway, JettyUpstream upstream) {
+    private static void awaitAllClosed(Gateway gateway, Upstream upstream) {
         Await.until("no open relays", LEAK_BOUND, () -> gateway.servlet().openWebSockets() == 0,
                 () -> gateway.servlet().openWebSockets());
         Await.until("no open upstream sessions", LEAK_BOUND, () -> upstream.openSessions() == 0,

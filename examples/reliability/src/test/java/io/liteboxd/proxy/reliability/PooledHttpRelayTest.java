@@ -7,9 +7,9 @@ import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.reliability.support.Await;
 import io.liteboxd.proxy.reliability.support.ErrorBodies;
 import io.liteboxd.proxy.reliability.support.Gateway;
-import io.liteboxd.proxy.reliability.support.RawHttp;
-import io.liteboxd.proxy.reliability.support.RawHttp.Request;
-import io.liteboxd.proxy.reliability.support.RawUpstream;
+import io.liteboxd.proxy.testkit.RawHttp;
+import io.liteboxd.proxy.testkit.RawHttp.Request;
+import io.liteboxd.proxy.testkit.RawUpstream;
 import io.liteboxd.proxy.reliability.support.TestSandboxes;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -80,7 +80,7 @@ class PooledHttpRelayTest {
         };
     }
 
-    private RawHttp.Response get(int port, String rest) throws IOException {
+    private RawHttp.RawResponse get(int port, String rest) throws IOException {
         return RawHttp.exchange(gateway.port(), Request.get(TestSandboxes.path(port, rest)).token(TOKEN));
     }
 
@@ -88,7 +88,7 @@ class PooledHttpRelayTest {
     void sequentialRequestsShareOneKeptAliveConnection() throws Exception {
         try (RawUpstream up = RawUpstream.start(PooledHttpRelayTest::keepAnswering)) {
             for (int i = 0; i < 5; i++) {
-                RawHttp.Response r = get(up.port(), "/seq/" + i);
+                RawHttp.RawResponse r = get(up.port(), "/seq/" + i);
                 assertThat(r.status()).as(r.toString()).isEqualTo(200);
                 assertThat(r.bodyText()).isEqualTo("ok");
             }
@@ -102,7 +102,7 @@ class PooledHttpRelayTest {
         AtomicInteger ended = new AtomicInteger();
         try (RawUpstream up = RawUpstream.start(keepAnsweringCounting(ended));
              Gateway own = gatewayBuilder().sandboxes(TestSandboxes.create(1)).start()) {
-            RawHttp.Response r = RawHttp.exchange(own.port(), Request.get(TestSandboxes.path(up.port(), "/x"))
+            RawHttp.RawResponse r = RawHttp.exchange(own.port(), Request.get(TestSandboxes.path(up.port(), "/x"))
                     .token(TOKEN));
             assertThat(r.status()).isEqualTo(200);
             assertThat(ended.get()).as("the parked connection is still open").isZero();
@@ -135,7 +135,7 @@ class PooledHttpRelayTest {
             s.getOutputStream().flush();
         })) {
             for (int i = 0; i < 10; i++) {
-                RawHttp.Response r = get(up.port(), "/closing/" + i);
+                RawHttp.RawResponse r = get(up.port(), "/closing/" + i);
                 assertThat(r.status()).as(r.toString()).isEqualTo(200);
                 assertThat(r.bodyText()).isEqualTo("ok");
             }
@@ -157,7 +157,7 @@ class PooledHttpRelayTest {
     void idempotentRequestCaughtByAClosingConnectionIsSentAgainOnANewOne() throws Exception {
         try (RawUpstream up = answersOnceThenHangsUp()) {
             assertThat(get(up.port(), "/first").status()).isEqualTo(200);
-            RawHttp.Response r = get(up.port(), "/second");
+            RawHttp.RawResponse r = get(up.port(), "/second");
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
             assertThat(r.bodyText()).isEqualTo("ok");
             assertThat(up.accepted()).isEqualTo(2);
@@ -171,7 +171,7 @@ class PooledHttpRelayTest {
     void nonIdempotentRequestCaughtByAClosingConnectionIsNotSentTwice() throws Exception {
         try (RawUpstream up = answersOnceThenHangsUp()) {
             assertThat(get(up.port(), "/first").status()).isEqualTo(200);
-            RawHttp.Response r = RawHttp.exchange(gateway.port(),
+            RawHttp.RawResponse r = RawHttp.exchange(gateway.port(),
                     Request.of("DELETE", TestSandboxes.path(up.port(), "/item")).token(TOKEN));
             ErrorBodies.assertJsonError(r, 502, "upstream_unreachable");
             assertThat(up.heads()).hasSize(2);
@@ -189,7 +189,7 @@ class PooledHttpRelayTest {
             u.holdSilently(s);
         })) {
             assertThat(get(up.port(), "/a").status()).isEqualTo(200);
-            RawHttp.Response r = get(up.port(), "/b");
+            RawHttp.RawResponse r = get(up.port(), "/b");
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
             assertThat(up.accepted()).isEqualTo(2);
             assertThat(up.heads()).hasSize(2);
@@ -209,7 +209,7 @@ class PooledHttpRelayTest {
             out.write(body);
             out.flush();
         })) {
-            RawHttp.Response r = get(up.port(), "/till-close");
+            RawHttp.RawResponse r = get(up.port(), "/till-close");
             assertThat(r.status()).as(r.statusLine()).isEqualTo(200);
             assertThat(r.body()).isEqualTo(body);
         }
@@ -225,7 +225,7 @@ class PooledHttpRelayTest {
             out.flush();
             u.holdSilently(s);
         })) {
-            RawHttp.Response r = get(up.port(), "/hints");
+            RawHttp.RawResponse r = get(up.port(), "/hints");
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
             assertThat(r.header("X-Final")).isEqualTo("yes");
             assertThat(r.bodyText()).isEqualTo("final");

@@ -7,12 +7,13 @@ import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.reliability.support.Await;
 import io.liteboxd.proxy.reliability.support.Gateway;
 import io.liteboxd.proxy.reliability.support.RelayKind;
-import io.liteboxd.proxy.reliability.support.JettyUpstream;
-import io.liteboxd.proxy.reliability.support.RawHttp;
-import io.liteboxd.proxy.reliability.support.RawWebSocket;
+import io.liteboxd.proxy.testkit.Upstream;
+import io.liteboxd.proxy.testkit.RawHttp;
+import io.liteboxd.proxy.testkit.RawWebSocket;
 import io.liteboxd.proxy.reliability.support.Resources;
 import io.liteboxd.proxy.reliability.support.TestSandboxes;
-import io.liteboxd.proxy.reliability.support.WsClient;
+import io.liteboxd.proxy.testkit.WsClient;
+import io.liteboxd.proxy.testkit.WsClientSocket;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,14 +46,14 @@ abstract class SlowReaders {
     private static final Duration BOUND = Duration.ofSeconds(30);
     private static final int SMALL_RCVBUF = 16 * 1024;
 
-    private JettyUpstream upstream;
+    private Upstream upstream;
     private Gateway gateway;
     private WsClient client;
     private final List<RawWebSocket> stalled = new ArrayList<>();
 
     @BeforeAll
     void start() throws Exception {
-        upstream = JettyUpstream.start();
+        upstream = Upstream.start();
         // Idle timeout far beyond the test, so stalled connections are not simply timed out from under it; two
         // hundred readers of one sandbox are above the default per-sandbox limit, which is not what this measures.
         gateway = Gateway.builder().relay(relay()).sandboxes(TestSandboxes.create(1))
@@ -118,8 +119,8 @@ abstract class SlowReaders {
     void twoHundredStalledReadersDoNotStopAFreshClient() throws Exception {
         stallTwoHundredReaders();
         // The path that needs no pooled thread: single-frame messages both ways.
-        WsClient.Socket fresh = client.open(gateway.wsUri(TestSandboxes.path(upstream.port(), "/ws/echo")), TOKEN,
-                BOUND);
+        WsClientSocket fresh = client.open(
+                gateway.wsUri(TestSandboxes.path(upstream.port(), "/ws/echo?fragments=1")), TOKEN, BOUND);
         fresh.send("small");
         assertThat(fresh.nextText(BOUND)).isEqualTo("small");
         assertThat(fresh.closeNormally(BOUND).code()).isEqualTo(1000);
@@ -129,13 +130,13 @@ abstract class SlowReaders {
     @Test
     void twoHundredStalledReadersDoNotStopFragmentsOrClosesToAFreshClient() throws Exception {
         stallTwoHundredReaders();
-        WsClient.Socket fresh = client.open(gateway.wsUri(TestSandboxes.path(upstream.port(),
-                "/ws/echo?fragments=4")), TOKEN, BOUND);
+        WsClientSocket fresh = client.open(gateway.wsUri(TestSandboxes.path(upstream.port(),
+                "/ws/close?fragments=4")), TOKEN, BOUND);
         String big = "B".repeat(256 * 1024);
         fresh.send(big);
         assertThat(fresh.nextText(BOUND)).as("a fragmented echo beside %d stalled readers", STALLED).isEqualTo(big);
         // A close the gateway must deliver (the upstream closes): it goes through the same send machinery.
-        fresh.send("close-me");
+        fresh.send("close 4000 asked to close");
         assertThat(fresh.closed().get(BOUND.toMillis(), TimeUnit.MILLISECONDS).code()).isEqualTo(4000);
     }
 

@@ -10,10 +10,10 @@ import io.liteboxd.proxy.error.ProxyException;
 import io.liteboxd.proxy.reliability.support.Await;
 import io.liteboxd.proxy.reliability.support.ErrorBodies;
 import io.liteboxd.proxy.reliability.support.Gateway;
-import io.liteboxd.proxy.reliability.support.JettyUpstream;
+import io.liteboxd.proxy.testkit.Upstream;
 import io.liteboxd.proxy.reliability.support.LogCapture;
-import io.liteboxd.proxy.reliability.support.RawHttp;
-import io.liteboxd.proxy.reliability.support.RawHttp.Request;
+import io.liteboxd.proxy.testkit.RawHttp;
+import io.liteboxd.proxy.testkit.RawHttp.Request;
 import io.liteboxd.proxy.reliability.support.Resources;
 import io.liteboxd.proxy.reliability.support.TestSandboxes;
 import io.liteboxd.proxy.resolve.SandboxResolver;
@@ -33,12 +33,12 @@ class SpiFailureTest {
 
     private static final Duration BOUND = Duration.ofSeconds(15);
 
-    private JettyUpstream upstream;
+    private Upstream upstream;
     private TestSandboxes sandboxes;
 
     @BeforeAll
     void start() throws Exception {
-        upstream = JettyUpstream.start();
+        upstream = Upstream.start();
         sandboxes = TestSandboxes.create(1);
     }
 
@@ -115,11 +115,11 @@ class SpiFailureTest {
             int fdsBefore = Resources.openFds();
             int threadsBefore = Resources.threads();
             for (int i = 0; i < 300; i++) {
-                RawHttp.Response r = RawHttp.exchange(gateway.port(), wsRequest());
+                RawHttp.RawResponse r = RawHttp.exchange(gateway.port(), wsRequest());
                 ErrorBodies.assertJsonError(r, 503, "internal_error");
             }
             assertThat(gateway.servlet().openWebSockets()).isZero();
-            assertThat(upstream.accepted()).isZero();
+            assertThat(upstream.acceptedConnections()).isZero();
             Await.until("fds back near the baseline after 300 refused handshakes", BOUND,
                     () -> Resources.openFds() <= fdsBefore + 8, Resources::openFds);
             // Pool threads may come and go; 300 refused requests must not add a thread each.
@@ -134,14 +134,14 @@ class SpiFailureTest {
      * answer, the log line ({@code logged} null: no expectation) and that nothing reached the upstream or stayed open.
      */
     private void assertFailsSafely(Gateway.Builder builder, int status, String code, String logged) throws Exception {
-        int acceptedBefore = upstream.accepted();
+        int acceptedBefore = upstream.acceptedConnections();
         try (LogCapture log = LogCapture.start("spi-failure-" + code + "-" + System.nanoTime() + ".log");
              Gateway gateway = builder.start()) {
             ErrorBodies.assertJsonError(RawHttp.exchange(gateway.port(), httpRequest()), status, code);
-            RawHttp.Response ws = RawHttp.exchange(gateway.port(), wsRequest());
+            RawHttp.RawResponse ws = RawHttp.exchange(gateway.port(), wsRequest());
             ErrorBodies.assertJsonError(ws, status, code);
             assertThat(gateway.servlet().openWebSockets()).as("relays left open").isZero();
-            assertThat(upstream.accepted()).as("connections to the upstream").isEqualTo(acceptedBefore);
+            assertThat(upstream.acceptedConnections()).as("connections to the upstream").isEqualTo(acceptedBefore);
             String text = log.text();
             if (logged != null) {
                 assertThat(text).as("the failure is logged").contains(logged);
@@ -155,7 +155,7 @@ class SpiFailureTest {
     }
 
     private Request wsRequest() {
-        return Request.get(TestSandboxes.path(upstream.port(), "/ws/echo")).webSocket().token(TOKEN);
+        return Request.get(TestSandboxes.path(upstream.port(), "/ws/echo?fragments=1")).webSocket().token(TOKEN);
     }
 
     private void warmUp(Gateway gateway) throws Exception {

@@ -7,9 +7,9 @@ import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.reliability.support.Await;
 import io.liteboxd.proxy.reliability.support.ErrorBodies;
 import io.liteboxd.proxy.reliability.support.Gateway;
-import io.liteboxd.proxy.reliability.support.RawHttp;
-import io.liteboxd.proxy.reliability.support.RawHttp.Request;
-import io.liteboxd.proxy.reliability.support.RawUpstream;
+import io.liteboxd.proxy.testkit.RawHttp;
+import io.liteboxd.proxy.testkit.RawHttp.Request;
+import io.liteboxd.proxy.testkit.RawUpstream;
 import io.liteboxd.proxy.reliability.support.TestSandboxes;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -61,14 +61,14 @@ class UpstreamFaultTest {
 
     @Test
     void refusedConnectionIs502OverHttp() throws Exception {
-        RawHttp.Response r = RawHttp.exchange(gateway.port(), Request.get(path(RawUpstream.closedPort(), "/x"))
+        RawHttp.RawResponse r = RawHttp.exchange(gateway.port(), Request.get(path(RawUpstream.closedPort(), "/x"))
                 .token(TOKEN));
         ErrorBodies.assertJsonError(r, 502, "upstream_unreachable");
     }
 
     @Test
     void refusedConnectionIs502ForWebSocket() throws Exception {
-        RawHttp.Response r = RawHttp.exchange(gateway.port(), Request.get(path(RawUpstream.closedPort(), "/ws"))
+        RawHttp.RawResponse r = RawHttp.exchange(gateway.port(), Request.get(path(RawUpstream.closedPort(), "/ws"))
                 .webSocket().token(TOKEN));
         ErrorBodies.assertJsonError(r, 502, "upstream_unreachable");
     }
@@ -79,7 +79,7 @@ class UpstreamFaultTest {
             u.readHead(s);
             u.holdSilently(s);
         })) {
-            RawHttp.Response r = RawHttp.exchange(gateway.port(), Request.get(path(silent.port(), "/ws"))
+            RawHttp.RawResponse r = RawHttp.exchange(gateway.port(), Request.get(path(silent.port(), "/ws"))
                     .webSocket().token(TOKEN));
             ErrorBodies.assertJsonError(r, 504, "upstream_timeout");
             assertThat(silent.accepted()).as("the gateway did dial it").isEqualTo(1);
@@ -90,7 +90,7 @@ class UpstreamFaultTest {
     void upstreamThatAcceptsButNeverReadsIs504() throws Exception {
         // Not even the request is read: only the kernel's accept queue answered the SYN.
         try (RawUpstream mute = RawUpstream.start((s, u) -> u.holdWithoutReading())) {
-            RawHttp.Response r = RawHttp.exchange(gateway.port(), Request.get(path(mute.port(), "/ws"))
+            RawHttp.RawResponse r = RawHttp.exchange(gateway.port(), Request.get(path(mute.port(), "/ws"))
                     .webSocket().token(TOKEN));
             ErrorBodies.assertJsonError(r, 504, "upstream_timeout");
         }
@@ -106,7 +106,7 @@ class UpstreamFaultTest {
             u.readHead(s);
             u.holdSilently(s);
         })) {
-            RawHttp.Response r = RawHttp.exchange(gateway.port(), Request.get(path(silent.port(), "/slow"))
+            RawHttp.RawResponse r = RawHttp.exchange(gateway.port(), Request.get(path(silent.port(), "/slow"))
                     .token(TOKEN));
             ErrorBodies.assertJsonError(r, 504, "upstream_timeout");
         }
@@ -125,7 +125,7 @@ class UpstreamFaultTest {
                  u.readHead(s);
                  u.holdSilently(s);
              })) {
-            RawHttp.Response r = RawHttp.exchange(shortIdle.port(), Request.get(path(silent.port(), "/slow"))
+            RawHttp.RawResponse r = RawHttp.exchange(shortIdle.port(), Request.get(path(silent.port(), "/slow"))
                     .token(TOKEN));
             ErrorBodies.assertJsonError(r, 504, "upstream_timeout");
         }
@@ -134,7 +134,7 @@ class UpstreamFaultTest {
     @Test
     void resetOnAcceptIs502OverHttp() throws Exception {
         try (RawUpstream rst = RawUpstream.start((s, u) -> RawUpstream.reset(s))) {
-            RawHttp.Response r = RawHttp.exchange(gateway.port(), Request.get(path(rst.port(), "/x")).token(TOKEN));
+            RawHttp.RawResponse r = RawHttp.exchange(gateway.port(), Request.get(path(rst.port(), "/x")).token(TOKEN));
             ErrorBodies.assertJsonError(r, 502, "upstream_unreachable");
         }
     }
@@ -142,7 +142,7 @@ class UpstreamFaultTest {
     @Test
     void resetOnAcceptIs502ForWebSocket() throws Exception {
         try (RawUpstream rst = RawUpstream.start((s, u) -> RawUpstream.reset(s))) {
-            RawHttp.Response r = RawHttp.exchange(gateway.port(), Request.get(path(rst.port(), "/ws")).webSocket()
+            RawHttp.RawResponse r = RawHttp.exchange(gateway.port(), Request.get(path(rst.port(), "/ws")).webSocket()
                     .token(TOKEN));
             ErrorBodies.assertJsonError(r, 502, "upstream_unreachable");
         }
@@ -154,7 +154,7 @@ class UpstreamFaultTest {
             u.readHead(s);
             RawUpstream.reset(s);
         })) {
-            RawHttp.Response r = RawHttp.exchange(gateway.port(), Request.get(path(rst.port(), "/ws")).webSocket()
+            RawHttp.RawResponse r = RawHttp.exchange(gateway.port(), Request.get(path(rst.port(), "/ws")).webSocket()
                     .token(TOKEN));
             ErrorBodies.assertJsonError(r, 502, "upstream_unreachable");
         }
@@ -169,7 +169,7 @@ class UpstreamFaultTest {
             s.getOutputStream().flush();
             u.holdSilently(s);
         })) {
-            RawHttp.Response r = RawHttp.exchange(gateway.port(), Request.get(path(junk.port(), "/ws")).webSocket()
+            RawHttp.RawResponse r = RawHttp.exchange(gateway.port(), Request.get(path(junk.port(), "/ws")).webSocket()
                     .token(TOKEN));
             ErrorBodies.assertJsonError(r, 502, "upstream_unreachable");
         }
@@ -185,7 +185,7 @@ class UpstreamFaultTest {
             s.getOutputStream().flush();
             u.holdSilently(s);
         })) {
-            RawHttp.Response r = RawHttp.exchange(gateway.port(), Request.get(path(liar.port(), "/ws")).webSocket()
+            RawHttp.RawResponse r = RawHttp.exchange(gateway.port(), Request.get(path(liar.port(), "/ws")).webSocket()
                     .token(TOKEN));
             ErrorBodies.assertJsonError(r, 502, "upstream_unreachable");
         }

@@ -1,22 +1,22 @@
 package io.liteboxd.proxy.reliability;
 
 import static io.liteboxd.proxy.reliability.support.TestSandboxes.TOKEN;
-import static io.liteboxd.proxy.reliability.support.WsFrames.BINARY;
-import static io.liteboxd.proxy.reliability.support.WsFrames.CLOSE;
-import static io.liteboxd.proxy.reliability.support.WsFrames.CONTINUATION;
-import static io.liteboxd.proxy.reliability.support.WsFrames.PING;
-import static io.liteboxd.proxy.reliability.support.WsFrames.TEXT;
+import static io.liteboxd.proxy.testkit.WsFrames.BINARY;
+import static io.liteboxd.proxy.testkit.WsFrames.CLOSE;
+import static io.liteboxd.proxy.testkit.WsFrames.CONTINUATION;
+import static io.liteboxd.proxy.testkit.WsFrames.PING;
+import static io.liteboxd.proxy.testkit.WsFrames.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.reliability.support.Await;
 import io.liteboxd.proxy.reliability.support.Gateway;
 import io.liteboxd.proxy.reliability.support.RelayKind;
-import io.liteboxd.proxy.reliability.support.JettyUpstream;
-import io.liteboxd.proxy.reliability.support.RawWebSocket;
+import io.liteboxd.proxy.testkit.Upstream;
+import io.liteboxd.proxy.testkit.RawWebSocket;
 import io.liteboxd.proxy.reliability.support.TestSandboxes;
-import io.liteboxd.proxy.reliability.support.WsFrames;
-import io.liteboxd.proxy.reliability.support.WsFrames.Frame;
+import io.liteboxd.proxy.testkit.WsFrames;
+import io.liteboxd.proxy.testkit.WsFrames.Frame;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -51,12 +51,12 @@ abstract class WebSocketFrameAbuse {
     private static final AtomicInteger PROBES = new AtomicInteger();
 
     private static int upstreamPort;
-    private JettyUpstream upstream;
+    private Upstream upstream;
     private Gateway gateway;
 
     @BeforeAll
     void start() throws Exception {
-        upstream = JettyUpstream.start();
+        upstream = Upstream.start();
         upstreamPort = upstream.port();
         gateway = Gateway.builder().relay(relay()).sandboxes(TestSandboxes.create(1))
                 .config(ProxyConfig.builder().maxMessageSize(MAX_MESSAGE).build()).start();
@@ -132,7 +132,7 @@ abstract class WebSocketFrameAbuse {
     @MethodSource("abuses")
     void offenceClosesTheClientWithItsCode(Abuse abuse) throws Exception {
         String probe = "abuse-" + PROBES.incrementAndGet();
-        try (RawWebSocket ws = RawWebSocket.open(gateway.port(), path("/ws/echo?probe=" + probe), TOKEN)) {
+        try (RawWebSocket ws = RawWebSocket.open(gateway.port(), path("/ws/echo?fragments=1&probe=" + probe), TOKEN)) {
             ws.sendRaw(abuse.frames());
             Frame close = ws.awaitClose(BOUND);
             assertThat(close.closeCode()).as("close code to the client for %s: %s", abuse, close)
@@ -161,10 +161,10 @@ abstract class WebSocketFrameAbuse {
 
     private void assertUpstreamToldOf(Abuse abuse) throws Exception {
         String probe = "abuse-" + PROBES.incrementAndGet();
-        try (RawWebSocket ws = RawWebSocket.open(gateway.port(), path("/ws/echo?probe=" + probe), TOKEN)) {
+        try (RawWebSocket ws = RawWebSocket.open(gateway.port(), path("/ws/echo?fragments=1&probe=" + probe), TOKEN)) {
             ws.sendRaw(abuse.frames());
             ws.awaitClose(BOUND);
-            JettyUpstream.CloseRecord up = upstream.closeOf(probe).get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            Upstream.CloseRecord up = upstream.closeOf(probe).get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
             assertThat(up.code()).as("close code the upstream received for %s: %s", abuse, up)
                     .isEqualTo(abuse.upstreamClose());
         }
@@ -182,7 +182,7 @@ abstract class WebSocketFrameAbuse {
     @Test
     void messageExactlyAtTheLimitIsRelayed() throws Exception {
         String text = "e".repeat(MAX_MESSAGE);
-        try (RawWebSocket ws = RawWebSocket.open(gateway.port(), path("/ws/echo"), TOKEN)) {
+        try (RawWebSocket ws = RawWebSocket.open(gateway.port(), path("/ws/echo?fragments=1"), TOKEN)) {
             ws.sendText(text);
             Frame echoed = ws.nextData(BOUND);
             ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -202,7 +202,7 @@ abstract class WebSocketFrameAbuse {
     void oversizedUpstreamMessageClosesBothLegsWith1009() throws Exception {
         String probe = "big-" + PROBES.incrementAndGet();
         try (RawWebSocket ws = RawWebSocket.open(gateway.port(),
-                path("/ws/big?bytes=" + (MAX_MESSAGE * 4) + "&probe=" + probe), TOKEN)) {
+                path("/ws/big?fragments=1&bytes=" + (MAX_MESSAGE * 4) + "&probe=" + probe), TOKEN)) {
             Frame close = ws.awaitClose(BOUND);
             assertThat(close.closeCode()).as("%s", close).isEqualTo(1009);
             assertThat(upstream.closeOf(probe).get(BOUND.toMillis(), TimeUnit.MILLISECONDS).code()).isEqualTo(1009);

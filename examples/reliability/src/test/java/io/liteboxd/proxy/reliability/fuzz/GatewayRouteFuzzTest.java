@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.liteboxd.proxy.error.ProxyException;
 import io.liteboxd.proxy.reliability.support.ErrorBodies;
 import io.liteboxd.proxy.reliability.support.Gateway;
-import io.liteboxd.proxy.reliability.support.JettyUpstream;
-import io.liteboxd.proxy.reliability.support.RawHttp;
+import io.liteboxd.proxy.testkit.Upstream;
+import io.liteboxd.proxy.testkit.RawHttp;
 import io.liteboxd.proxy.reliability.support.TestSandboxes;
 import io.liteboxd.proxy.route.RouteParser;
 import io.liteboxd.proxy.route.SandboxRoute;
@@ -28,7 +28,7 @@ class GatewayRouteFuzzTest {
 
     @Test
     void randomTargetsNeverEscapeTheSandboxOrBreakTheGateway() throws Exception {
-        try (JettyUpstream upstream = JettyUpstream.start();
+        try (Upstream upstream = Upstream.start();
              Gateway gateway = Gateway.builder().sandboxes(TestSandboxes.create(1))
                      .uriProfile(Gateway.UriProfile.PASSTHROUGH).start()) {
             RouteGenerator gen = new RouteGenerator(Long.getLong("fuzz.seed", 7));
@@ -40,7 +40,7 @@ class GatewayRouteFuzzTest {
                 String target = gen.path().replaceFirst("^(/api/v1/sandbox/sbx-main/port/)[^/]*",
                         "$1" + upstream.port());
                 int before = upstream.requests();
-                RawHttp.Response r = RawHttp.exchange(gateway.port(), RawHttp.Request.get(target).token(TOKEN));
+                RawHttp.RawResponse r = RawHttp.exchange(gateway.port(), RawHttp.Request.get(target).token(TOKEN));
                 String where = RouteProperties.escape(target) + " -> " + r.status();
                 try {
                     assertThat(r.status()).isNotIn(101, 500);

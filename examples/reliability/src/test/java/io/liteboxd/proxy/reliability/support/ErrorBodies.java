@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.liteboxd.proxy.testkit.RawHttp;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +22,7 @@ public final class ErrorBodies {
     }
 
     /** The gateway's own refusal: exactly {@code {"error","code","status"}} with these values, as JSON. */
-    public static void assertJsonError(RawHttp.Response r, int status, String code) {
+    public static void assertJsonError(RawHttp.RawResponse r, int status, String code) {
         assertThat(r.status()).as("status of %s", r).isEqualTo(status);
         assertThat(r.header("content-type")).as("content type of %s", r).startsWith("application/json");
         JsonNode body;
@@ -41,14 +42,14 @@ public final class ErrorBodies {
     }
 
     /** What must hold for every answer to hostile input, whoever produced it. */
-    public static void assertSafeRefusal(RawHttp.Response r) {
+    public static void assertSafeRefusal(RawHttp.RawResponse r) {
         assertThat(r.status()).as("never a 101 for bad input: %s", r).isNotEqualTo(101);
         assertThat(r.status()).as("never a 500 for bad input: %s", r).isNotEqualTo(500);
         assertThat(r.status() / 100).as("never a 2xx for bad input: %s", r).isNotEqualTo(2);
         assertNoTrace(r);
     }
 
-    public static void assertNoTrace(RawHttp.Response r) {
+    public static void assertNoTrace(RawHttp.RawResponse r) {
         String body = r.bodyText();
         for (String marker : TRACE_MARKERS) {
             assertThat(body.toLowerCase(Locale.ROOT)).as("no stack trace in the body of %s", r)

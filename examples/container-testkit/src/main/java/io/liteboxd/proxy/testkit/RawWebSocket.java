@@ -1,4 +1,4 @@
-package io.liteboxd.proxy.reliability.support;
+package io.liteboxd.proxy.testkit;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -19,9 +19,9 @@ public final class RawWebSocket implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    private final RawHttp.Response handshake;
+    private final RawHttp.RawResponse handshake;
 
-    private RawWebSocket(Socket socket, InputStream in, RawHttp.Response handshake) throws IOException {
+    private RawWebSocket(Socket socket, InputStream in, RawHttp.RawResponse handshake) throws IOException {
         this.socket = socket;
         this.in = in;
         this.out = socket.getOutputStream();
@@ -43,7 +43,7 @@ public final class RawWebSocket implements AutoCloseable {
         socket.getOutputStream().write(handshake.bytes());
         socket.getOutputStream().flush();
         InputStream in = new BufferedInputStream(socket.getInputStream());
-        RawHttp.Response response = RawHttp.read(in);
+        RawHttp.RawResponse response = RawHttp.read(in);
         if (response.status() != 101) {
             socket.close();
             throw new AssertionError("expected 101 but got " + response);
@@ -51,7 +51,7 @@ public final class RawWebSocket implements AutoCloseable {
         return new RawWebSocket(socket, in, response);
     }
 
-    public RawHttp.Response handshake() {
+    public RawHttp.RawResponse handshake() {
         return handshake;
     }
 

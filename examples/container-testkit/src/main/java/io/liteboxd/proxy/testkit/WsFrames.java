@@ -1,18 +1,15 @@
-package io.liteboxd.proxy.reliability.support;
+package io.liteboxd.proxy.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 
 /** RFC 6455 framing by hand, so tests can send frames a conforming client library refuses to produce. */
 public final class WsFrames {
 
-    public static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
+    public static final String KEY = RawHttp.WEBSOCKET_KEY;
     public static final int CONTINUATION = 0x0;
     public static final int TEXT = 0x1;
     public static final int BINARY = 0x2;
@@ -20,7 +17,6 @@ public final class WsFrames {
     public static final int PING = 0x9;
     public static final int PONG = 0xA;
 
-    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final byte[] MASK = {0x37, (byte) 0xfa, 0x21, 0x3d};
 
     private WsFrames() {
@@ -52,13 +48,9 @@ public final class WsFrames {
         }
     }
 
+    /** The {@code Sec-WebSocket-Accept} a server must answer to {@code key}. */
     public static String acceptKey(String key) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.US_ASCII));
-            return Base64.getEncoder().encodeToString(d);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return RawHttp.expectedAccept(key);
     }
 
     /** A client frame (masked, as RFC 6455 requires of clients). */

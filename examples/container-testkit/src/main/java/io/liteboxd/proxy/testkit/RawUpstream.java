@@ -1,4 +1,4 @@
-package io.liteboxd.proxy.reliability.support;
+package io.liteboxd.proxy.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
