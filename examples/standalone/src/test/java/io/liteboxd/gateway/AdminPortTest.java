@@ -2,11 +2,10 @@ package io.liteboxd.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
+import io.liteboxd.proxy.testkit.RawUpstream;
+import io.liteboxd.proxy.testkit.WsClientSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -64,19 +63,19 @@ class AdminPortTest {
             client.start();
             try {
                 List<Session> sessions = new ArrayList<>();
-                List<RecordingSocket> sockets = new ArrayList<>();
+                List<WsClientSocket> sockets = new ArrayList<>();
                 for (int i = 0; i < 2; i++) {
                     ClientUpgradeRequest upgrade = new ClientUpgradeRequest(URI.create("ws" + mount.substring(4)
                             + "/ws"));
                     upgrade.setHeader("X-Access-Token", demo.token());
-                    RecordingSocket socket = new RecordingSocket();
+                    WsClientSocket socket = new WsClientSocket();
                     sessions.add(client.connect(socket, upgrade).get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
                     sockets.add(socket);
                 }
                 ClientUpgradeRequest refused = new ClientUpgradeRequest(URI.create("ws" + mount.substring(4)
                         + "/ws"));
                 refused.setHeader("X-Access-Token", "wrong");
-                CompletableFuture<Session> attempt = client.connect(new RecordingSocket(), refused);
+                CompletableFuture<Session> attempt = client.connect(new WsClientSocket(), refused);
                 assertThat(attempt).failsWithin(WAIT);
 
                 String open = scrape(admin);
@@ -85,7 +84,7 @@ class AdminPortTest {
                 for (Session s : sessions) {
                     s.close(StatusCode.NORMAL, "bye", org.eclipse.jetty.websocket.api.Callback.NOOP);
                 }
-                for (RecordingSocket socket : sockets) {
+                for (WsClientSocket socket : sockets) {
                     assertThat(socket.closeCode(WAIT)).isEqualTo(StatusCode.NORMAL);
                 }
             } finally {
@@ -148,10 +147,15 @@ class AdminPortTest {
     void readiness_turnsFalseWhileDraining_andInFlightRequestsFinish() throws Exception {
         CountDownLatch requestArrived = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (ServerSocket slow = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            Thread upstream = new Thread(() -> answerWhenReleased(slow, requestArrived, release), "slow-upstream");
-            upstream.setDaemon(true);
-            upstream.start();
+        // Reads one request head, waits for the release, then answers 200 "done".
+        try (RawUpstream slow = RawUpstream.start((socket, upstream) -> {
+            upstream.readHead(socket);
+            requestArrived.countDown();
+            release.await(30, TimeUnit.SECONDS);
+            socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\ndone"
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+        })) {
             Path sandboxes = dir.resolve("sandboxes.json");
             Files.writeString(sandboxes, "{\"sandboxes\":[{\"id\":\"slow\",\"host\":\"127.0.0.1\",\"token\":\"t\"}]}");
             GatewayServer gateway = GatewayServer.start(withAdmin(GatewayOptions.defaults()
@@ -160,7 +164,7 @@ class AdminPortTest {
             assertThat(TestHttp.get(admin.resolve("/readyz")).statusCode()).isEqualTo(200);
 
             CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> TestHttp.get(
-                    URI.create(gateway.baseUri() + "/api/v1/sandbox/slow/port/" + slow.getLocalPort() + "/x"),
+                    URI.create(gateway.baseUri() + "/api/v1/sandbox/slow/port/" + slow.port() + "/x"),
                     "X-Access-Token", "t"));
             assertThat(requestArrived.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             CompletableFuture<Void> stopping = CompletableFuture.runAsync(gateway::stop);
@@ -196,28 +200,6 @@ class AdminPortTest {
             assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(GatewayStartException.class,
                     () -> GatewayServer.start(options)))
                     .hasMessageStartingWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (--admin-port)");
-        }
-    }
-
-    /** Reads one request head, waits for {@code release}, then answers 200 "done". */
-    private static void answerWhenReleased(ServerSocket server, CountDownLatch arrived, CountDownLatch release) {
-        try (Socket s = server.accept()) {
-            InputStream in = s.getInputStream();
-            int matched = 0;
-            while (matched < 4) {
-                int b = in.read();
-                if (b < 0) {
-                    return;
-                }
-                matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
-            }
-            arrived.countDown();
-            release.await(30, TimeUnit.SECONDS);
-            s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\ndone"
-                    .getBytes(StandardCharsets.US_ASCII));
-            s.getOutputStream().flush();
-        } catch (IOException | InterruptedException e) {
-            // The test fails on the missing response.
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.liteboxd.proxy.testkit.WsClientSocket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -162,17 +163,17 @@ class DemoGatewayEndToEndTest {
     void webSocketEchoThroughTheGateway() throws Exception {
         ClientUpgradeRequest upgrade = new ClientUpgradeRequest(ws("/ws"));
         upgrade.setHeader(TOKEN_HEADER, demo.token());
-        RecordingSocket socket = new RecordingSocket();
+        WsClientSocket socket = new WsClientSocket();
 
         Session session = webSockets.connect(socket, upgrade).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
-        assertThat(socket.next(WAIT)).as("greeting sent by the sandbox right after its handshake")
+        assertThat(socket.nextText(WAIT)).as("greeting sent by the sandbox right after its handshake")
                 .isEqualTo(EchoSocket.GREETING);
         session.sendText("hello through the gateway", Callback.NOOP);
-        assertThat(socket.next(WAIT)).isEqualTo("hello through the gateway");
+        assertThat(socket.nextText(WAIT)).isEqualTo("hello through the gateway");
         session.sendBinary(ByteBuffer.wrap("binary through the gateway".getBytes(StandardCharsets.UTF_8)),
                 Callback.NOOP);
-        assertThat(socket.next(WAIT)).isEqualTo("binary:binary through the gateway");
+        assertThat(new String(socket.nextBinary(WAIT), StandardCharsets.UTF_8)).isEqualTo("binary through the gateway");
 
         session.close(StatusCode.NORMAL, "done", Callback.NOOP);
         assertThat(socket.closeCode(WAIT)).isEqualTo(StatusCode.NORMAL);
@@ -180,7 +181,7 @@ class DemoGatewayEndToEndTest {
 
     @Test
     void webSocketWithoutTheTokenIsRefusedWith401() {
-        RecordingSocket socket = new RecordingSocket();
+        WsClientSocket socket = new WsClientSocket();
 
         assertThatThrownBy(() -> webSockets.connect(socket, ws("/ws")).get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
                 .isInstanceOf(ExecutionException.class)

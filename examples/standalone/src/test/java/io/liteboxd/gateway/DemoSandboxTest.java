@@ -3,6 +3,7 @@ package io.liteboxd.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.liteboxd.proxy.testkit.WsClientSocket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -102,15 +103,15 @@ class DemoSandboxTest {
 
     @Test
     void webSocketGreetsThenEchoesTextAndBinary() throws Exception {
-        RecordingSocket socket = new RecordingSocket();
+        WsClientSocket socket = new WsClientSocket();
         Session session = webSockets.connect(socket, URI.create("ws://127.0.0.1:" + demo.port() + "/ws"))
                 .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
-        assertThat(socket.next(WAIT)).isEqualTo(EchoSocket.GREETING);
+        assertThat(socket.nextText(WAIT)).isEqualTo(EchoSocket.GREETING);
         session.sendText("ping one", Callback.NOOP);
-        assertThat(socket.next(WAIT)).isEqualTo("ping one");
+        assertThat(socket.nextText(WAIT)).isEqualTo("ping one");
         session.sendBinary(ByteBuffer.wrap("bytes".getBytes(StandardCharsets.UTF_8)), Callback.NOOP);
-        assertThat(socket.next(WAIT)).isEqualTo("binary:bytes");
+        assertThat(new String(socket.nextBinary(WAIT), StandardCharsets.UTF_8)).isEqualTo("bytes");
 
         session.close(StatusCode.NORMAL, "done", Callback.NOOP);
         assertThat(socket.closeCode(WAIT)).isEqualTo(StatusCode.NORMAL);

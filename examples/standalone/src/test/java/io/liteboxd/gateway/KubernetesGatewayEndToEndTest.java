@@ -3,12 +3,14 @@ package io.liteboxd.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.liteboxd.proxy.kubernetes.standin.ApiServerStandin;
-import io.liteboxd.proxy.kubernetes.standin.EchoBackend;
 import io.liteboxd.proxy.kubernetes.standin.Kubeconfigs;
 import io.liteboxd.proxy.kubernetes.standin.Pods;
 import io.liteboxd.proxy.kubernetes.standin.TestPki;
+import io.liteboxd.proxy.testkit.Upstream;
+import io.liteboxd.proxy.testkit.WsClientSocket;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -60,7 +62,7 @@ class KubernetesGatewayEndToEndTest {
 
     private static TestPki pki;
     private static ApiServerStandin apiServer;
-    private static EchoBackend backend;
+    private static Upstream backend;
     private static Path kubeconfig;
     private static Path noServiceAccount;
     private static WebSocketClient webSockets;
@@ -70,7 +72,7 @@ class KubernetesGatewayEndToEndTest {
         pki = TestPki.create("standalone-test-ca");
         apiServer = ApiServerStandin.start(pki, NAMESPACE);
         apiServer.allowToken(GATEWAY_TOKEN);
-        backend = EchoBackend.start();
+        backend = Upstream.start();
         kubeconfig = Kubeconfigs.bearerToken(dir, apiServer.uri(), pki.caPem(), GATEWAY_TOKEN);
         noServiceAccount = dir.resolve("no-service-account");
 
@@ -151,9 +153,10 @@ class KubernetesGatewayEndToEndTest {
                     "X-Access-Token", "static-token");
 
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            assertThat(response.body()).isEqualTo("from the file");
-            assertThat(response.headers().firstValue("X-Echo-Path")).hasValue("/echo");
-            assertThat(response.headers().firstValue("X-Echo-Query")).hasValue("x=1");
+            JsonNode echo = TestHttp.json(response);
+            assertThat(echo.path("body").asText()).isEqualTo("from the file");
+            assertThat(echo.path("path").asText()).isEqualTo("/echo");
+            assertThat(echo.path("query").asText()).isEqualTo("x=1");
             ApiServerStandin.ProxiedRequest proxied = lastProxied(before + 1);
             assertThat(proxied.target()).isEqualTo("/echo?x=1");
             assertThat(proxied.authenticatedAs()).isEqualTo("bearer");
@@ -190,22 +193,25 @@ class KubernetesGatewayEndToEndTest {
 
         try (GatewayServer gateway = start("--sandboxes", file.toString(), "--k8s-proxy",
                 "--kubeconfig", kubeconfig.toString(), "--namespace", NAMESPACE)) {
-            ClientUpgradeRequest upgrade = new ClientUpgradeRequest(ws(gateway, "static1", "/ws?q=1"));
+            ClientUpgradeRequest upgrade = new ClientUpgradeRequest(ws(gateway, "static1", "/ws/subprotocol?q=1"));
             upgrade.setHeader("X-Access-Token", "static-token");
-            RecordingSocket socket = new RecordingSocket();
+            WsClientSocket socket = new WsClientSocket();
 
             Session session = webSockets.connect(socket, upgrade).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
+            assertThat(socket.nextText(WAIT)).as("no subprotocol offered, none accepted").isEqualTo("protocol=");
             session.sendText("hello through the API server", Callback.NOOP);
-            assertThat(socket.next(WAIT)).isEqualTo("hello through the API server");
-            session.sendText("handshake", Callback.NOOP);
-            assertThat(socket.next(WAIT)).isEqualTo("path=/ws query=q=1 protocol=");
+            assertThat(socket.nextText(WAIT)).isEqualTo("hello through the API server");
+            Upstream.Received handshake = backend.lastReceived();
+            assertThat(handshake.webSocket()).isTrue();
+            assertThat(handshake.path()).isEqualTo("/ws/subprotocol");
+            assertThat(handshake.query()).isEqualTo("q=1");
             ApiServerStandin.ProxiedRequest proxied = lastProxied(before + 1);
             assertThat(proxied.header("Upgrade")).isEqualToIgnoringCase("websocket");
             assertThat(proxied.header("X-Access-Token")).isNull();
 
             // The backend's own close code crosses the API server and both relay legs.
-            session.sendText("close:4001:bye", Callback.NOOP);
+            session.sendText("close 4001 bye", Callback.NOOP);
             assertThat(socket.closeCode(WAIT)).isEqualTo(4001);
             assertThat(gateway.webSocketRelay()).startsWith("jetty-tunnel");
         }
@@ -228,7 +234,7 @@ class KubernetesGatewayEndToEndTest {
             HttpResponse<String> named = TestHttp.get(http(gateway, "static1", "/n"), "X-Access-Token", "t1");
 
             assertThat(prefixed.statusCode()).as(prefixed.body()).isEqualTo(200);
-            assertThat(prefixed.headers().firstValue("X-Echo-Path")).hasValue("/p");
+            assertThat(TestHttp.json(prefixed).path("path").asText()).isEqualTo("/p");
             assertThat(named.statusCode()).as(named.body()).isEqualTo(200);
         }
     }
@@ -276,8 +282,8 @@ class KubernetesGatewayEndToEndTest {
                     "X-Access-Token", POD_TOKEN);
 
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            assertThat(response.headers().firstValue("X-Echo-Query")).hasValue("x=2");
-            EchoBackend.Received received = backend.received().get(backend.received().size() - 1);
+            assertThat(TestHttp.json(response).path("query").asText()).isEqualTo("x=2");
+            Upstream.Received received = backend.lastReceived();
             assertThat(received.header("X-Access-Token")).isNull();
             assertThat(apiServer.proxiedRequests()).as("direct mode never uses the pod proxy").hasSize(before);
 

@@ -2,16 +2,12 @@ package io.liteboxd.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import io.liteboxd.proxy.testkit.RawUpstream;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,19 +23,7 @@ class StalledUpstreamTest {
 
     @Test
     void aStalledUpstreamIsAJson504() throws Exception {
-        List<Socket> held = new CopyOnWriteArrayList<>();
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        held.add(silent.accept());
-                    }
-                } catch (Exception closed) {
-                    // the test is over
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
+        try (RawUpstream silent = RawUpstream.start((socket, upstream) -> upstream.holdWithoutReading())) {
             Path file = dir.resolve("sandboxes.json");
             Files.writeString(file, "{\"sandboxes\":[{\"id\":\"quiet\",\"host\":\"127.0.0.1\",\"token\":\"t\"}]}");
             GatewayOptions base = GatewayOptions.defaults().withListen("127.0.0.1", 0).withSandboxesFile(file);
@@ -48,7 +32,7 @@ class StalledUpstreamTest {
                     base.kubernetes());
             GatewayServer gateway = GatewayServer.start(options);
             try {
-                URI uri = URI.create(gateway.baseUri() + "/api/v1/sandbox/quiet/port/" + silent.getLocalPort()
+                URI uri = URI.create(gateway.baseUri() + "/api/v1/sandbox/quiet/port/" + silent.port()
                         + "/slow");
                 HttpResponse<String> response = TestHttp.get(uri, "X-Access-Token", "t");
 
@@ -58,9 +42,6 @@ class StalledUpstreamTest {
                 assertThat(response.body()).contains("\"upstream_timeout\"");
             } finally {
                 gateway.stop();
-                for (Socket s : held) {
-                    s.close();
-                }
             }
         }
     }

@@ -2,6 +2,8 @@ package io.liteboxd.proxy.kubernetes.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.liteboxd.proxy.auth.TokenAuthenticator;
 import io.liteboxd.proxy.config.ProxyConfig;
@@ -11,13 +13,13 @@ import io.liteboxd.proxy.kubernetes.KubernetesSandboxResolver;
 import io.liteboxd.proxy.kubernetes.KubernetesSettings;
 import io.liteboxd.proxy.kubernetes.Sha256TokenAuthenticator;
 import io.liteboxd.proxy.kubernetes.standin.ApiServerStandin;
-import io.liteboxd.proxy.kubernetes.standin.EchoBackend;
 import io.liteboxd.proxy.kubernetes.standin.Kubeconfigs;
 import io.liteboxd.proxy.kubernetes.standin.Pods;
 import io.liteboxd.proxy.kubernetes.standin.TestPki;
 import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
+import io.liteboxd.proxy.testkit.Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,7 +61,7 @@ class KubernetesGatewayTest {
 
     private static TestPki pki;
     private static ApiServerStandin apiServer;
-    private static EchoBackend backend;
+    private static Upstream backend;
     private static KubernetesSandboxResolver resolver;
     private static Server annotationGateway;
     private static Server digestGateway;
@@ -73,7 +75,7 @@ class KubernetesGatewayTest {
         pki = TestPki.create("e2e-ca");
         apiServer = ApiServerStandin.start(pki, "liteboxd-sandbox");
         apiServer.allowToken(GATEWAY_TOKEN);
-        backend = EchoBackend.start();
+        backend = Upstream.start();
         apiServer.apply(Pods.ready(Pods.sandbox("e2e1", "pod-token-e2e1"), "127.0.0.1"));
 
         Path dir = Files.createTempDirectory("k8s-it");
@@ -164,10 +166,11 @@ class KubernetesGatewayTest {
         HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
 
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).isEqualTo("hello through the API server");
-        assertThat(r.headers().firstValue("X-Echo-Path")).contains("/echo/a%2Fb");
-        assertThat(r.headers().firstValue("X-Echo-Query")).contains("x=1&y=%20");
-        EchoBackend.Received seen = backend.received().get(backend.received().size() - 1);
+        JsonNode echo = new ObjectMapper().readTree(r.body());
+        assertThat(echo.path("body").asText()).isEqualTo("hello through the API server");
+        assertThat(echo.path("path").asText()).isEqualTo("/echo/a%2Fb");
+        assertThat(echo.path("query").asText()).isEqualTo("x=1&y=%20");
+        Upstream.Received seen = backend.lastReceived();
         assertThat(seen.headers()).doesNotContainKeys("x-access-token", "authorization");
         assertThat(seen.header("x-custom")).isEqualTo("kept");
         ApiServerStandin.ProxiedRequest viaApi = lastProxied();
@@ -209,18 +212,19 @@ class KubernetesGatewayTest {
     @Test
     void webSocketEchoSubprotocolAndServerCloseCodeThroughTheApiServer() throws Exception {
         Recorder rec = new Recorder();
-        WebSocket ws = connect(sandboxPath("e2e1", "/socket?x=1"), rec, "v2.echo", "v1.echo");
+        WebSocket ws = connect(sandboxPath("e2e1", "/ws/subprotocol?x=1"), rec, "v2.echo", "v1.echo");
 
         assertThat(ws.getSubprotocol()).isEqualTo("v2.echo");
+        assertThat(rec.next()).as("the subprotocol the backend accepted").isEqualTo("protocol=v2.echo");
         ws.sendText("hello", true).get(10, TimeUnit.SECONDS);
         assertThat(rec.next()).isEqualTo("hello");
-        ws.sendText("handshake", true).get(10, TimeUnit.SECONDS);
-        assertThat(rec.next()).isEqualTo("path=/socket query=x=1 protocol=v2.echo");
-        ws.sendText("close:4001:bye", true).get(10, TimeUnit.SECONDS);
+        ws.sendText("close 4001 bye", true).get(10, TimeUnit.SECONDS);
         assertThat(rec.next()).isEqualTo("closed 4001 bye");
 
-        EchoBackend.Received handshake = backend.received().stream().filter(EchoBackend.Received::webSocket)
+        Upstream.Received handshake = backend.received().stream().filter(Upstream.Received::webSocket)
                 .reduce((a, b) -> b).orElseThrow();
+        assertThat(handshake.path()).isEqualTo("/ws/subprotocol");
+        assertThat(handshake.query()).isEqualTo("x=1");
         assertThat(handshake.headers()).doesNotContainKeys("x-access-token", "authorization");
         assertThat(lastProxied().authenticatedAs()).isEqualTo("bearer");
     }
@@ -228,7 +232,7 @@ class KubernetesGatewayTest {
     @Test
     void clientCloseCodeReachesTheBackendAndComesBack() throws Exception {
         Recorder rec = new Recorder();
-        WebSocket ws = connect(sandboxPath("e2e1", "/socket"), rec);
+        WebSocket ws = connect(sandboxPath("e2e1", "/ws/echo"), rec);
         ws.sendText("ping", true).get(10, TimeUnit.SECONDS);
         assertThat(rec.next()).isEqualTo("ping");
         ws.sendClose(4002, "client leaves").get(10, TimeUnit.SECONDS);
@@ -238,14 +242,14 @@ class KubernetesGatewayTest {
 
     @Test
     void webSocketWithAWrongTokenIsNotUpgraded() throws Exception {
-        HttpRequest upgrade = HttpRequest.newBuilder(annotationBase.resolve(sandboxPath("e2e1", "/socket")))
+        HttpRequest upgrade = HttpRequest.newBuilder(annotationBase.resolve(sandboxPath("e2e1", "/ws/echo")))
                 .timeout(Duration.ofSeconds(10)).header("X-Access-Token", "wrong").GET().build();
         // A plain GET stands in for the handshake's status check; the JDK client hides a refused upgrade's status.
         assertThat(CLIENT.send(upgrade, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
         Recorder rec = new Recorder();
         WebSocket.Builder b = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                 .header("X-Access-Token", "wrong");
-        URI ws = URI.create("ws://127.0.0.1:" + annotationBase.getPort() + sandboxPath("e2e1", "/socket"));
+        URI ws = URI.create("ws://127.0.0.1:" + annotationBase.getPort() + sandboxPath("e2e1", "/ws/echo"));
         CompletableFuture<WebSocket> f = b.buildAsync(ws, rec);
         assertThat(f).failsWithin(Duration.ofSeconds(10));
     }

@@ -3,6 +3,8 @@ package io.liteboxd.proxy.kubernetes.standin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.liteboxd.proxy.connect.Transport;
 import io.liteboxd.proxy.connect.UpstreamTarget;
@@ -15,6 +17,7 @@ import io.liteboxd.proxy.kubernetes.KubernetesSettings;
 import io.liteboxd.proxy.kubernetes.PodAnnotationTokenAuthenticator;
 import io.liteboxd.proxy.resolve.Sandbox;
 import io.liteboxd.proxy.route.SandboxRoute;
+import io.liteboxd.proxy.testkit.Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,7 +55,8 @@ class KubernetesModeTest {
 
     private static TestPki pki;
     private static ApiServerStandin apiServer;
-    private static EchoBackend backend;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Upstream backend;
 
     @TempDir
     Path dir;
@@ -62,7 +66,7 @@ class KubernetesModeTest {
         pki = TestPki.create("standin-ca");
         apiServer = ApiServerStandin.start(pki, "liteboxd");
         apiServer.allowToken(TOKEN);
-        backend = EchoBackend.start();
+        backend = Upstream.start();
     }
 
     @AfterAll
@@ -110,10 +114,11 @@ class KubernetesModeTest {
                 Map.of("X-Custom", "kept"));
 
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).isEqualTo("ping-body");
-        assertThat(r.headers().firstValue("X-Echo-Path")).contains("/echo/a%2Fb");
-        assertThat(r.headers().firstValue("X-Echo-Query")).contains("q=1&r=%20");
-        EchoBackend.Received seen = last(backend);
+        JsonNode echo = JSON.readTree(r.body());
+        assertThat(echo.path("body").asText()).isEqualTo("ping-body");
+        assertThat(echo.path("path").asText()).isEqualTo("/echo/a%2Fb");
+        assertThat(echo.path("query").asText()).isEqualTo("q=1&r=%20");
+        Upstream.Received seen = backend.lastReceived();
         assertThat(seen.header("authorization")).isNull();
         assertThat(seen.header("x-custom")).isEqualTo("kept");
         assertThat(seen.header("x-forwarded-for")).isEqualTo("127.0.0.1");
@@ -215,20 +220,21 @@ class KubernetesModeTest {
         Sandbox sandbox = readyPod("ws1");
         ApiServerProxyConnector connector = new ApiServerProxyConnector(bearerAccess(), KubernetesSettings.defaults());
         UpstreamTarget target = connector.target(sandbox,
-                new SandboxRoute("/api/v1/sandbox", "ws1", backend.port(), "/socket", "x=1"), Transport.WEBSOCKET);
+                new SandboxRoute("/api/v1/sandbox", "ws1", backend.port(), "/ws/subprotocol", "x=1"),
+                Transport.WEBSOCKET);
         assertThat(target.uri().getScheme()).isEqualTo("wss");
 
         Recorder rec = new Recorder();
         WebSocket ws = connect(connector.sslContext().orElseThrow(), target, rec, "v2.echo");
         assertThat(ws.getSubprotocol()).isEqualTo("v2.echo");
+        assertThat(rec.next()).as("the subprotocol the backend accepted").isEqualTo("protocol=v2.echo");
         ws.sendText("hello", true).get(10, TimeUnit.SECONDS);
         assertThat(rec.next()).isEqualTo("hello");
-        ws.sendText("handshake", true).get(10, TimeUnit.SECONDS);
-        assertThat(rec.next()).isEqualTo("path=/socket query=x=1 protocol=v2.echo");
-        ws.sendText("close:4001:bye", true).get(10, TimeUnit.SECONDS);
+        ws.sendText("close 4001 bye", true).get(10, TimeUnit.SECONDS);
         assertThat(rec.next()).isEqualTo("closed 4001 bye");
-        EchoBackend.Received handshake = backend.received().stream().filter(EchoBackend.Received::webSocket)
-                .reduce((a, b) -> b).orElseThrow();
+        Upstream.Received handshake = lastUpgrade(backend);
+        assertThat(handshake.path()).isEqualTo("/ws/subprotocol");
+        assertThat(handshake.query()).isEqualTo("x=1");
         assertThat(handshake.header("authorization")).isNull();
     }
 
@@ -237,13 +243,16 @@ class KubernetesModeTest {
         Sandbox sandbox = readyPod("ws2");
         ApiServerProxyConnector connector = new ApiServerProxyConnector(bearerAccess(), KubernetesSettings.defaults());
         UpstreamTarget target = connector.target(sandbox,
-                new SandboxRoute("/api/v1/sandbox", "ws2", backend.port(), "/socket", "x=1"), Transport.WEBSOCKET);
+                new SandboxRoute("/api/v1/sandbox", "ws2", backend.port(), "/ws/subprotocol", "x=1"),
+                Transport.WEBSOCKET);
         apiServer.dropQueryOnUpgrade(true);
         try {
             Recorder rec = new Recorder();
             WebSocket ws = connect(connector.sslContext().orElseThrow(), target, rec, "v1");
-            ws.sendText("handshake", true).get(10, TimeUnit.SECONDS);
-            assertThat(rec.next()).isEqualTo("path=/socket query=null protocol=v1");
+            assertThat(rec.next()).isEqualTo("protocol=v1");
+            Upstream.Received handshake = lastUpgrade(backend);
+            assertThat(handshake.path()).isEqualTo("/ws/subprotocol");
+            assertThat(handshake.query()).isNull();
             ws.sendClose(1000, "done").get(10, TimeUnit.SECONDS);
         } finally {
             apiServer.dropQueryOnUpgrade(false);
@@ -362,8 +371,8 @@ class KubernetesModeTest {
         await(() -> apiServer.openConnections().stream().noneMatch(resolvers::contains));
     }
 
-    private static EchoBackend.Received last(EchoBackend b) {
-        return b.received().get(b.received().size() - 1);
+    private static Upstream.Received lastUpgrade(Upstream b) {
+        return b.received().stream().filter(Upstream.Received::webSocket).reduce((a, c) -> c).orElseThrow();
     }
 
     private static void await(BooleanSupplier condition) throws InterruptedException {
