@@ -92,14 +92,6 @@ public final class RelayLifecycle {
         scheduleKeepalive();
     }
 
-    public boolean isClosing() {
-        return closing.get();
-    }
-
-    public boolean isFinished() {
-        return finished.get();
-    }
-
     /** True once {@code side}'s connection is gone. */
     public boolean hasEnded(Side side) {
         return state(side).ended.get();
