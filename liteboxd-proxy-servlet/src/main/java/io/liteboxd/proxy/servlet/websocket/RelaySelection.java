@@ -9,13 +9,13 @@ import org.slf4j.LoggerFactory;
  * Picks the relay kind once per servlet: on Jetty 12 ee10 the tunnel ({@code auto}), else the portable Jakarta
  * bridge.
  *
- * <p>The Jetty tunnel's factory is loaded by name so that on other containers, where Jetty's server classes are
- * absent, none of its classes is ever linked.
+ * <p>The Jetty tunnel's factory is loaded by name, and no class here names a Jetty server type, so that on other
+ * containers, where Jetty's server classes are absent, nothing of the tunnel's Jetty side is ever linked: loading the
+ * factory there fails with a {@link LinkageError}, and the bridge is used.
  */
 final class RelaySelection {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelaySelection.class);
-    private static final String JETTY_SERVLET = "org.eclipse.jetty.ee10.servlet.ServletContextRequest";
     private static final String TUNNEL_FACTORY = "io.liteboxd.proxy.servlet.websocket.jetty.TunnelRelayFactory";
 
     private RelaySelection() {
@@ -29,16 +29,11 @@ final class RelaySelection {
 
     private static Relay.Factory loadTunnel(RelaySettings settings, ServletContext context) {
         try {
-            Class.forName(JETTY_SERVLET, false, RelaySelection.class.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
-            return null;
-        }
-        try {
             Class<?> factory = Class.forName(TUNNEL_FACTORY, true, RelaySelection.class.getClassLoader());
             return (Relay.Factory) factory.getConstructor(RelaySettings.class, ServletContext.class)
                     .newInstance(settings, context);
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            // Jetty classes are visible but this context is not Jetty's (e.g. a webapp bundling its own copy).
+            // Not Jetty, or Jetty classes visible but this context not Jetty's (a webapp bundling its own copy).
             LOG.debug("{} unavailable, using the Jakarta bridge", TUNNEL_FACTORY, e);
             return null;
         }
