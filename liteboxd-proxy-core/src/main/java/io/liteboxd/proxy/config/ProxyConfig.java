@@ -105,11 +105,6 @@ public final class ProxyConfig {
          * bridge.
          */
         AUTO,
-        /**
-         * On Jetty 12 (ee10) with Jetty's own WebSocket server present, the frame relay: both legs are Jetty
-         * WebSocket sessions and frames are forwarded without decoding text; elsewhere the portable Jakarta bridge.
-         */
-        FRAMES,
         /** Always the portable Jakarta WebSocket bridge. */
         JAKARTA
     }
@@ -215,9 +210,12 @@ public final class ProxyConfig {
         s.integer("clientThreads").ifPresent(b::clientThreads);
         s.text("webSocketRelay").ifPresent(v -> {
             try {
-                b.webSocketRelay(WebSocketRelay.valueOf(v.toUpperCase(Locale.ROOT)));
+                b.webSocketRelay(WebSocketRelay.valueOf(v.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("webSocketRelay: expected auto, frames or jakarta, got " + v, e);
+                // A start-up error rather than a silent fallback: a setting that no longer exists must be noticed.
+                String removed = v.trim().equalsIgnoreCase("frames")
+                        ? " (the frame relay was removed; auto picks the tunnel on Jetty 12)" : "";
+                throw new IllegalArgumentException("webSocketRelay: expected auto or jakarta, got " + v + removed, e);
             }
         });
         s.text("httpRelay").ifPresent(v -> {

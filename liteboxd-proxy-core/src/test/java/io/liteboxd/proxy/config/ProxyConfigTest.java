@@ -41,7 +41,10 @@ class ProxyConfigTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("httpRelay")
                 .hasMessageContaining("proxy-servlet");
         assertThatThrownBy(() -> ProxyConfig.from(Map.of("webSocketRelay", "fast")::get, Map.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frames");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("auto or jakarta");
+        assertThatThrownBy(() -> ProxyConfig.from(Map.of("webSocketRelay", "frames")::get, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("auto or jakarta")
+                .hasMessageContaining("frame relay was removed");
     }
 
     @Test

@@ -99,7 +99,7 @@ public final class Gateway implements AutoCloseable {
         private SandboxResolver resolver;
         private UpstreamConnector connector = new DirectPodConnector();
         private UriProfile uriProfile = UriProfile.ENCODED_SLASH;
-        private RelayKind relay = RelayKind.FRAME_RELAY;
+        private RelayKind relay = RelayKind.TUNNEL;
         private int maxThreads = 200;
         private boolean coreHandler;
 
