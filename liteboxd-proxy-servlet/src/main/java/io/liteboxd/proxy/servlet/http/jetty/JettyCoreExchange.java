@@ -1,13 +1,18 @@
-package io.liteboxd.proxy.servlet.http;
+package io.liteboxd.proxy.servlet.http.jetty;
 
-import io.liteboxd.proxy.header.HeaderContext;
 import io.liteboxd.proxy.SandboxGateway.Admission;
-import io.liteboxd.proxy.error.ErrorBody;
+import io.liteboxd.proxy.error.ProxyException;
+import io.liteboxd.proxy.header.HeaderBlock;
+import io.liteboxd.proxy.header.HeaderContext;
+import io.liteboxd.proxy.servlet.http.HttpRelay;
+import io.liteboxd.proxy.servlet.http.PooledExchange;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
@@ -22,6 +27,9 @@ import org.eclipse.jetty.util.Callback;
  * {@link #WRITE_SIZE} (one read of the upstream is a quarter of that: a write per read cost a third of the
  * download throughput); a streamed one (no length: server-sent events, logs) is written chunk by chunk as it comes.
  * While a write is in progress the connection stops reading, and the write's completion resumes it.
+ *
+ * <p>The request body is read chunk by chunk as Jetty hands it over ({@link Request#read()}, and
+ * {@link Request#demand} when none is there); a chunk is released once the upstream has taken it.
  */
 final class JettyCoreExchange extends PooledExchange {
 
@@ -41,11 +49,13 @@ final class JettyCoreExchange extends PooledExchange {
     private boolean inWrite;
     private boolean completedInWrite;
     private final Callback chunkWritten = Callback.from(this::chunkWritten, this::clientFailed);
+    /** The request-body chunk the upstream is taking now. */
+    private Content.Chunk chunk;
+    private boolean lastChunk;
 
-    JettyCoreExchange(PooledRelay relay, Request request, Response response, Callback callback, Admission admission,
-                      UpstreamConnections.Origin origin, byte[] head, HeaderContext context,
-                      String contextPath) {
-        super(relay, admission, origin, head, request.getMethod(), context);
+    JettyCoreExchange(HttpRelay relay, Request request, Response response, Callback callback, Admission admission,
+                      HeaderBlock headers, HeaderContext context, String contextPath, long bodyLength) {
+        super(relay, admission, request.getMethod(), headers, context, bodyLength);
         this.request = request;
         this.response = response;
         this.callback = callback;
@@ -57,39 +67,68 @@ final class JettyCoreExchange extends PooledExchange {
         // answers 504 then); one during a write still fails the write, and the exchange with it.
         request.addIdleTimeoutListener(timeout -> false);
         request.addFailureListener(this::clientFailed);
-        synchronized (this) {
-            dispatch(false);
+        sendRequest();
+    }
+
+    @Override
+    protected ByteBuffer readBody() throws IOException {
+        while (!lastChunk) {
+            releaseBody();
+            Content.Chunk c = request.read();
+            if (c == null) {
+                request.demand(this::bodyAvailable);
+                return null;
+            }
+            if (Content.Chunk.isFailure(c)) {
+                throw c.getFailure() instanceof IOException e ? e : new IOException(c.getFailure());
+            }
+            chunk = c;
+            // Trailers of a chunked request end the body; they are not relayed.
+            lastChunk = c.isLast();
+            if (c.hasRemaining()) {
+                return c.getByteBuffer();
+            }
+        }
+        return END;
+    }
+
+    @Override
+    protected void releaseBody() {
+        Content.Chunk c = chunk;
+        if (c != null) {
+            chunk = null;
+            c.release();
         }
     }
 
     @Override
-    void setStatus(int code) {
+    protected void setStatus(int code) {
         response.setStatus(code);
     }
 
     @Override
-    void addHeader(String name, String value) {
+    protected void addHeader(String name, String value) {
         response.getHeaders().add(name, value);
     }
 
     @Override
-    boolean setsOwnLength() {
+    protected boolean setsOwnLength() {
         // The gathered body goes out with the upstream's Content-Length, which it matches.
         return false;
     }
 
     @Override
-    int gatherLimit() {
+    protected int gatherLimit() {
         return SMALL_BODY;
     }
 
     @Override
-    boolean http11() {
+    protected boolean http11() {
         return request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1;
     }
 
     @Override
-    void enableTrailers() {
+    protected void enableTrailers() {
         response.setTrailersSupplier(() -> {
             HttpFields.Mutable fields = HttpFields.build();
             for (Map.Entry<String, String> e : trailerFields().entrySet()) {
@@ -100,24 +139,23 @@ final class JettyCoreExchange extends PooledExchange {
     }
 
     @Override
-    void addGatewayCookie() {
-        if (!HttpRelay.setsGatewayCookie(admission)) {
-            return;
-        }
-        String cookie = HttpRelay.gatewayCookie(contextPath, request.isSecure(), admission);
-        if (cookie != null) {
-            response.getHeaders().add(HttpHeader.SET_COOKIE, cookie);
-        }
+    protected String contextPath() {
+        return contextPath;
     }
 
     @Override
-    boolean headComplete(boolean gathered) {
+    protected boolean secure() {
+        return request.isSecure();
+    }
+
+    @Override
+    protected boolean headComplete(boolean gathered) {
         gathering = gathered;
         return false;
     }
 
     @Override
-    boolean writeContent(ByteBuffer content) {
+    protected boolean writeContent(ByteBuffer content) {
         if (gathering) {
             // At most SMALL_BODY bytes in all, as announced.
             if (gathered == null) {
@@ -144,7 +182,7 @@ final class JettyCoreExchange extends PooledExchange {
         }
         // The buffer is written once less than one read's worth of space is left.
         BufferUtil.append(collected, content);
-        if (BufferUtil.space(collected) >= UpstreamConnection.BUFFER_SIZE) {
+        if (BufferUtil.space(collected) >= UPSTREAM_READ_SIZE) {
             return false;
         }
         return write(collected);
@@ -165,7 +203,6 @@ final class JettyCoreExchange extends PooledExchange {
     }
 
     private void chunkWritten() {
-        UpstreamConnection resume = null;
         synchronized (this) {
             if (collected != null) {
                 BufferUtil.clear(collected);
@@ -178,44 +215,34 @@ final class JettyCoreExchange extends PooledExchange {
                 completedInWrite = true;
                 return;
             }
-            resume = stopWaiting();
         }
-        if (resume != null) {
-            resume.resume();
-        }
+        resumeUpstream();
     }
 
     @Override
-    void endResponse() {
+    protected void endResponse() {
         ByteBuffer last = gathered != null ? gathered : collected != null ? collected : BufferUtil.EMPTY_BUFFER;
         response.write(true, last, callback);
     }
 
     @Override
-    boolean isCommitted() {
+    protected boolean isCommitted() {
         return response.isCommitted();
     }
 
     @Override
-    void endWithError(int errorStatus) {
-        byte[] body = errorBody(errorStatus);
-        response.reset();
-        response.setStatus(errorStatus);
-        HttpFields.Mutable headers = response.getHeaders();
-        headers.put(HttpHeader.CONNECTION, "close");
-        headers.put(HttpHeader.CONTENT_TYPE, ErrorBody.CONTENT_TYPE);
-        headers.put(HttpHeader.CONTENT_LENGTH, body.length);
-        response.write(true, ByteBuffer.wrap(body), callback);
+    protected void endWithError(ProxyException error) {
+        JettyHttpHandler.sendError(response, callback, error, true, null);
     }
 
     @Override
-    void endAborted(Throwable cause) {
+    protected void endAborted(Throwable cause) {
         // Failing the callback of a committed response makes Jetty abort the connection.
         callback.failed(cause);
     }
 
     @Override
-    void endClientGone(Throwable failure) {
+    protected void endClientGone(Throwable failure) {
         callback.failed(failure);
     }
 }
