@@ -189,6 +189,10 @@ public final class HttpRelay implements AutoCloseable {
         return connections;
     }
 
+    Executor executor() {
+        return client.getExecutor();
+    }
+
     ClientBody clientBody() {
         return clientBody;
     }

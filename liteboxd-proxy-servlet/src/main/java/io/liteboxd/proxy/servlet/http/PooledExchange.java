@@ -63,12 +63,12 @@ public abstract class PooledExchange {
     private final BodyPump pump;
 
     /** The connection serving this exchange now; callbacks from any other (a failed first try) are ignored. */
-    UpstreamConnection connection;
+    volatile UpstreamConnection connection;
     private boolean retried;
     /** The request head is upstream: the body may follow. */
-    private boolean bodyStarted;
+    private volatile boolean bodyStarted;
     /** The exchange has ended on the client side; nothing more is done for it. */
-    protected boolean done;
+    protected volatile boolean done;
     /** True from a write that left the client side busy until it resumes the connection. */
     protected volatile boolean waiting;
 
@@ -212,9 +212,7 @@ public abstract class PooledExchange {
     }
 
     private void headWritten() {
-        synchronized (this) {
-            bodyStarted = true;
-        }
+        bodyStarted = true;
         pump.iterate();
     }
 
@@ -432,34 +430,31 @@ public abstract class PooledExchange {
         private boolean ended;
         private UpstreamConnection target;
 
+        /**
+         * Takes no lock of the exchange: it runs in the container's read callbacks, which some containers (Tomcat) call
+         * holding a lock of their own that the response side needs under the exchange's lock. What ends the exchange
+         * from here runs on another thread for the same reason.
+         */
         @Override
         protected Action process() throws Throwable {
-            UpstreamConnection c;
+            if (done) {
+                return Action.SUCCEEDED;
+            }
+            UpstreamConnection c = connection;
+            if (c == null || !bodyStarted) {
+                return Action.IDLE;
+            }
+            target = c;
+            if (ended) {
+                c.requestSent();
+                return Action.SUCCEEDED;
+            }
             ByteBuffer piece;
-            // Read under the lock: once the response side has ended the exchange, the container may recycle the
-            // request, and its stream must not be touched any more.
-            synchronized (PooledExchange.this) {
-                if (done) {
-                    return Action.SUCCEEDED;
-                }
-                c = connection;
-                if (c == null || !bodyStarted) {
-                    return Action.IDLE;
-                }
-                target = c;
-                if (ended) {
-                    c.requestSent();
-                    return Action.SUCCEEDED;
-                }
-                try {
-                    piece = readBody();
-                } catch (IOException | RuntimeException e) {
-                    piece = null;
-                    clientFailed(e);
-                }
-                if (done) {
-                    return Action.SUCCEEDED;
-                }
+            try {
+                piece = readBody();
+            } catch (IOException | RuntimeException e) {
+                later(() -> clientFailed(e));
+                return Action.SUCCEEDED;
             }
             if (piece == null) {
                 return Action.IDLE;
@@ -468,7 +463,8 @@ public abstract class PooledExchange {
                 ended = true;
                 if (bodyLength > 0 && sent < bodyLength) {
                     // Part of the body was read by something in front of the gateway: the upstream would wait forever.
-                    bodyEndedShort(c, relay.clientBody().endedShort(method, context.mount(), sent, bodyLength));
+                    ProxyException error = relay.clientBody().endedShort(method, context.mount(), sent, bodyLength);
+                    later(() -> fail(c, error, error));
                     return Action.SUCCEEDED;
                 }
                 if (bodyLength < 0) {
@@ -504,15 +500,15 @@ public abstract class PooledExchange {
             // The upstream stopped taking the body. If it has begun to answer (a 413, say), that answer still comes;
             // otherwise the exchange fails here, since the connection can no longer carry a whole request.
             if (c != null && !c.answering()) {
-                upstreamFailed(c, cause, false);
+                later(() -> upstreamFailed(c, cause, false));
             }
         }
     }
 
     private static final byte[] CRLF = {'\r', '\n'};
 
-    private void bodyEndedShort(UpstreamConnection c, ProxyException error) {
-        fail(c, error, error);
+    private void later(Runnable task) {
+        relay.executor().execute(task);
     }
 
     /** Upstream failures as the client is told of them: one place decides 502 or 504. */

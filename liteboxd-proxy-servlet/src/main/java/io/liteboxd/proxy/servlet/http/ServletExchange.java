@@ -16,6 +16,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The client side of a {@link PooledExchange} through the servlet API, so it works in every container.
@@ -45,6 +46,15 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
     private boolean flushPending;
     private byte[] scratch;
     private byte[] body;
+    /**
+     * Whether the request body is being read right now, and whether the exchange must complete once that read ends:
+     * the body is read without the exchange's lock, and a completed request may be recycled by the container.
+     */
+    private final AtomicInteger reading = new AtomicInteger(IDLE);
+    private static final int IDLE = 0;
+    private static final int READING = 1;
+    private static final int COMPLETE_AFTER_READ = 2;
+    private static final int COMPLETED = 3;
 
     ServletExchange(HttpRelay relay, HttpServletRequest request, HttpServletResponse response, Admission admission,
                     HeaderBlock headers, HeaderContext context, long bodyLength) {
@@ -123,6 +133,21 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
 
     @Override
     protected ByteBuffer readBody() throws IOException {
+        if (!reading.compareAndSet(IDLE, READING)) {
+            // Completed: the request is the container's again.
+            return null;
+        }
+        try {
+            return read();
+        } finally {
+            if (!reading.compareAndSet(READING, IDLE)) {
+                reading.set(COMPLETED);
+                complete();
+            }
+        }
+    }
+
+    private ByteBuffer read() throws IOException {
         if (in.isFinished()) {
             return END;
         }
@@ -290,7 +315,24 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
         }
     }
 
+    /** Completes the async cycle now, or as soon as a read of the request body in progress ends. */
     private void completeQuietly() {
+        while (true) {
+            int state = reading.get();
+            if (state == IDLE && reading.compareAndSet(IDLE, COMPLETED)) {
+                complete();
+                return;
+            }
+            if (state == READING && reading.compareAndSet(READING, COMPLETE_AFTER_READ)) {
+                return;
+            }
+            if (state == COMPLETE_AFTER_READ || state == COMPLETED) {
+                return;
+            }
+        }
+    }
+
+    private void complete() {
         try {
             async.complete();
         } catch (IllegalStateException e) {
