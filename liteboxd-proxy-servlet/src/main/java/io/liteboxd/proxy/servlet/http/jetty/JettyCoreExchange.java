@@ -28,8 +28,8 @@ import org.eclipse.jetty.util.Callback;
  * download throughput); a streamed one (no length: server-sent events, logs) is written chunk by chunk as it comes.
  * While a write is in progress the connection stops reading, and the write's completion resumes it.
  *
- * <p>The request body is read chunk by chunk as Jetty hands it over ({@link Request#read()}, and
- * {@link Request#demand} when none is there); a chunk is released once the upstream has taken it.
+ * <p>The request body is read as Jetty hands it over ({@link Request#read()}, and {@link Request#demand} when none
+ * is there); what is there is gathered into writes of up to 64 KiB, each read only once the last is written.
  */
 final class JettyCoreExchange extends PooledExchange {
 
@@ -49,8 +49,13 @@ final class JettyCoreExchange extends PooledExchange {
     private boolean inWrite;
     private boolean completedInWrite;
     private final Callback chunkWritten = Callback.from(this::chunkWritten, this::clientFailed);
-    /** The request-body chunk the upstream is taking now. */
+    /** Most request-body bytes gathered for one upstream write. */
+    private static final int BODY_WRITE_SIZE = 64 * 1024;
+    /** The request-body chunk the upstream is taking now, when it went without a copy. */
     private Content.Chunk chunk;
+    /** A chunk read but not taken yet: it goes next. */
+    private Content.Chunk pending;
+    private ByteBuffer body;
     private boolean lastChunk;
 
     JettyCoreExchange(HttpRelay relay, Request request, Response response, Callback callback, Admission admission,
@@ -72,31 +77,65 @@ final class JettyCoreExchange extends PooledExchange {
 
     @Override
     protected ByteBuffer readBody() throws IOException {
-        while (!lastChunk) {
-            releaseBody();
-            Content.Chunk c = request.read();
-            if (c == null) {
-                request.demand(this::bodyAvailable);
-                return null;
-            }
-            if (Content.Chunk.isFailure(c)) {
-                throw c.getFailure() instanceof IOException e ? e : new IOException(c.getFailure());
-            }
-            chunk = c;
-            // Trailers of a chunked request end the body; they are not relayed.
-            lastChunk = c.isLast();
-            if (c.hasRemaining()) {
-                return c.getByteBuffer();
-            }
+        // The previous piece has been written: a chunk that went without a copy is done with.
+        release(chunk);
+        chunk = null;
+        if (lastChunk && pending == null) {
+            return END;
         }
-        return END;
+        // Jetty hands the body over a read buffer at a time (8 KiB by default): what is there is gathered into one
+        // upstream write, since a write per chunk cost the upload much of its rate.
+        if (body == null) {
+            body = ByteBuffer.allocate(BODY_WRITE_SIZE);
+        }
+        body.clear();
+        while (body.hasRemaining()) {
+            Content.Chunk c = pending;
+            pending = null;
+            if (c == null) {
+                if (lastChunk) {
+                    break;
+                }
+                c = request.read();
+                if (c == null) {
+                    if (body.position() == 0) {
+                        request.demand(this::bodyAvailable);
+                        return null;
+                    }
+                    break;
+                }
+                if (Content.Chunk.isFailure(c)) {
+                    throw c.getFailure() instanceof IOException e ? e : new IOException(c.getFailure());
+                }
+                // Trailers of a chunked request end the body; they are not relayed.
+                lastChunk = c.isLast();
+            }
+            ByteBuffer bytes = c.getByteBuffer();
+            if (bytes.remaining() > body.remaining()) {
+                if (body.position() > 0) {
+                    pending = c;
+                    break;
+                }
+                // Larger than a whole write: it goes as it is.
+                chunk = c;
+                return bytes;
+            }
+            body.put(bytes);
+            c.release();
+        }
+        return body.position() == 0 ? END : body.flip();
     }
 
     @Override
     protected void releaseBody() {
-        Content.Chunk c = chunk;
+        release(chunk);
+        release(pending);
+        chunk = null;
+        pending = null;
+    }
+
+    private static void release(Content.Chunk c) {
         if (c != null) {
-            chunk = null;
             c.release();
         }
     }
