@@ -57,6 +57,8 @@ public final class JettyHttpHandler extends Handler.Wrapper {
     private final ProxyServlet servlet;
     private final String contextPath;
     private final LongAdder relayed = new LongAdder();
+    /** The servlet context attribute the servlet's relay is published under, once its name is known. */
+    private volatile String attribute;
 
     /**
      * @param servlet        the proxy servlet registered in {@code servletContext}; its relay is found, once it has
@@ -73,7 +75,12 @@ public final class JettyHttpHandler extends Handler.Wrapper {
     /** The started relay of the servlet, or null before its {@code init()} and after its {@code destroy()}. */
     private HttpRelay relay() {
         try {
-            Object relay = servlet.getServletContext().getAttribute(HttpRelay.contextAttribute(servlet.getServletName()));
+            String name = attribute;
+            if (name == null) {
+                name = HttpRelay.contextAttribute(servlet.getServletName());
+                attribute = name;
+            }
+            Object relay = servlet.getServletContext().getAttribute(name);
             return relay instanceof HttpRelay r ? r : null;
         } catch (IllegalStateException | NullPointerException notStarted) {
             return null;
