@@ -47,7 +47,7 @@ final class ClientBody {
     void checkUnread(HttpServletRequest request) {
         String how = consumedBeforeRelay(request);
         if (how != null) {
-            log(request, how);
+            log(request.getMethod(), request.getRequestURI(), how);
             throw new ProxyException(ProxyError.BODY_CONSUMED, MESSAGE + "; nothing was sent to the sandbox");
         }
     }
@@ -79,10 +79,6 @@ final class ClientBody {
     ProxyException endedShort(String method, String path, long read, long announced) {
         log(method, path, "ended after " + read + " of " + announced + " announced bytes");
         return new ProxyException(ProxyError.BODY_CONSUMED, MESSAGE + "; the request to the sandbox was aborted");
-    }
-
-    private void log(HttpServletRequest request, String how) {
-        log(request.getMethod(), request.getRequestURI(), how);
     }
 
     private void log(String method, String path, String how) {

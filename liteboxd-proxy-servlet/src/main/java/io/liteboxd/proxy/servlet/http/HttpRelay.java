@@ -70,20 +70,11 @@ public final class HttpRelay implements AutoCloseable {
 
         /** Some failures carry a whole connection state in their message: the class and a line are enough. */
         private static String brief(Object cause) {
-            if (!(cause instanceof Throwable t)) {
-                return String.valueOf(cause);
+            if (!(cause instanceof Throwable t) || t.getMessage() == null) {
+                return cause instanceof Throwable t ? t.getClass().getSimpleName() : String.valueOf(cause);
             }
-            String message = t.getMessage();
-            if (message == null) {
-                return t.getClass().getSimpleName();
-            }
-            int end = Math.min(message.length(), 120);
-            int newline = message.indexOf('\n');
-            if (newline >= 0 && newline < end) {
-                end = newline;
-            }
-            return t.getClass().getSimpleName() + ": " + message.substring(0, end)
-                    + (end < message.length() ? "..." : "");
+            String line = t.getMessage().lines().findFirst().orElse("");
+            return t.getClass().getSimpleName() + ": " + (line.length() > 120 ? line.substring(0, 120) + "..." : line);
         }
 
         @Override

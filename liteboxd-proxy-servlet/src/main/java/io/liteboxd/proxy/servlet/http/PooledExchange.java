@@ -217,7 +217,7 @@ public abstract class PooledExchange {
     }
 
     private void connectFailed(Throwable cause) {
-        fail(null, UpstreamFailures.classify(cause), cause);
+        fail(null, classify(cause), cause);
     }
 
     /**
@@ -349,7 +349,7 @@ public abstract class PooledExchange {
     }
 
     final void upstreamTimedOut(UpstreamConnection c, TimeoutException timeout) {
-        fail(c, UpstreamFailures.classify(timeout), timeout);
+        fail(c, classify(timeout), timeout);
     }
 
     /**
@@ -372,7 +372,7 @@ public abstract class PooledExchange {
                 return;
             }
         }
-        fail(c, UpstreamFailures.classify(cause), cause);
+        fail(c, classify(cause), cause);
     }
 
     /** Ends the exchange with the JSON error if the client has seen nothing yet, else by cutting the response off. */
@@ -511,22 +511,16 @@ public abstract class PooledExchange {
         relay.executor().execute(task);
     }
 
-    /** Upstream failures as the client is told of them: one place decides 502 or 504. */
-    static final class UpstreamFailures {
-        private UpstreamFailures() {
-        }
-
-        /** 504 {@code upstream_timeout} for a timeout anywhere in the chain, else 502 {@code upstream_unreachable}. */
-        static ProxyException classify(Throwable cause) {
-            for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-                if (t instanceof ProxyException p) {
-                    return p;
-                }
-                if (t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException) {
-                    return new ProxyException(ProxyError.UPSTREAM_TIMEOUT, "upstream timed out");
-                }
+    /** Upstream failures as the client is told of them, the one place that decides 502 or 504. */
+    static ProxyException classify(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProxyException p) {
+                return p;
             }
-            return new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream unreachable");
+            if (t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException) {
+                return new ProxyException(ProxyError.UPSTREAM_TIMEOUT, "upstream timed out");
+            }
         }
+        return new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream unreachable");
     }
 }
