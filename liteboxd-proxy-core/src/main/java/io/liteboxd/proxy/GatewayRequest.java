@@ -29,10 +29,4 @@ public record GatewayRequest(String method, String host, String rawPath, String 
         cookieHeaders = cookieHeaders == null ? List.of() : List.copyOf(cookieHeaders);
         contextPath = contextPath == null ? "" : contextPath;
     }
-
-    /** A request through the root context. */
-    public GatewayRequest(String method, String host, String rawPath, String rawQuery, List<String> tokenHeaders,
-                          List<String> cookieHeaders, String origin, Transport transport) {
-        this(method, host, rawPath, rawQuery, tokenHeaders, cookieHeaders, origin, transport, "");
-    }
 }

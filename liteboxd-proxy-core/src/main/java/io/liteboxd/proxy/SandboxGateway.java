@@ -59,23 +59,6 @@ public final class SandboxGateway {
     public record Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target, TokenSource tokenSource,
                             String token, String cookie, boolean keepPrefix, boolean preserveHost) {
 
-        /** An admission with the deployment's default forwarding (strip the prefix, the upstream's own Host). */
-        public Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target, TokenSource tokenSource,
-                         String token, String cookie) {
-            this(route, sandbox, target, tokenSource, token, cookie, false, false);
-        }
-
-        /** An admission by {@code X-Access-Token} whose token is not kept. */
-        public Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target) {
-            this(route, sandbox, target, TokenSource.HEADER, null, null);
-        }
-
-        /** An admission that sets no cookie. */
-        public Admission(SandboxRoute route, Sandbox sandbox, UpstreamTarget target, TokenSource tokenSource,
-                         String token) {
-            this(route, sandbox, target, tokenSource, token, null);
-        }
-
         @Override
         public String toString() {
             return "Admission{route=" + route + ", sandbox=" + sandbox.id() + ", target=" + target.uri()
@@ -106,24 +89,6 @@ public final class SandboxGateway {
         this.connector = Objects.requireNonNull(connector, "connector");
     }
 
-    public ProxyConfig config() {
-        return config;
-    }
-
-    public UpstreamConnector connector() {
-        return connector;
-    }
-
-    /** Signs and verifies share links with the configured secret; empty when share links are off. */
-    public Optional<ShareLinks> shareLinks() {
-        return Optional.ofNullable(shareLinks);
-    }
-
-    /** Path-style route parsing alone, for callers that need the route before they can read credentials. */
-    public SandboxRoute route(String rawPath, String rawQuery) {
-        return pathRoute(rawPath, rawQuery);
-    }
-
     /**
      * Route parsing alone, host-style when {@code host} is a sandbox host under the configured base domain,
      * path-style otherwise.
@@ -152,25 +117,6 @@ public final class SandboxGateway {
                     + config.baseDomain());
         }
         return routes.parse(rawPath, rawQuery);
-    }
-
-    /**
-     * Runs the whole pipeline for a request authenticated by {@code X-Access-Token} only, on a path-style route.
-     *
-     * @param rawPath     the raw request path relative to the servlet context
-     * @param rawQuery    the raw query or {@code null}
-     * @param tokenValues every value of {@code X-Access-Token}
-     * @param transport   HTTP or WebSocket
-     * @throws ProxyException for every refusal, with its status and code
-     */
-    public Admission admit(String rawPath, String rawQuery, List<String> tokenValues, Transport transport) {
-        SandboxRoute route = pathRoute(rawPath, rawQuery);
-        String token = AccessTokens.fromHeader(tokenValues);
-        route = withoutGatewayParameters(route);
-        authenticate(route, List.of(token));
-        Sandbox sandbox = resolve(route);
-        UpstreamTarget target = connect(sandbox, route, transport);
-        return new Admission(route, sandbox, target);
     }
 
     /**

@@ -44,7 +44,7 @@ class PathRoutesTest {
 
     private static GatewayRequest request(String host, String path, String query, List<String> header,
                                           List<String> cookies) {
-        return new GatewayRequest("GET", host, path, query, header, cookies, null, Transport.HTTP);
+        return new GatewayRequest("GET", host, path, query, header, cookies, null, Transport.HTTP, "");
     }
 
     private static void expect(Runnable r, ProxyError error) {
@@ -144,8 +144,9 @@ class PathRoutesTest {
         SandboxGateway gateway = gateway(PathRoutes.OFF, BASE);
         expect(() -> gateway.admit(request("gw.example.com", PATH, null, List.of("good"), List.of())),
                 ProxyError.ROUTE_NOT_FOUND);
-        expect(() -> gateway.admit(PATH, null, List.of("good"), Transport.HTTP), ProxyError.ROUTE_NOT_FOUND);
-        expect(() -> gateway.route(PATH, null), ProxyError.ROUTE_NOT_FOUND);
+        expect(() -> gateway.admit(request(null, PATH, null, List.of("good"), List.of())),
+                ProxyError.ROUTE_NOT_FOUND);
+        expect(() -> gateway.route("gw.example.com", PATH, null), ProxyError.ROUTE_NOT_FOUND);
         assertThat(gateway.admit(request("8080-abc." + BASE, "/x", null, List.of("good"), List.of()))
                 .route().style()).isEqualTo(RouteStyle.HOST);
     }

@@ -43,7 +43,7 @@ class SandboxGatewayTest {
         when(connector.target(any(), any(), any())).thenAnswer(inv -> new DirectPodConnector()
                 .target(inv.getArgument(0), inv.getArgument(1), inv.getArgument(2)));
 
-        SandboxGateway.Admission a = gateway.admit(PATH, "q=1", List.of("tok"), Transport.WEBSOCKET);
+        SandboxGateway.Admission a = admit(PATH, "q=1", List.of("tok"), Transport.WEBSOCKET);
         assertThat(a.route().sandboxId()).isEqualTo("abc");
         assertThat(a.sandbox().host()).isEqualTo("10.0.0.9");
         assertThat(a.target().uri().toString()).isEqualTo("ws://10.0.0.9:8080/x?q=1");
@@ -51,7 +51,7 @@ class SandboxGatewayTest {
 
     @Test
     void aBadRouteIsRefusedBeforeAnySpiIsAsked() {
-        expect(() -> gateway.admit("/api/v1/sandbox/abc/port/0/x", null, List.of("tok"), Transport.HTTP),
+        expect(() -> admit("/api/v1/sandbox/abc/port/0/x", null, List.of("tok"), Transport.HTTP),
                 ProxyError.ROUTE_INVALID);
         verify(auth, never()).authenticate(anyString(), anyString());
         verify(resolver, never()).resolve(anyString());
@@ -59,16 +59,16 @@ class SandboxGatewayTest {
 
     @Test
     void missingEmptyAndRepeatedTokensAreRefusedWithoutAskingTheAuthenticator() {
-        expect(() -> gateway.admit(PATH, null, List.of(), Transport.HTTP), ProxyError.TOKEN_MISSING);
-        expect(() -> gateway.admit(PATH, null, List.of(" "), Transport.HTTP), ProxyError.TOKEN_MISSING);
-        expect(() -> gateway.admit(PATH, null, List.of("a", "b"), Transport.HTTP), ProxyError.BAD_REQUEST);
+        expect(() -> admit(PATH, null, List.of(), Transport.HTTP), ProxyError.TOKEN_MISSING);
+        expect(() -> admit(PATH, null, List.of(" "), Transport.HTTP), ProxyError.TOKEN_MISSING);
+        expect(() -> admit(PATH, null, List.of("a", "b"), Transport.HTTP), ProxyError.BAD_REQUEST);
         verify(auth, never()).authenticate(anyString(), anyString());
     }
 
     @Test
     void aWrongTokenIsRefusedBeforeResolvingSoIdsCannotBeProbed() {
         when(auth.authenticate("abc", "bad")).thenReturn(false);
-        expect(() -> gateway.admit(PATH, null, List.of("bad"), Transport.HTTP), ProxyError.TOKEN_INVALID);
+        expect(() -> admit(PATH, null, List.of("bad"), Transport.HTTP), ProxyError.TOKEN_INVALID);
         verify(resolver, never()).resolve(anyString());
     }
 
@@ -77,32 +77,32 @@ class SandboxGatewayTest {
         when(auth.authenticate(anyString(), anyString())).thenReturn(true);
 
         when(resolver.resolve("abc")).thenReturn(Optional.empty());
-        expect(() -> gateway.admit(PATH, null, List.of("t"), Transport.HTTP), ProxyError.SANDBOX_NOT_FOUND);
+        expect(() -> admit(PATH, null, List.of("t"), Transport.HTTP), ProxyError.SANDBOX_NOT_FOUND);
 
-        when(resolver.resolve("abc")).thenReturn(Optional.of(new Sandbox("abc", "p", "h", false, Set.of())));
-        expect(() -> gateway.admit(PATH, null, List.of("t"), Transport.HTTP), ProxyError.SANDBOX_NOT_READY);
+        when(resolver.resolve("abc")).thenReturn(Optional.of(new Sandbox("abc", "h", false, Set.of())));
+        expect(() -> admit(PATH, null, List.of("t"), Transport.HTTP), ProxyError.SANDBOX_NOT_READY);
 
-        when(resolver.resolve("abc")).thenReturn(Optional.of(new Sandbox("abc", "p", "h", true, Set.of(3000))));
-        expect(() -> gateway.admit(PATH, null, List.of("t"), Transport.HTTP), ProxyError.PORT_FORBIDDEN);
+        when(resolver.resolve("abc")).thenReturn(Optional.of(new Sandbox("abc", "h", true, Set.of(3000))));
+        expect(() -> admit(PATH, null, List.of("t"), Transport.HTTP), ProxyError.PORT_FORBIDDEN);
 
         when(resolver.resolve("abc")).thenReturn(null);
-        expect(() -> gateway.admit(PATH, null, List.of("t"), Transport.HTTP), ProxyError.SANDBOX_NOT_FOUND);
+        expect(() -> admit(PATH, null, List.of("t"), Transport.HTTP), ProxyError.SANDBOX_NOT_FOUND);
         verify(connector, never()).target(any(), any(), any());
     }
 
     @Test
     void throwingSpisBecome503WithoutLeakingDetails() {
         when(auth.authenticate(anyString(), anyString())).thenThrow(new IllegalStateException("db password=hunter2"));
-        ProxyException e = expect(() -> gateway.admit(PATH, null, List.of("t"), Transport.HTTP), ProxyError.INTERNAL);
+        ProxyException e = expect(() -> admit(PATH, null, List.of("t"), Transport.HTTP), ProxyError.INTERNAL);
         assertThat(e.status()).isEqualTo(503);
         assertThat(e.getMessage()).doesNotContain("hunter2");
 
         doReturn(true).when(auth).authenticate(anyString(), anyString());
         when(resolver.resolve("abc")).thenThrow(new RuntimeException("boom"));
-        expect(() -> gateway.admit(PATH, null, List.of("t"), Transport.HTTP), ProxyError.INTERNAL);
+        expect(() -> admit(PATH, null, List.of("t"), Transport.HTTP), ProxyError.INTERNAL);
 
         doThrow(new ProxyException(ProxyError.SANDBOX_NOT_READY, "warming up")).when(resolver).resolve("abc");
-        expect(() -> gateway.admit(PATH, null, List.of("t"), Transport.HTTP), ProxyError.SANDBOX_NOT_READY);
+        expect(() -> admit(PATH, null, List.of("t"), Transport.HTTP), ProxyError.SANDBOX_NOT_READY);
     }
 
     @Test
@@ -125,7 +125,7 @@ class SandboxGatewayTest {
         doReturn(new UpstreamTarget(java.net.URI.create("https://api:6443/x"), java.util.Map.of(), true))
                 .when(connector).target(any(), any(), any());
         assertThat(keeping.admit(new GatewayRequest("GET", "gw", PATH, null, List.of("tok"), List.of(), null,
-                Transport.HTTP)).preserveHost()).as("never through the API server").isFalse();
+                Transport.HTTP, "")).preserveHost()).as("never through the API server").isFalse();
 
         when(resolver.resolve("abc")).thenReturn(Optional.of(Sandbox.ready("abc", "10.0.0.1")));
         org.mockito.Mockito.doAnswer(call -> new UpstreamTarget(
@@ -135,6 +135,11 @@ class SandboxGatewayTest {
                 List.of(), null, Transport.HTTP, "/ctx"));
         assertThat(stripped.keepPrefix()).isFalse();
         assertThat(stripped.target().uri().getRawPath()).isEqualTo("/x");
+    }
+
+    /** A request authenticated by {@code X-Access-Token} values alone. */
+    private SandboxGateway.Admission admit(String path, String query, List<String> tokens, Transport transport) {
+        return gateway.admit(new GatewayRequest("GET", "gw", path, query, tokens, List.of(), null, transport, ""));
     }
 
     private static ProxyException expect(Runnable call, ProxyError error) {

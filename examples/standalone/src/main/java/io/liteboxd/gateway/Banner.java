@@ -14,6 +14,8 @@ final class Banner {
         String base = gateway.baseUri().toString();
         StringBuilder out = new StringBuilder();
         out.append("liteboxd-gateway listening on ").append(base).append('\n');
+        gateway.adminUri().ifPresent(admin -> out.append("Admin port: ").append(admin).append(AdminServer.HEALTHZ)
+                .append(", ").append(AdminServer.READYZ).append(", ").append(AdminServer.METRICS).append('\n'));
         mode(out, gateway);
         gateway.demo().ifPresentOrElse(demo -> demo(out, gateway, demo), () -> sandboxes(out, gateway));
         return out.toString();

@@ -87,7 +87,7 @@ public final class DemoSandbox {
      * {@code 127.0.0.1} with every port allowed would open every loopback service of this machine.
      */
     public StaticSandboxes.Entry entry() {
-        return new StaticSandboxes.Entry(new Sandbox(ID, "sandbox-" + ID, HOST, true, Set.of(port())), token);
+        return new StaticSandboxes.Entry(new Sandbox(ID, HOST, true, Set.of(port())), token);
     }
 
     public void stop() throws Exception {

@@ -60,6 +60,14 @@ public final class GatewayArgs {
               --max-websockets-per-sandbox N  the same per sandbox (default 100)
               -h, --help                print this help and exit
 
+            Running several replicas (docs/deploy.md):
+              --admin-port PORT         serve /healthz, /readyz and /metrics (Prometheus) on this port of the
+                                        --listen host, apart from the sandbox routes (default: off)
+              --signing-key-file FILE   key that signs browser cookies and share links (at least 32 bytes; one
+                                        trailing newline is ignored); give every replica the same file. Without
+                                        it cookies are signed with a random key of this process, work only on
+                                        the replica that set them, and share links are off
+
             Kubernetes (docs/kubernetes.md):
               --kubeconfig FILE         API server and credentials; else the first existing file in KUBECONFIG,
                                         else the service account when in a pod (never ~/.kube/config).
@@ -101,6 +109,7 @@ public final class GatewayArgs {
         Path kubeconfig = null;
         String namespace = null;
         String podNamePrefix = null;
+        DeployOptions deploy = DeployOptions.NONE;
 
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < args.size(); i++) {
@@ -170,13 +179,15 @@ public final class GatewayArgs {
                 case "--kubeconfig" -> kubeconfig = path(name, value);
                 case "--namespace" -> namespace = namespace(value);
                 case "--pod-name-prefix" -> podNamePrefix = podNamePrefix(value);
+                case "--admin-port" -> deploy = deploy.withAdminPort(adminPort(value));
+                case "--signing-key-file" -> deploy = deploy.withSigningKeyFile(path(name, value));
                 default -> throw new IllegalStateException("option known but not handled: " + name);
             }
         }
         try {
             return new Run(new GatewayOptions(host, port, sandboxes, requestTimeout, pingInterval, idleTimeout,
                     baseDomain, new KubernetesOptions(k8sProxy, kubeconfig, namespace, podNamePrefix), pathRoutes,
-                    limits));
+                    limits, deploy));
         } catch (IllegalArgumentException e) {
             // ProxyConfig names settings in camelCase; the person typed flags, so name the flags.
             throw new UsageException(e.getMessage()
@@ -184,7 +195,9 @@ public final class GatewayArgs {
                     .replace("idleTimeout", "--idle-timeout")
                     .replace("requestTimeout", "--request-timeout")
                     .replace("baseDomain", "--base-domain")
-                    .replace("pathRoutes", "--path-routes"));
+                    .replace("pathRoutes", "--path-routes")
+                    .replace("the admin port", "--admin-port")
+                    .replace("the listen port", "the --listen port"));
         }
     }
 
@@ -226,6 +239,7 @@ public final class GatewayArgs {
             case "--header-timeout", "--max-connections", "--max-connections-per-ip", "--max-websockets",
                  "--max-websockets-per-sandbox" -> true;
             case "--k8s-proxy", "--kubeconfig", "--namespace", "--pod-name-prefix" -> true;
+            case "--admin-port", "--signing-key-file" -> true;
             default -> false;
         };
     }
@@ -261,12 +275,20 @@ public final class GatewayArgs {
     }
 
     private static int parsePort(String text) throws UsageException {
+        return port("--listen", text);
+    }
+
+    private static int adminPort(String text) throws UsageException {
+        return port("--admin-port", text);
+    }
+
+    private static int port(String name, String text) throws UsageException {
         if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new UsageException("--listen: port must be a number from 0 to 65535, got " + quote(text));
+            throw new UsageException(name + ": port must be a number from 0 to 65535, got " + quote(text));
         }
         int port = Integer.parseInt(text);
         if (port > 65535) {
-            throw new UsageException("--listen: port must be a number from 0 to 65535, got " + text);
+            throw new UsageException(name + ": port must be a number from 0 to 65535, got " + text);
         }
         return port;
     }

@@ -20,10 +20,12 @@ import java.util.Objects;
  *                       decided with the environment by {@link GatewayMode#select}
  * @param pathRoutes     see {@link ProxyConfig#pathRoutes()}; {@code null} for the default
  * @param limits         connection caps and deadlines; {@code null} for {@link LimitOptions#DEFAULTS}
+ * @param deploy         admin port and shared signing key; {@code null} for {@link DeployOptions#NONE}
  */
 public record GatewayOptions(String host, int port, Path sandboxesFile, Duration requestTimeout,
                              Duration pingInterval, Duration idleTimeout, String baseDomain,
-                             KubernetesOptions kubernetes, ProxyConfig.PathRoutes pathRoutes, LimitOptions limits) {
+                             KubernetesOptions kubernetes, ProxyConfig.PathRoutes pathRoutes, LimitOptions limits,
+                             DeployOptions deploy) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -39,9 +41,21 @@ public record GatewayOptions(String host, int port, Path sandboxesFile, Duration
         kubernetes = kubernetes == null ? KubernetesOptions.NONE : kubernetes;
         pathRoutes = pathRoutes == null ? ProxyConfig.PathRoutes.ON : pathRoutes;
         limits = limits == null ? LimitOptions.DEFAULTS : limits;
+        deploy = deploy == null ? DeployOptions.NONE : deploy;
+        if (deploy.adminEnabled() && deploy.adminPort() != 0 && deploy.adminPort() == port) {
+            throw new IllegalArgumentException("the admin port must differ from the listen port: " + port);
+        }
         // Cross-field rules (ping shorter than idle, path routes off only with a base domain) live in ProxyConfig;
         // fail here rather than at start.
         toProxyConfig(requestTimeout, pingInterval, idleTimeout, baseDomain, pathRoutes, limits);
+    }
+
+    /** Options without an admin port or a signing key. */
+    public GatewayOptions(String host, int port, Path sandboxesFile, Duration requestTimeout, Duration pingInterval,
+                          Duration idleTimeout, String baseDomain, KubernetesOptions kubernetes,
+                          ProxyConfig.PathRoutes pathRoutes, LimitOptions limits) {
+        this(host, port, sandboxesFile, requestTimeout, pingInterval, idleTimeout, baseDomain, kubernetes, pathRoutes,
+                limits, null);
     }
 
     /** Options with the default path routes and limits. */
@@ -73,36 +87,42 @@ public record GatewayOptions(String host, int port, Path sandboxesFile, Duration
 
     public GatewayOptions withListen(String newHost, int newPort) {
         return new GatewayOptions(newHost, newPort, sandboxesFile, requestTimeout, pingInterval, idleTimeout,
-                baseDomain, kubernetes, pathRoutes, limits);
+                baseDomain, kubernetes, pathRoutes, limits, deploy);
     }
 
     public GatewayOptions withSandboxesFile(Path file) {
         return new GatewayOptions(host, port, file, requestTimeout, pingInterval, idleTimeout, baseDomain,
-                kubernetes, pathRoutes, limits);
+                kubernetes, pathRoutes, limits, deploy);
     }
 
     /** The same options with host-style routes {@code {port}-{sandbox-id}.{domain}} ({@code null}: off). */
     public GatewayOptions withBaseDomain(String domain) {
         return new GatewayOptions(host, port, sandboxesFile, requestTimeout, pingInterval, idleTimeout, domain,
-                kubernetes, pathRoutes, limits);
+                kubernetes, pathRoutes, limits, deploy);
     }
 
     /** The same options with these Kubernetes flags ({@code null}: none). */
     public GatewayOptions withKubernetes(KubernetesOptions flags) {
         return new GatewayOptions(host, port, sandboxesFile, requestTimeout, pingInterval, idleTimeout, baseDomain,
-                flags, pathRoutes, limits);
+                flags, pathRoutes, limits, deploy);
     }
 
     /** The same options with path-style routes served as {@code routes} says. */
     public GatewayOptions withPathRoutes(ProxyConfig.PathRoutes routes) {
         return new GatewayOptions(host, port, sandboxesFile, requestTimeout, pingInterval, idleTimeout, baseDomain,
-                kubernetes, routes, limits);
+                kubernetes, routes, limits, deploy);
     }
 
     /** The same options with these connection caps and deadlines. */
     public GatewayOptions withLimits(LimitOptions newLimits) {
         return new GatewayOptions(host, port, sandboxesFile, requestTimeout, pingInterval, idleTimeout, baseDomain,
-                kubernetes, pathRoutes, newLimits);
+                kubernetes, pathRoutes, newLimits, deploy);
+    }
+
+    /** The same options with this admin port and signing key. */
+    public GatewayOptions withDeploy(DeployOptions newDeploy) {
+        return new GatewayOptions(host, port, sandboxesFile, requestTimeout, pingInterval, idleTimeout, baseDomain,
+                kubernetes, pathRoutes, limits, newDeploy);
     }
 
     /** No sandboxes file: the demo, unless a kubeconfig selects Kubernetes mode (see {@link GatewayMode}). */

@@ -8,15 +8,22 @@ import io.liteboxd.proxy.connect.DirectPodConnector;
 import io.liteboxd.proxy.connect.UpstreamConnector;
 import io.liteboxd.proxy.kubernetes.ApiServerProxyConnector;
 import io.liteboxd.proxy.kubernetes.KubernetesAccess;
-import io.liteboxd.proxy.kubernetes.KubernetesSandboxResolver;
+import io.liteboxd.proxy.kubernetes.KubernetesGateway;
 import io.liteboxd.proxy.kubernetes.KubernetesSettings;
-import io.liteboxd.proxy.kubernetes.PodAnnotationTokenAuthenticator;
-import io.liteboxd.proxy.resolve.Sandbox;
+import io.liteboxd.proxy.observe.ProxyListener;
+import io.liteboxd.proxy.observe.micrometer.MicrometerProxyListener;
 import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.resolve.StaticSandboxes;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
 import io.liteboxd.proxy.servlet.http.jetty.JettyHttpHandler;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.URI;
@@ -24,14 +31,12 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -82,9 +87,14 @@ public final class GatewayServer implements AutoCloseable {
     private final ProxyServlet servlet;
     private final Backend backend;
     private final ConnectionCaps caps;
+    private final PrometheusMeterRegistry meters;
+    private volatile AdminServer admin;
+    /** Set when a stop begins, so that {@code /readyz} turns false before anything closes. */
+    private volatile boolean draining;
 
     private GatewayServer(GatewayOptions options, GatewayMode mode, ProxyConfig config, Server server,
-                          ServerConnector connector, ProxyServlet servlet, Backend backend, ConnectionCaps caps) {
+                          ServerConnector connector, ProxyServlet servlet, Backend backend, ConnectionCaps caps,
+                          PrometheusMeterRegistry meters) {
         this.options = options;
         this.mode = mode;
         this.config = config;
@@ -93,6 +103,7 @@ public final class GatewayServer implements AutoCloseable {
         this.servlet = servlet;
         this.backend = backend;
         this.caps = caps;
+        this.meters = meters;
     }
 
     /**
@@ -122,8 +133,11 @@ public final class GatewayServer implements AutoCloseable {
      * @throws GatewayStartException with a one-line reason
      */
     public static GatewayServer start(GatewayOptions options, GatewayMode mode) throws GatewayStartException {
-        ProxyConfig config = options.proxyConfig();
+        ProxyConfig config = withSigningKey(options.proxyConfig(), options.deploy());
         Backend backend = Backend.open(options, mode);
+        PrometheusMeterRegistry meters = options.deploy().adminEnabled()
+                ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+                : null;
 
         QueuedThreadPool threads = new QueuedThreadPool(THREADS, THREADS);
         threads.setName("gateway");
@@ -150,7 +164,8 @@ public final class GatewayServer implements AutoCloseable {
         server.setErrorHandler(errors);
         ProxyServlet servlet;
         try {
-            servlet = new ProxyServlet(config, backend.authenticator, backend.resolver, backend.connector);
+            servlet = new ProxyServlet(config, backend.authenticator, backend.resolver, backend.connector,
+                    meters == null ? ProxyListener.NONE : new MicrometerProxyListener(meters));
             ServletContextHandler context = proxyContext(servlet);
             context.setErrorHandler(errors);
             // Bodiless requests skip the servlet layer (a quarter of a small GET's Java CPU); the rest reach it.
@@ -165,10 +180,53 @@ public final class GatewayServer implements AutoCloseable {
             throw startFailure(options, e);
         }
 
-        GatewayServer gateway = new GatewayServer(options, mode, config, server, connector, servlet, backend, caps);
+        GatewayServer gateway = new GatewayServer(options, mode, config, server, connector, servlet, backend, caps,
+                meters);
+        if (meters != null) {
+            gateway.startAdmin();
+        }
         LOG.info("liteboxd-gateway listening on {}, mode: {}, WebSocket relay: {}", gateway.baseUri(),
                 mode.kind().description(), servlet.webSocketRelay());
         return gateway;
+    }
+
+    /** The shared key of {@code --signing-key-file}, if given, signs both cookies and share links. */
+    private static ProxyConfig withSigningKey(ProxyConfig config, DeployOptions deploy) throws GatewayStartException {
+        if (deploy.signingKeyFile() == null) {
+            return config;
+        }
+        String key = SigningKey.read(deploy.signingKeyFile());
+        return config.toBuilder().cookieSecret(key).shareLinkSecret(key).build();
+    }
+
+    /** Binds the admin port; on failure stops everything started so far, since the probes would never answer. */
+    private void startAdmin() throws GatewayStartException {
+        FunctionCounter.builder("liteboxd.connections.refused", this, GatewayServer::refusedConnections)
+                .description("client connections closed at once because a connection cap was reached")
+                .register(meters);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+        try {
+            admin = AdminServer.start(options.host(), options.deploy().adminPort(), meters, this::notReadyReason);
+        } catch (Exception e) {
+            stop();
+            String where = (options.host().indexOf(':') >= 0 ? "[" + options.host() + "]" : options.host())
+                    + ":" + options.deploy().adminPort();
+            throw new GatewayStartException("cannot listen on " + where + " (--admin-port): " + reason(e), e);
+        }
+    }
+
+    /** Why {@code /readyz} says no, or {@code null} when this replica should get traffic. */
+    private String notReadyReason() {
+        if (draining) {
+            return "draining";
+        }
+        if (!server.isStarted()) {
+            return "starting";
+        }
+        return podsListed() ? null : "pods_not_listed";
     }
 
     /** What stands behind the servlet in one mode: who authenticates, resolves and connects, and what to stop. */
@@ -177,30 +235,30 @@ public final class GatewayServer implements AutoCloseable {
         final SandboxResolver resolver;
         final UpstreamConnector connector;
         final DemoSandbox demo;
-        final KubernetesSandboxResolver pods;
+        final KubernetesGateway kubernetes;
         final KubernetesAccess access;
-        /** Static sandbox ids, sorted, each with its pod name; empty in Kubernetes mode (pods come and go). */
+        /** Static sandbox ids, sorted; empty in Kubernetes mode (pods come and go). */
+        final List<String> sandboxIds;
+        /** Each static sandbox's pod name, in the sandboxes-file mode through the API server only. */
         final Map<String, String> podNames;
 
         private Backend(TokenAuthenticator authenticator, SandboxResolver resolver, UpstreamConnector connector,
-                        DemoSandbox demo, KubernetesSandboxResolver pods, KubernetesAccess access,
-                        Map<String, String> podNames) {
+                        DemoSandbox demo, KubernetesGateway kubernetes, KubernetesAccess access,
+                        List<String> sandboxIds, Map<String, String> podNames) {
             this.authenticator = authenticator;
             this.resolver = resolver;
             this.connector = connector;
             this.demo = demo;
-            this.pods = pods;
+            this.kubernetes = kubernetes;
             this.access = access;
+            this.sandboxIds = sandboxIds;
             this.podNames = podNames;
         }
 
         private static Backend ofStatic(StaticSandboxes sandboxes, UpstreamConnector connector, DemoSandbox demo,
-                                        KubernetesAccess access) {
-            Map<String, String> podNames = new LinkedHashMap<>();
-            sandboxes.entries().stream().map(StaticSandboxes.Entry::sandbox)
-                    .sorted(Comparator.comparing(Sandbox::id))
-                    .forEach(sandbox -> podNames.put(sandbox.id(), sandbox.podName()));
-            return new Backend(sandboxes.authenticator(), sandboxes.resolver(), connector, demo, null, access,
+                                        KubernetesAccess access, Map<String, String> podNames) {
+            List<String> ids = sandboxes.entries().stream().map(e -> e.sandbox().id()).sorted().toList();
+            return new Backend(sandboxes.authenticator(), sandboxes.resolver(), connector, demo, null, access, ids,
                     podNames);
         }
 
@@ -209,24 +267,25 @@ public final class GatewayServer implements AutoCloseable {
             switch (mode.kind()) {
                 case DEMO: {
                     DemoSandbox demo = startDemo();
-                    return ofStatic(new StaticSandboxes(List.of(demo.entry())), new DirectPodConnector(), demo, null);
+                    return ofStatic(new StaticSandboxes(List.of(demo.entry())), new DirectPodConnector(), demo, null,
+                            Map.of());
                 }
                 case SANDBOXES:
-                    return ofStatic(loadSandboxes(options), new DirectPodConnector(), null, null);
+                    return ofStatic(loadSandboxes(options), new DirectPodConnector(), null, null, Map.of());
                 case SANDBOXES_VIA_API_SERVER: {
-                    StaticSandboxes sandboxes = withPodNames(loadSandboxes(options), options, k8s);
+                    StaticSandboxes sandboxes = loadSandboxes(options);
+                    Map<String, String> podNames = podNames(sandboxes, options.sandboxesFile(), k8s);
                     KubernetesAccess access = access(mode);
-                    return ofStatic(sandboxes, new ApiServerProxyConnector(access, k8s), null, access);
+                    UpstreamConnector connector = new ApiServerProxyConnector(access, k8s.namespace(),
+                            id -> Optional.ofNullable(podNames.get(id)));
+                    return ofStatic(sandboxes, connector, null, access, podNames);
                 }
                 case KUBERNETES:
                 case KUBERNETES_VIA_API_SERVER: {
                     KubernetesAccess access = access(mode);
-                    KubernetesSandboxResolver pods = startPodInformer(access, k8s);
-                    UpstreamConnector connector = mode.kind().viaApiServer()
-                            ? new ApiServerProxyConnector(access, k8s)
-                            : new DirectPodConnector();
-                    return new Backend(new PodAnnotationTokenAuthenticator(pods, k8s.tokenAnnotation()), pods,
-                            connector, null, pods, access, Map.of());
+                    KubernetesGateway kubernetes = startKubernetes(access, k8s);
+                    return new Backend(kubernetes.authenticator(), kubernetes.resolver(), kubernetes.connector(),
+                            null, kubernetes, access, List.of(), Map.of());
                 }
                 default:
                     throw new IllegalStateException("mode not handled: " + mode.kind());
@@ -235,9 +294,9 @@ public final class GatewayServer implements AutoCloseable {
 
         /** Stops the pod informer and the demo sandbox; safe to call again. */
         void close() {
-            if (pods != null) {
+            if (kubernetes != null) {
                 try {
-                    pods.close();
+                    kubernetes.close();
                 } catch (RuntimeException e) {
                     LOG.warn("Error while stopping the pod informer", e);
                 }
@@ -257,54 +316,51 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
-    private static KubernetesSandboxResolver startPodInformer(KubernetesAccess access, KubernetesSettings k8s)
+    /** The pod informer and the SPIs on it, with the library's own factory; waits a bounded time for the list. */
+    private static KubernetesGateway startKubernetes(KubernetesAccess access, KubernetesSettings k8s)
             throws GatewayStartException {
-        KubernetesSandboxResolver pods;
+        KubernetesGateway kubernetes;
         try {
-            pods = KubernetesSandboxResolver.start(access, k8s);
+            kubernetes = KubernetesGateway.start(access, k8s);
         } catch (RuntimeException e) {
             throw new GatewayStartException("cannot start the pod informer: " + reason(e), e);
         }
         try {
-            if (!pods.awaitSynced(POD_LIST_WAIT)) {
+            if (!kubernetes.resolver().awaitSynced(POD_LIST_WAIT)) {
                 LOG.warn("The pods of namespace {} have not been listed within {} (see the warnings above);"
                         + " requests answer 503 until they are", k8s.namespace(), POD_LIST_WAIT);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            pods.close();
+            kubernetes.close();
             throw new GatewayStartException("interrupted while listing the sandbox pods", e);
         }
-        return pods;
+        return kubernetes;
     }
 
     /**
-     * The static sandboxes with the pod names the API server must be asked for: an entry's own {@code podName}
-     * if the file gives one, else {@code --pod-name-prefix} + id (the loader's default is {@code sandbox-} + id,
-     * which is also the prefix's default). Every name is checked here so a bad one fails the start, not each
-     * request.
+     * The pod name of each static sandbox, which the API server must be asked for: the entry's own {@code podName}
+     * if the file gives one, else {@code --pod-name-prefix} + id ({@code sandbox-{id}} by default). Every name is
+     * checked here so a bad one fails the start, not each request.
      */
-    private static StaticSandboxes withPodNames(StaticSandboxes sandboxes, GatewayOptions options,
-                                                KubernetesSettings k8s) throws GatewayStartException {
-        Path file = options.sandboxesFile();
-        boolean prefixGiven = options.kubernetes().podNamePrefix() != null;
-        Set<String> named = prefixGiven ? idsWithPodName(file) : Set.of();
-        List<StaticSandboxes.Entry> entries = new ArrayList<>();
-        for (StaticSandboxes.Entry entry : sandboxes.entries()) {
-            Sandbox s = entry.sandbox();
-            String pod = prefixGiven && !named.contains(s.id()) ? k8s.podName(s.id()) : s.podName();
+    private static Map<String, String> podNames(StaticSandboxes sandboxes, Path file, KubernetesSettings k8s)
+            throws GatewayStartException {
+        Map<String, String> named = podNamesInFile(file);
+        Map<String, String> podNames = new LinkedHashMap<>();
+        sandboxes.entries().stream().map(e -> e.sandbox().id()).sorted().forEach(id ->
+                podNames.put(id, named.getOrDefault(id, k8s.podName(id))));
+        for (Map.Entry<String, String> e : podNames.entrySet()) {
+            String pod = e.getValue();
             if (pod.length() > 253 || !POD_NAME.matcher(pod).matches()) {
-                throw new GatewayStartException("cannot load sandboxes: " + file + ": sandbox " + s.id()
+                throw new GatewayStartException("cannot load sandboxes: " + file + ": sandbox " + e.getKey()
                         + ": pod name is not a valid Kubernetes name: " + pod);
             }
-            entries.add(new StaticSandboxes.Entry(new Sandbox(s.id(), pod, s.host(), s.ready(), s.ports()),
-                    entry.token()));
         }
-        return new StaticSandboxes(entries);
+        return Collections.unmodifiableMap(podNames);
     }
 
-    /** The ids whose entry names its pod; the loader fills in a default, so only the file can tell. */
-    private static Set<String> idsWithPodName(Path file) throws GatewayStartException {
+    /** The {@code podName} of each entry that has one; the library's loader checks and skips that field. */
+    private static Map<String, String> podNamesInFile(Path file) throws GatewayStartException {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(Files.readAllBytes(file));
@@ -312,13 +368,13 @@ public final class GatewayServer implements AutoCloseable {
             // The loader has just read the same file; this only fails if it changed or vanished in between.
             throw new GatewayStartException("cannot load sandboxes: " + file + ": " + reason(e), e);
         }
-        Set<String> ids = new HashSet<>();
+        Map<String, String> named = new HashMap<>();
         for (JsonNode node : root.path("sandboxes")) {
             if (node.hasNonNull("podName")) {
-                ids.add(node.path("id").asText());
+                named.put(node.path("id").asText(), node.get("podName").asText());
             }
         }
-        return ids;
+        return named;
     }
 
     private static DemoSandbox startDemo() throws GatewayStartException {
@@ -369,6 +425,18 @@ public final class GatewayServer implements AutoCloseable {
         return caps == null ? 0 : caps.refused();
     }
 
+    /** The admin port actually bound, when {@code --admin-port} was given. */
+    public Optional<Integer> adminPort() {
+        AdminServer a = admin;
+        return a == null ? Optional.empty() : Optional.of(a.port());
+    }
+
+    /** Where a client on this machine reaches the admin port, when there is one. */
+    public Optional<URI> adminUri() {
+        return adminPort().map(p -> URI.create(baseUri().getScheme() + "://" + baseUri().getRawAuthority()
+                .substring(0, baseUri().getRawAuthority().lastIndexOf(':')) + ":" + p));
+    }
+
     /** The port actually bound, which differs from the requested one when that was 0. */
     public int port() {
         return connector.getLocalPort();
@@ -407,10 +475,13 @@ public final class GatewayServer implements AutoCloseable {
      * whatever pods exist at the time of a request.
      */
     public List<String> sandboxIds() {
-        return List.copyOf(backend.podNames.keySet());
+        return backend.sandboxIds;
     }
 
-    /** The pod name of each sandbox id of {@link #sandboxIds()}, which the API-server mode asks for. */
+    /**
+     * The pod name of each sandbox id of {@link #sandboxIds()}, which the API-server mode asks for; empty in the
+     * other modes.
+     */
     public Map<String, String> podNames() {
         return backend.podNames;
     }
@@ -427,7 +498,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /** In Kubernetes mode, whether the first pod list has arrived (before it, requests answer 503). */
     public boolean podsListed() {
-        return backend.pods == null || backend.pods.hasSynced();
+        return backend.kubernetes == null || backend.kubernetes.resolver().hasSynced();
     }
 
     /**
@@ -444,17 +515,42 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, lets in-flight requests finish for up to {@link #STOP_TIMEOUT_MS}, then closes the rest.
-     * The demo sandbox and the pod informer stop last so that requests still being proxied can complete.
-     * Idempotent.
+     * Drains, then stops: {@code /readyz} turns false at once; open WebSockets are sent 1001 Going Away and new
+     * upgrades answer 503 (waiting up to {@link ProxyConfig#drainTimeout()} for them to close); then the gateway
+     * stops accepting, lets in-flight HTTP requests finish for up to {@link #STOP_TIMEOUT_MS}, and closes the rest.
+     * The demo sandbox and the pod informer stop after that so that requests still being proxied can complete, and
+     * the admin port last so that probes see the drain. Idempotent.
      */
     public synchronized void stop() {
         if (server.isStopped()) {
+            stopAdmin();
             return;
+        }
+        draining = true;
+        // WebSockets first: Jetty's graceful stop would otherwise hold them open until its timeout, as in-flight
+        // requests, before the servlet is destroyed and says goodbye.
+        if (server.isStarted() && !servlet.drain(config.drainTimeout())) {
+            LOG.info("Some WebSockets were still open after {}; they are closed now", config.drainTimeout());
         }
         stopQuietly(server);
         backend.close();
+        stopAdmin();
         LOG.info("liteboxd-gateway stopped");
+    }
+
+    private void stopAdmin() {
+        AdminServer a = admin;
+        admin = null;
+        if (a != null) {
+            try {
+                a.stop();
+            } catch (Exception e) {
+                LOG.warn("Error while stopping the admin port", e);
+            }
+        }
+        if (meters != null) {
+            meters.close();
+        }
     }
 
     @Override

@@ -67,18 +67,4 @@ public final class CookieHeader {
         }
         return kept.isEmpty() ? null : String.join("; ", kept);
     }
-
-    /** {@link #without(String, String)} over every header line, dropping lines that end up empty. */
-    public static List<String> without(List<String> cookieHeaders, String name) {
-        List<String> kept = new ArrayList<>();
-        if (cookieHeaders != null) {
-            for (String header : cookieHeaders) {
-                String rest = without(header, name);
-                if (rest != null) {
-                    kept.add(rest);
-                }
-            }
-        }
-        return kept;
-    }
 }

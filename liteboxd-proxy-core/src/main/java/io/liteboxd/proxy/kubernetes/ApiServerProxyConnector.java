@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -39,32 +40,46 @@ public final class ApiServerProxyConnector implements UpstreamConnector {
 
     private final KubernetesAccess access;
     private final String namespace;
+    private final Function<String, Optional<String>> podNames;
 
     /**
+     * A connector that asks {@code podNames} for the pod of each sandbox, e.g. {@link
+     * KubernetesSandboxResolver#podName(String)}, whose informer also knows pods found by label rather than by name.
+     *
      * @param access    the API server and its credentials
      * @param namespace the sandbox namespace, usually {@link KubernetesSettings#namespace()}
+     * @param podNames  sandbox id to the name of the pod serving it, or empty when there is none now (the pod went
+     *                  away after the resolver found it: 404 {@code sandbox_not_found}); called on a request thread
+     *                  for every request, so it must answer from memory
      */
-    public ApiServerProxyConnector(KubernetesAccess access, String namespace) {
+    public ApiServerProxyConnector(KubernetesAccess access, String namespace,
+                                   Function<String, Optional<String>> podNames) {
         this.access = Objects.requireNonNull(access, "access");
         // Reuse the settings' validation: the namespace becomes a path segment.
         this.namespace = KubernetesSettings.builder().namespace(namespace).build().namespace();
+        this.podNames = Objects.requireNonNull(podNames, "podNames");
     }
 
-    /** Connector for {@code settings.namespace()}. */
+    /**
+     * A connector for {@code settings.namespace()} that names the pod of sandbox {@code id} by the naming rule
+     * {@link KubernetesSettings#podName(String)} ({@code sandbox-{id}} by default, as LiteBoxd names them), for
+     * deployments without a pod informer.
+     */
     public ApiServerProxyConnector(KubernetesAccess access, KubernetesSettings settings) {
-        this(access, settings.namespace());
+        this(access, settings.namespace(), id -> Optional.of(settings.podName(id)));
     }
 
     /**
      * {@inheritDoc}
      *
-     * <p>Uses {@link Sandbox#podName()}, not its host: the API server finds the pod itself.
+     * <p>Asks for the sandbox's pod name, not its host: the API server finds the pod itself.
      */
     @Override
     public UpstreamTarget target(Sandbox sandbox, SandboxRoute route, Transport transport) {
-        String pod = sandbox.podName();
+        String pod = podNames.apply(sandbox.id()).orElseThrow(() -> new ProxyException(ProxyError.SANDBOX_NOT_FOUND,
+                "sandbox not found: " + sandbox.id()));
         if (pod.length() > 253 || !POD_NAME.matcher(pod).matches()) {
-            // A resolver bug, not a client error: the name comes from our own SPI.
+            // A configuration or resolver bug, not a client error: the name never comes from the request.
             throw new IllegalArgumentException("pod name is not a valid Kubernetes name: " + pod);
         }
         String path = route.path();

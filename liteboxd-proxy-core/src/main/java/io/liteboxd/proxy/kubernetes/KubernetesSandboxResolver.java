@@ -149,6 +149,16 @@ public final class KubernetesSandboxResolver implements SandboxResolver, AutoClo
         return best(informer.getIndexer().byIndex(BY_SANDBOX_ID, sandboxId));
     }
 
+    /**
+     * The name of the pod that serves sandbox {@code sandboxId} (see {@link #pod(String)}), for
+     * {@link ApiServerProxyConnector}: pods found by label need not be named {@code podNamePrefix + id}.
+     *
+     * @throws ProxyException 503 {@code unavailable} before the first list has completed
+     */
+    public Optional<String> podName(String sandboxId) {
+        return pod(sandboxId).map(V1Pod::getMetadata).map(V1ObjectMeta::getName);
+    }
+
     /** The candidate that should serve traffic: Ready, then Running, then Pending, then others; newest first. */
     static Optional<V1Pod> best(List<V1Pod> candidates) {
         if (candidates == null || candidates.isEmpty()) {
@@ -164,7 +174,7 @@ public final class KubernetesSandboxResolver implements SandboxResolver, AutoClo
         String podIp = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
         boolean ready = rank(pod) == 3 && podIp != null && !podIp.isBlank();
         Map<String, String> annotations = pod.getMetadata().getAnnotations();
-        return new Sandbox(sandboxId, pod.getMetadata().getName(), podIp, ready, Set.of(),
+        return new Sandbox(sandboxId, podIp, ready, Set.of(),
                 portList(annotations, KEEP_PREFIX_PORTS), portList(annotations, PRESERVE_HOST_PORTS));
     }
 

@@ -67,10 +67,4 @@ public final class ConnectionLimits {
     public int inUse() {
         return total.get();
     }
-
-    /** Connections to {@code sandboxId} holding a permit now. */
-    public int inUse(String sandboxId) {
-        Integer c = perSandbox.get(sandboxId);
-        return c == null ? 0 : c;
-    }
 }

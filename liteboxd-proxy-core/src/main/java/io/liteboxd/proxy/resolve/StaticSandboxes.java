@@ -25,7 +25,9 @@ import java.util.Set;
  *               {"id":"zz","host":"127.0.0.1","token":"t","ready":false,"ports":[8000,8001]},
  *               {"id":"nb","host":"10.0.0.7","token":"n","keepPrefixPorts":[8888],"preserveHostPorts":[8888]}]}</pre>
  * {@code keepPrefixPorts} and {@code preserveHostPorts} turn on {@code keepPrefix} and {@code preserveHost} (see
- * {@link io.liteboxd.proxy.config.ProxyConfig}) for those ports of that sandbox.
+ * {@link io.liteboxd.proxy.config.ProxyConfig}) for those ports of that sandbox. An entry may also carry a
+ * {@code podName} string: it is for whoever connects through the Kubernetes API server (the standalone gateway reads
+ * it), is checked to be a string here and is otherwise ignored, so one file serves both modes.
  * Handy for development, tests and small fixed deployments. Offers a {@link #resolver()} and an
  * {@link #authenticator()}; both are immutable and thread-safe.
  */
@@ -117,7 +119,9 @@ public final class StaticSandboxes {
             Set<Integer> ports = ports(node, "ports", where);
             Set<Integer> keepPrefixPorts = ports(node, "keepPrefixPorts", where);
             Set<Integer> preserveHostPorts = ports(node, "preserveHostPorts", where);
-            String podName = node.hasNonNull("podName") ? node.get("podName").asText() : "sandbox-" + id;
+            if (node.has("podName") && !node.get("podName").isTextual()) {
+                throw new IllegalArgumentException(where + ".podName: expected a string");
+            }
             for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
                 String f = it.next();
                 if (!Set.of("id", "host", "token", "ready", "ports", "podName", "keepPrefixPorts", "preserveHostPorts")
@@ -125,7 +129,7 @@ public final class StaticSandboxes {
                     throw new IllegalArgumentException(where + ": unknown field \"" + f + "\"");
                 }
             }
-            entries.add(new Entry(new Sandbox(id, podName, host, ready, ports, keepPrefixPorts, preserveHostPorts),
+            entries.add(new Entry(new Sandbox(id, host, ready, ports, keepPrefixPorts, preserveHostPorts),
                     token));
         }
         return new StaticSandboxes(entries);

@@ -66,6 +66,7 @@ class NavigationLoginTest {
 
     private static Admission admission(TokenSource source, String cookie) {
         return new Admission(ROUTE, Sandbox.ready("abc", "10.0.0.9"),
-                new UpstreamTarget(URI.create("http://10.0.0.9:8080/x"), Map.of()), source, "t", cookie);
+                new UpstreamTarget(URI.create("http://10.0.0.9:8080/x"), Map.of()), source, "t", cookie, false,
+                false);
     }
 }

@@ -41,7 +41,7 @@ class DirectPodConnectorTest {
     @Test
     void aSandboxWithoutAddressIsNotReady() {
         SandboxRoute route = routes.parse("/api/v1/sandbox/abc/port/80", null);
-        Sandbox noIp = new Sandbox("abc", "sandbox-abc", null, true, Set.of());
+        Sandbox noIp = new Sandbox("abc", null, true, Set.of());
         assertThatThrownBy(() -> connector.target(noIp, route, Transport.HTTP))
                 .isInstanceOfSatisfying(ProxyException.class,
                         e -> assertThat(e.error()).isEqualTo(ProxyError.SANDBOX_NOT_READY));

@@ -26,10 +26,4 @@ class CookieHeaderTest {
         String untouched = "a=1;b=2";
         assertThat(CookieHeader.without(untouched, C)).isSameAs(untouched);
     }
-
-    @Test
-    void without_overLines_dropsEmptiedLines() {
-        assertThat(CookieHeader.without(List.of("liteboxd_token=t", "a=1; liteboxd_token=u"), C))
-                .containsExactly("a=1");
-    }
 }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,18 +31,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ApiServerProxyConnectorTest {
 
     private static final String ROOT = "/api/v1/namespaces/liteboxd/pods/sandbox-abc:8080/proxy/";
-    private static final Sandbox SANDBOX = new Sandbox("abc", "sandbox-abc", "10.1.2.3", true, Set.of());
+    private static final Sandbox SANDBOX = new Sandbox("abc", "10.1.2.3", true, Set.of());
 
     @TempDir
     Path dir;
 
+    private KubernetesAccess access;
     private ApiServerProxyConnector connector;
 
     @BeforeEach
     void setUp() throws Exception {
         Path kubeconfig = KubeconfigFiles.write(dir, "https://apiserver.example:6443", "    token: t0k3n\n");
-        connector = new ApiServerProxyConnector(KubernetesAccess.fromKubeconfig(kubeconfig, Duration.ofMinutes(1)),
-                "liteboxd");
+        access = KubernetesAccess.fromKubeconfig(kubeconfig, Duration.ofMinutes(1));
+        connector = new ApiServerProxyConnector(access, KubernetesSettings.defaults());
     }
 
     @ParameterizedTest
@@ -64,21 +66,42 @@ class ApiServerProxyConnectorTest {
         Path kubeconfig = KubeconfigFiles.write(dir, "https://rancher.example/k8s/clusters/c-1/",
                 "    token: t\n");
         ApiServerProxyConnector c = new ApiServerProxyConnector(
-                KubernetesAccess.fromKubeconfig(kubeconfig, Duration.ofMinutes(1)), "liteboxd-sandbox");
-        Sandbox byLabel = new Sandbox("abc", "worker-7f9c", null, true, Set.of());
+                KubernetesAccess.fromKubeconfig(kubeconfig, Duration.ofMinutes(1)), "liteboxd-sandbox",
+                id -> id.equals("abc") ? Optional.of("worker-7f9c") : Optional.empty());
+        Sandbox byLabel = new Sandbox("abc", null, true, Set.of());
         UpstreamTarget t = c.target(byLabel, new SandboxRoute("/p", "abc", 3000, "/x", null), Transport.HTTP);
         assertThat(t.uri()).isEqualTo(URI.create(
                 "https://rancher.example/k8s/clusters/c-1/api/v1/namespaces/liteboxd-sandbox/pods/worker-7f9c:3000/proxy/x"));
     }
 
     @Test
+    void namesPodsByThePrefixOfTheSettings() {
+        ApiServerProxyConnector c = new ApiServerProxyConnector(access(),
+                KubernetesSettings.builder().namespace("ns").podNamePrefix("box-").build());
+        UpstreamTarget t = c.target(SANDBOX, new SandboxRoute("/p", "abc", 80, "/", null), Transport.HTTP);
+        assertThat(t.uri().getRawPath()).isEqualTo("/api/v1/namespaces/ns/pods/box-abc:80/proxy/");
+    }
+
+    @Test
+    void aSandboxWhosePodIsGoneIsNotFound() {
+        ApiServerProxyConnector c = new ApiServerProxyConnector(access(), "liteboxd", id -> Optional.empty());
+        assertThatThrownBy(() -> c.target(SANDBOX, new SandboxRoute("/p", "abc", 80, "/", null), Transport.HTTP))
+                .isInstanceOfSatisfying(ProxyException.class,
+                        e -> assertThat(e.error()).isEqualTo(ProxyError.SANDBOX_NOT_FOUND));
+    }
+
+    @Test
     void refusesPodNamesThatAreNotKubernetesNames() {
         SandboxRoute route = new SandboxRoute("/p", "abc", 80, "/", null);
         for (String bad : new String[] {"../secrets", "a/b", "Sandbox", "a:1", "a%2f", "", "a?b"}) {
-            Sandbox s = new Sandbox("abc", bad, null, true, Set.of());
-            assertThatThrownBy(() -> connector.target(s, route, Transport.HTTP))
+            ApiServerProxyConnector c = new ApiServerProxyConnector(access(), "liteboxd", id -> Optional.of(bad));
+            assertThatThrownBy(() -> c.target(SANDBOX, route, Transport.HTTP))
                     .as(bad).isInstanceOf(IllegalArgumentException.class);
         }
+    }
+
+    private KubernetesAccess access() {
+        return access;
     }
 
     static Stream<String> traversalCorpus() {
@@ -138,7 +161,7 @@ class ApiServerProxyConnectorTest {
         Files.writeString(token, "first\n");
         Path kubeconfig = KubeconfigFiles.write(dir, "https://k:6443", "    tokenFile: token\n");
         ApiServerProxyConnector c = new ApiServerProxyConnector(
-                KubernetesAccess.fromKubeconfig(kubeconfig, Duration.ofHours(1)), "liteboxd");
+                KubernetesAccess.fromKubeconfig(kubeconfig, Duration.ofHours(1)), KubernetesSettings.defaults());
         SandboxRoute route = new SandboxRoute("/p", "abc", 80, "/", null);
         assertThat(c.target(SANDBOX, route, Transport.HTTP).headers()).containsEntry("Authorization", "Bearer first");
         // Different length as well as content, so the change shows even on coarse-timestamp file systems.

@@ -45,7 +45,7 @@ class KubernetesSandboxResolverRankingTest {
     @Test
     void sandboxIsReadyOnlyWhenReadyWithAnAddress() {
         Sandbox ready = KubernetesSandboxResolver.toSandbox("x", pod("sandbox-x", "Running", true, "10.0.0.9", T0));
-        assertThat(ready).isEqualTo(new Sandbox("x", "sandbox-x", "10.0.0.9", true, java.util.Set.of()));
+        assertThat(ready).isEqualTo(new Sandbox("x", "10.0.0.9", true, java.util.Set.of()));
         assertThat(KubernetesSandboxResolver.toSandbox("x", pod("n", "Running", true, null, T0)).ready()).isFalse();
         assertThat(KubernetesSandboxResolver.toSandbox("x", pod("n", "Running", false, "10.0.0.9", T0)).ready())
                 .isFalse();

@@ -27,7 +27,6 @@ class StaticSandboxesTest {
         Sandbox abc = statics.resolver().resolve("abc12345").orElseThrow();
         assertThat(abc.host()).isEqualTo("127.0.0.1");
         assertThat(abc.ready()).isTrue();
-        assertThat(abc.podName()).isEqualTo("sandbox-abc12345");
         assertThat(abc.allowsPort(1)).isTrue();
 
         Sandbox zz = statics.resolver().resolve("zz").orElseThrow();
@@ -42,6 +41,17 @@ class StaticSandboxesTest {
         assertThat(statics.authenticator().authenticate("abc12345", "t")).isFalse();
         assertThat(statics.authenticator().authenticate("zz", "s3cret")).isFalse();
         assertThat(statics.authenticator().authenticate("nope", "s3cret")).isFalse();
+    }
+
+    @Test
+    void acceptsAPodNameForTheApiServerModeAndNothingButAString() throws IOException {
+        Path file = write("""
+                {"sandboxes":[{"id":"a","host":"h","token":"t","podName":"worker-1"}]}""");
+        assertThat(StaticSandboxes.load(file).resolver().resolve("a")).contains(Sandbox.ready("a", "h"));
+        Path bad = write("""
+                {"sandboxes":[{"id":"a","host":"h","token":"t","podName":7}]}""");
+        assertThatThrownBy(() -> StaticSandboxes.load(bad)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sandboxes[0].podName: expected a string");
     }
 
     @Test

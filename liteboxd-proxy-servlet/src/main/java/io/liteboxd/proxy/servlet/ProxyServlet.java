@@ -2,23 +2,19 @@ package io.liteboxd.proxy.servlet;
 
 import io.liteboxd.proxy.GatewayRequest;
 import io.liteboxd.proxy.SandboxGateway;
-import io.liteboxd.proxy.SpiBundle;
 import io.liteboxd.proxy.observe.AccessLog;
 import io.liteboxd.proxy.observe.HandshakeEvent;
 import io.liteboxd.proxy.observe.HttpExchangeEvent;
 import io.liteboxd.proxy.observe.ProxyListener;
 import io.liteboxd.proxy.observe.ProxyMetrics;
 import io.liteboxd.proxy.route.SandboxRoute;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
-import javax.management.JMException;
 import javax.management.ObjectName;
 import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.auth.AccessTokens;
 import io.liteboxd.proxy.auth.TokenAuthenticator;
 import io.liteboxd.proxy.config.ProxyConfig;
-import io.liteboxd.proxy.config.SettingSource;
 import io.liteboxd.proxy.connect.DirectPodConnector;
 import io.liteboxd.proxy.connect.Transport;
 import io.liteboxd.proxy.connect.UpstreamConnector;
@@ -28,6 +24,7 @@ import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.resolve.StaticSandboxes;
 import io.liteboxd.proxy.servlet.http.HttpRelay;
+import io.liteboxd.proxy.servlet.http.jetty.JettyPool;
 import io.liteboxd.proxy.servlet.websocket.WebSocketHandshake;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
@@ -35,7 +32,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Collections;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -48,7 +44,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway servlet. Map it at {@code {routePrefix}/*} (default {@code /api/v1/sandbox/*}) with async support;
  * with host-style routes ({@code baseDomain}) it must see every path of the sandbox hosts, so map it at {@code /*}
- * (it then answers path-style routes too, and 400 {@code route_invalid} for anything else). {@link #mappings()}
+ * (it then answers path-style routes too, and 400 {@code route_invalid} for anything else). {@link #mapping()}
  * gives the right pattern.
  *
  * <p>Every request takes the same path: route -> authenticate -> resolve -> connect (see {@link SandboxGateway}),
@@ -58,12 +54,13 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>programmatically, with {@link #ProxyServlet(ProxyConfig, TokenAuthenticator, SandboxResolver,
  *       UpstreamConnector)} and {@link ProxyRegistration#register};</li>
- *   <li>from {@code web.xml}, with init-params: either {@code sandboxes} (path of a {@link StaticSandboxes} JSON
- *       file) or {@code tokenAuthenticator} + {@code sandboxResolver} (class names with public no-arg
- *       constructors), optionally {@code upstreamConnector} (default {@link DirectPodConnector}), plus the
- *       settings of {@link ProxyConfig#from}. Each of {@code sandboxes}, {@code tokenAuthenticator},
- *       {@code sandboxResolver} and {@code upstreamConnector} may instead come from the environment
- *       ({@code LITEBOXD_SANDBOXES}, {@code LITEBOXD_TOKEN_AUTHENTICATOR}, ...); the init-param wins.</li>
+ *   <li>from {@code web.xml}, with init-params: one of {@code kubernetes=true} or {@code spiProvider} (an
+ *       {@link io.liteboxd.proxy.SpiProvider} found by {@link java.util.ServiceLoader}), {@code sandboxes} (path of
+ *       a {@link StaticSandboxes} JSON file), or {@code tokenAuthenticator} + {@code sandboxResolver} (class names
+ *       with public no-arg constructors), the last two optionally with {@code upstreamConnector} (default
+ *       {@link DirectPodConnector}); plus the settings of {@link ProxyConfig#from}. Each may instead come from the
+ *       environment ({@code LITEBOXD_SANDBOXES}, {@code LITEBOXD_TOKEN_AUTHENTICATOR}, ...); the init-param wins.
+ *       Conflicting or malformed settings fail the start with a message naming them.</li>
  * </ul>
  * The container must support Jakarta WebSocket ({@code ServerContainer} in the servlet context) for upgrades.
  */
@@ -82,6 +79,11 @@ public class ProxyServlet extends HttpServlet {
 
     /** Init-param (or {@code LITEBOXD_KUBERNETES}) that builds the SPIs from Kubernetes: see docs/kubernetes.md. */
     public static final String PARAM_KUBERNETES = "kubernetes";
+    /**
+     * Init-param (or {@code LITEBOXD_SPI_PROVIDER}) naming the {@link io.liteboxd.proxy.SpiProvider} that builds
+     * the SPIs; {@code kubernetes=true} is short for {@code spiProvider=kubernetes}.
+     */
+    public static final String PARAM_SPI_PROVIDER = "spiProvider";
 
     private ProxyConfig config;
     private ProxyListener listener = ProxyListener.NONE;
@@ -149,13 +151,11 @@ public class ProxyServlet extends HttpServlet {
             }
             events = ProxyListener.all(List.of(metrics, new AccessLog(), listener));
             gateway = new SandboxGateway(config, authenticator, resolver, connector);
-            // clientThreads=0: the upstream side runs on the container's pool, which Jetty publishes under this name.
-            Object serverPool = getServletContext().getAttribute("org.eclipse.jetty.server.Executor");
+            // clientThreads=0: the upstream side runs on the container's pool, where the container offers one (Jetty).
             httpRelay = new HttpRelay(config, gateway, connector.sslContext(),
-                    config.clientThreads() == 0 && serverPool instanceof java.util.concurrent.Executor e ? e : null,
-                    events);
+                    config.clientThreads() == 0 ? JettyPool.of(getServletContext()) : null, events);
             // For the Jetty core front end, which stands in front of this servlet and needs the started relay.
-            getServletContext().setAttribute(HttpRelay.contextAttribute(getServletName()), httpRelay);
+            getServletContext().setAttribute(HttpRelay.contextAttribute(this), httpRelay);
             // Each send blocked on a stalled reader is bounded by requestTimeout; the pool is sized so that many
             // stalled readers do not starve the others' fragment sends meanwhile.
             int clientThreads = config.clientThreads() == 0 ? ProxyConfig.DEFAULT_CLIENT_THREADS : config.clientThreads();
@@ -265,13 +265,8 @@ public class ProxyServlet extends HttpServlet {
     }
 
     private void registerMetrics() {
-        String name = getServletContext().getContextPath() + "/" + getServletName();
-        try {
-            metricsName = metrics.registerMBean(name);
-        } catch (JMException | RuntimeException e) {
-            // Two gateways under one name in one JVM (tests, redeploys): metrics stay readable through metrics().
-            LOG.info("ProxyMetrics not registered over JMX as {}: {}", name, e.toString());
-        }
+        metricsName = GatewayBootstrap.registerMetrics(metrics, getServletContext().getContextPath() + "/"
+                + getServletName());
     }
 
     @Override
@@ -285,7 +280,7 @@ public class ProxyServlet extends HttpServlet {
             webSockets = null;
         }
         if (httpRelay != null) {
-            getServletContext().removeAttribute(HttpRelay.contextAttribute(getServletName()));
+            getServletContext().removeAttribute(HttpRelay.contextAttribute(this));
             httpRelay.close();
             httpRelay = null;
         }
@@ -297,22 +292,10 @@ public class ProxyServlet extends HttpServlet {
             closes.shutdown();
             closes = null;
         }
-        if (metricsName != null) {
-            try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(metricsName);
-            } catch (JMException e) {
-                LOG.debug("Unregistering {} failed", metricsName, e);
-            }
-            metricsName = null;
-        }
-        if (spiResources != null) {
-            try {
-                spiResources.close();
-            } catch (Exception e) {
-                LOG.warn("Closing the SPIs' resources failed", e);
-            }
-            spiResources = null;
-        }
+        GatewayBootstrap.unregisterMetrics(metricsName);
+        metricsName = null;
+        GatewayBootstrap.closeResources(spiResources);
+        spiResources = null;
     }
 
     /** Which WebSocket relay this servlet chose at start (see {@link ProxyConfig.WebSocketRelay}), for logs and tests. */
@@ -347,77 +330,13 @@ public class ProxyServlet extends HttpServlet {
     }
 
     private void configureFromInitParams() throws ServletException {
-        try {
-            config = ProxyConfig.from(this::getInitParameter, System.getenv());
-        } catch (IllegalArgumentException e) {
-            throw new ServletException("liteboxd-proxy: bad init-param: " + e.getMessage());
-        }
-        if (new SettingSource(this::getInitParameter, System.getenv()).bool(PARAM_KUBERNETES).orElse(false)) {
-            SpiBundle bundle = kubernetesSpis();
-            authenticator = bundle.authenticator();
-            resolver = bundle.resolver();
-            connector = bundle.connector();
-            spiResources = bundle.resources();
-            return;
-        }
-        String sandboxes = setting(PARAM_SANDBOXES);
-        if (sandboxes != null && !sandboxes.isBlank()) {
-            StaticSandboxes statics;
-            try {
-                statics = StaticSandboxes.load(Path.of(sandboxes.trim()));
-            } catch (IllegalArgumentException e) {
-                throw new ServletException("liteboxd-proxy: init-param " + PARAM_SANDBOXES + ": " + e.getMessage());
-            }
-            authenticator = statics.authenticator();
-            resolver = statics.resolver();
-        } else {
-            authenticator = instantiate(PARAM_AUTHENTICATOR, TokenAuthenticator.class, null);
-            resolver = instantiate(PARAM_RESOLVER, SandboxResolver.class, null);
-        }
-        connector = instantiate(PARAM_CONNECTOR, UpstreamConnector.class, new DirectPodConnector());
-    }
-
-    /**
-     * Loaded by name so that the Kubernetes client (an optional dependency) is needed only when this is asked for.
-     */
-    private SpiBundle kubernetesSpis() throws ServletException {
-        try {
-            Class<?> factory = Class.forName("io.liteboxd.proxy.kubernetes.KubernetesGateway");
-            java.util.function.Function<String, String> params = this::getInitParameter;
-            return (SpiBundle) factory.getMethod("fromSettings", java.util.function.Function.class, java.util.Map.class)
-                    .invoke(null, params, System.getenv());
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            throw new ServletException("liteboxd-proxy: kubernetes: " + e.getCause().getMessage(), e.getCause());
-        } catch (ReflectiveOperationException | LinkageError e) {
-            throw new ServletException("liteboxd-proxy: kubernetes=true needs io.kubernetes:client-java on the class "
-                    + "path (" + e + ")");
-        }
-    }
-
-    /** An init-param, else the environment variable {@code LITEBOXD_UPPER_SNAKE} of the same name. */
-    private String setting(String name) {
-        return new SettingSource(this::getInitParameter, System.getenv()).text(name).orElse(null);
-    }
-
-    private <T> T instantiate(String param, Class<T> type, T fallback) throws ServletException {
-        String className = setting(param);
-        if (className == null || className.isBlank()) {
-            if (fallback != null) {
-                return fallback;
-            }
-            throw new ServletException("liteboxd-proxy: set init-param " + PARAM_SANDBOXES + ", or both "
-                    + PARAM_AUTHENTICATOR + " and " + PARAM_RESOLVER + " (missing " + param + ")");
-        }
-        try {
-            ClassLoader loader = Thread.currentThread().getContextClassLoader();
-            Class<?> c = Class.forName(className.trim(), true, loader != null ? loader : getClass().getClassLoader());
-            if (!type.isAssignableFrom(c)) {
-                throw new ServletException("liteboxd-proxy: init-param " + param + ": " + className + " does not implement "
-                        + type.getName());
-            }
-            return type.cast(c.getDeclaredConstructor().newInstance());
-        } catch (ReflectiveOperationException e) {
-            throw new ServletException("liteboxd-proxy: init-param " + param + ": cannot create " + className + ": " + e);
-        }
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        GatewayBootstrap.Spis spis = GatewayBootstrap.fromSettings(this::getInitParameter, System.getenv(),
+                loader != null ? loader : getClass().getClassLoader());
+        config = spis.config();
+        authenticator = spis.authenticator();
+        resolver = spis.resolver();
+        connector = spis.connector();
+        spiResources = spis.resources();
     }
 }

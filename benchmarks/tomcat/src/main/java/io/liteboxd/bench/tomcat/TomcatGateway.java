@@ -37,7 +37,7 @@ public final class TomcatGateway {
             a.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
         }
         StaticSandboxes sandboxes = new StaticSandboxes(List.of(new StaticSandboxes.Entry(
-                new Sandbox(a.get("sandbox"), "sandbox-" + a.get("sandbox"), a.get("host"), true, Set.of()),
+                new Sandbox(a.get("sandbox"), a.get("host"), true, Set.of()),
                 a.get("token"))));
         // No WebSocket limits: the suite holds thousands of connections to its one sandbox, as it does on the gateway.
         ProxyServlet servlet = new ProxyServlet(ProxyConfig.builder().maxConnections(0).maxConnectionsPerSandbox(0)

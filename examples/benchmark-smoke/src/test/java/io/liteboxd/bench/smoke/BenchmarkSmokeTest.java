@@ -50,7 +50,7 @@ class BenchmarkSmokeTest {
     static void start() throws Exception {
         upstream = Upstream.start("127.0.0.1", 0);
         StaticSandboxes sandboxes = new StaticSandboxes(List.of(new StaticSandboxes.Entry(
-                new Sandbox("bench", "sandbox-bench", "127.0.0.1", true, Set.of(upstream.port())), TOKEN)));
+                new Sandbox("bench", "127.0.0.1", true, Set.of(upstream.port())), TOKEN)));
         ProxyServlet servlet = new ProxyServlet(ProxyConfig.builder().build(), sandboxes.authenticator(),
                 sandboxes.resolver(), new DirectPodConnector());
         gateway = new Server();

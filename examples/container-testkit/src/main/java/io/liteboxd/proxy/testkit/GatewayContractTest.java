@@ -132,9 +132,9 @@ public abstract class GatewayContractTest {
         upstream = Upstream.startWithTls();
         List<StaticSandboxes.Entry> known = List.of(
                 new StaticSandboxes.Entry(Sandbox.ready(SANDBOX, "127.0.0.1"), TOKEN),
-                new StaticSandboxes.Entry(new Sandbox(NOT_READY, "sandbox-" + NOT_READY, "127.0.0.1", false, Set.of()),
+                new StaticSandboxes.Entry(new Sandbox(NOT_READY, "127.0.0.1", false, Set.of()),
                         NOT_READY_TOKEN),
-                new StaticSandboxes.Entry(new Sandbox(PORTS, "sandbox-" + PORTS, "127.0.0.1", true,
+                new StaticSandboxes.Entry(new Sandbox(PORTS, "127.0.0.1", true,
                         Set.of(upstream.port())), PORTS_TOKEN),
                 new StaticSandboxes.Entry(Sandbox.ready(KEEP, "127.0.0.1")
                         .withForwarding(Set.of(upstream.port()), Set.of(upstream.port())), KEEP_TOKEN),

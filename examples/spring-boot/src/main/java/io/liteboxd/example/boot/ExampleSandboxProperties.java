@@ -27,7 +27,7 @@ public record ExampleSandboxProperties(List<Entry> sandboxes) {
         List<Entry> list = sandboxes == null ? List.of() : sandboxes;
         return new StaticSandboxes(list.stream()
                 .map(e -> new StaticSandboxes.Entry(
-                        new Sandbox(e.id(), "sandbox-" + e.id(), e.host(), true, e.ports()), e.token()))
+                        new Sandbox(e.id(), e.host(), true, e.ports()), e.token()))
                 .toList());
     }
 }

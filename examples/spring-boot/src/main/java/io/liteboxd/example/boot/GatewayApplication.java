@@ -4,10 +4,12 @@ import io.liteboxd.proxy.auth.TokenAuthenticator;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.connect.DirectPodConnector;
 import io.liteboxd.proxy.connect.UpstreamConnector;
+import io.liteboxd.proxy.observe.micrometer.MicrometerProxyListener;
 import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.resolve.StaticSandboxes;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -69,11 +71,20 @@ public class GatewayApplication {
         return new DirectPodConnector();
     }
 
+    /**
+     * The gateway's requests, handshakes, open WebSockets, bytes and refusals as Micrometer meters in the actuator's
+     * registry, so they appear at {@code /actuator/prometheus} next to the application's own.
+     */
+    @Bean
+    MicrometerProxyListener proxyMetrics(MeterRegistry registry) {
+        return new MicrometerProxyListener(registry);
+    }
+
     /** Registers the gateway servlet (async, load-on-startup) when the embedded container starts. */
     @Bean
     ServletContextInitializer liteboxdProxy(ProxyConfig config, TokenAuthenticator tokens, SandboxResolver sandboxes,
-                                            UpstreamConnector connector) {
+                                            UpstreamConnector connector, MicrometerProxyListener metrics) {
         return servletContext -> ProxyRegistration.register(servletContext,
-                new ProxyServlet(config, tokens, sandboxes, connector));
+                new ProxyServlet(config, tokens, sandboxes, connector, metrics));
     }
 }

@@ -38,7 +38,9 @@ final class BootGateway implements AutoCloseable {
                         "spring.autoconfigure.exclude="
                                 + "org.springframework.boot.autoconfigure.security.servlet.SecurityAutoConfiguration,"
                                 + "org.springframework.boot.autoconfigure.security.servlet."
-                                + "UserDetailsServiceAutoConfiguration")
+                                + "UserDetailsServiceAutoConfiguration,"
+                                + "org.springframework.boot.actuate.autoconfigure.security.servlet."
+                                + "ManagementWebSecurityAutoConfiguration")
                 .run());
     }
 

@@ -23,6 +23,7 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -36,7 +37,10 @@ import org.springframework.test.context.DynamicPropertySource;
 // is the example as an application without it runs.
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "spring.autoconfigure.exclude="
         + "org.springframework.boot.autoconfigure.security.servlet.SecurityAutoConfiguration,"
-        + "org.springframework.boot.autoconfigure.security.servlet.UserDetailsServiceAutoConfiguration")
+        + "org.springframework.boot.autoconfigure.security.servlet.UserDetailsServiceAutoConfiguration,"
+        + "org.springframework.boot.actuate.autoconfigure.security.servlet.ManagementWebSecurityAutoConfiguration")
+// Boot's tests turn metrics export off unless asked: the Prometheus endpoint is part of what this test checks.
+@AutoConfigureObservability(tracing = false)
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class GatewayApplicationTest {
 
@@ -176,6 +180,36 @@ class GatewayApplicationTest {
         } finally {
             client.stop();
         }
+    }
+
+    @Test
+    void actuatorPrometheus_countsTheGatewaysTraffic() throws Exception {
+        String before = get("/actuator/prometheus", null).body();
+        assertThat(get(route("/echo/metrics-1"), TOKEN).statusCode()).isEqualTo(200);
+        assertThat(get(route("/echo/metrics-2"), TOKEN).statusCode()).isEqualTo(200);
+        assertThat(get(route("/echo/metrics-3"), "wrong").statusCode()).isEqualTo(401);
+
+        HttpResponse<String> after = get("/actuator/prometheus", null);
+        assertThat(after.statusCode()).isEqualTo(200);
+        assertThat(after.headers().firstValue("Content-Type")).hasValueSatisfying(t ->
+                assertThat(t).startsWith("text/plain"));
+        String text = after.body();
+        // Other tests of this class share the application: compare with the scrape before.
+        assertThat(sample(text, "liteboxd_http_requests_total", "status=\"2xx\"")
+                - sample(before, "liteboxd_http_requests_total", "status=\"2xx\"")).isEqualTo(2);
+        assertThat(sample(text, "liteboxd_refusals_total", "code=\"token_invalid\"")
+                - sample(before, "liteboxd_refusals_total", "code=\"token_invalid\"")).isEqualTo(1);
+        assertThat(text).contains("liteboxd_http_request_duration_seconds_bucket");
+    }
+
+    /** The value of the first sample of {@code name} whose labels contain {@code label}; 0 when there is none. */
+    private static double sample(String exposition, String name, String label) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(name + "{") && line.contains(label)) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
     }
 
     private URI base() {

@@ -35,7 +35,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * in front of the servlet layer (its own package, for the standalone gateway).
  *
  * <p>Started by {@code ProxyServlet} once per servlet, which publishes it to its servlet context under
- * {@link #contextAttribute(String)} for the Jetty front end. It also owns the upstream {@link HttpClient}, kept only
+ * {@link #contextAttribute(Object)} for the Jetty front end. It also owns the upstream {@link HttpClient}, kept only
  * as the source of the {@link ClientConnector} (selectors, connect timeout, TLS) and as the transport of the
  * WebSocket client.
  */
@@ -146,9 +146,9 @@ public final class HttpRelay implements AutoCloseable {
         return client;
     }
 
-    /** The servlet context attribute under which the {@code ProxyServlet} named {@code servletName} publishes it. */
-    public static String contextAttribute(String servletName) {
-        return HttpRelay.class.getName() + "/" + servletName;
+    /** The servlet context attribute under which {@code servlet} (a {@code ProxyServlet}) publishes its relay. */
+    public static String contextAttribute(Object servlet) {
+        return HttpRelay.class.getName() + "@" + Integer.toHexString(System.identityHashCode(servlet));
     }
 
     /** The shared upstream client, started: the WebSocket legs' transport. */
@@ -211,13 +211,9 @@ public final class HttpRelay implements AutoCloseable {
         if (request.getHeader("Transfer-Encoding") != null) {
             return -1;
         }
-        return request.getProtocol().startsWith("HTTP/1.") || bodilessMethod(request.getMethod()) ? 0 : -1;
-    }
-
-    /** Methods whose requests carry no body in practice, when a protocol leaves it open (HTTP/2 without a length). */
-    public static boolean bodilessMethod(String method) {
-        return "GET".equals(method) || "HEAD".equals(method) || "DELETE".equals(method) || "OPTIONS".equals(method)
-                || "TRACE".equals(method);
+        String m = request.getMethod();
+        return request.getProtocol().startsWith("HTTP/1.") || "GET".equals(m) || "HEAD".equals(m) || "DELETE".equals(m)
+                || "OPTIONS".equals(m) || "TRACE".equals(m) ? 0 : -1;
     }
 
     /**

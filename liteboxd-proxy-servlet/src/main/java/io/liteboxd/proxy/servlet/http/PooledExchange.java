@@ -238,11 +238,6 @@ public abstract class PooledExchange {
         }
     }
 
-    /** Whether the client's output is busy with the last chunk: the connection stops reading until resumed. */
-    final boolean waitingForClient() {
-        return waiting;
-    }
-
     final void responseStatus(int code) {
         this.status = code;
         headers.clear();

@@ -171,7 +171,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
                 probeIdle();
                 return;
             }
-            if (current.waitingForClient()) {
+            if (current.waiting) {
                 return;
             }
             if (buffer != null && buffer.hasRemaining()) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.config.ProxyConfig;
+import io.liteboxd.proxy.auth.TokenSource;
 import io.liteboxd.proxy.connect.UpstreamTarget;
 import io.liteboxd.proxy.observe.ProxyListener;
 import io.liteboxd.proxy.resolve.Sandbox;
@@ -212,7 +213,8 @@ class UpstreamConnectionTest {
 
     private static Admission admission(int port) {
         return new Admission(new SandboxRoute("/api/v1/sandbox", "s1", port, "/download", null),
-                new Sandbox("s1", "sandbox-s1", "127.0.0.1", true, Set.of()),
-                new UpstreamTarget(URI.create("http://127.0.0.1:" + port + "/download")));
+                new Sandbox("s1", "127.0.0.1", true, Set.of()),
+                new UpstreamTarget(URI.create("http://127.0.0.1:" + port + "/download")), TokenSource.HEADER, null, null,
+                false, false);
     }
 }

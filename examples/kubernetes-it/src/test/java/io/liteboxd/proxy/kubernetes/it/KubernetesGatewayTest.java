@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.liteboxd.proxy.auth.TokenAuthenticator;
 import io.liteboxd.proxy.config.ProxyConfig;
-import io.liteboxd.proxy.connect.UpstreamConnector;
 import io.liteboxd.proxy.kubernetes.ApiServerProxyConnector;
 import io.liteboxd.proxy.kubernetes.KubernetesAccess;
 import io.liteboxd.proxy.kubernetes.KubernetesSandboxResolver;
 import io.liteboxd.proxy.kubernetes.KubernetesSettings;
-import io.liteboxd.proxy.kubernetes.PodAnnotationTokenAuthenticator;
 import io.liteboxd.proxy.kubernetes.Sha256TokenAuthenticator;
 import io.liteboxd.proxy.kubernetes.standin.ApiServerStandin;
 import io.liteboxd.proxy.kubernetes.standin.EchoBackend;
@@ -29,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -80,18 +79,23 @@ class KubernetesGatewayTest {
         Path dir = Files.createTempDirectory("k8s-it");
         KubernetesSettings settings = KubernetesSettings.builder().namespace("liteboxd-sandbox")
                 .useApiServerProxy(true).build();
-        KubernetesAccess access = KubernetesAccess.fromKubeconfig(
-                Kubeconfigs.bearerToken(dir, apiServer.uri(), pki.caPem(), GATEWAY_TOKEN), Duration.ofMinutes(1));
+        Path kubeconfig = Kubeconfigs.bearerToken(dir, apiServer.uri(), pki.caPem(), GATEWAY_TOKEN);
+        KubernetesAccess access = KubernetesAccess.fromKubeconfig(kubeconfig, Duration.ofMinutes(1));
         resolver = KubernetesSandboxResolver.start(access, settings);
         assertThat(resolver.awaitSynced(WAIT)).isTrue();
-        ApiServerProxyConnector connector = new ApiServerProxyConnector(access, settings);
+        ApiServerProxyConnector connector = new ApiServerProxyConnector(access, settings.namespace(),
+                resolver::podName);
 
-        annotationGateway = gateway(new PodAnnotationTokenAuthenticator(resolver, settings.tokenAnnotation()),
-                resolver, connector);
+        // As a web.xml would configure it: the servlet finds the kubernetes SpiProvider and builds every SPI itself.
+        annotationGateway = gateway(new ProxyServlet(), Map.of("kubernetes", "true", "k8sProxy", "true",
+                "kubeconfig", kubeconfig.toString(), "namespace", "liteboxd-sandbox"));
         annotationBase = URI.create("http://127.0.0.1:" + port(annotationGateway));
+        // Its own informer: the first answers are 503 until it has listed the pods.
+        await(() -> status(annotationBase, sandboxPath("e2e1", "/"), "pod-token-e2e1") == 200);
         // Tokens that do not depend on the pod: shows 404 for a deleted sandbox, as a token database would.
         String shared = Sha256TokenAuthenticator.sha256Hex("shared-token");
-        digestGateway = gateway(new Sha256TokenAuthenticator(id -> Optional.of(shared)), resolver, connector);
+        digestGateway = gateway(new ProxyServlet(ProxyConfig.defaults(),
+                new Sha256TokenAuthenticator(id -> Optional.of(shared)), resolver, connector), Map.of());
         digestBase = URI.create("http://127.0.0.1:" + port(digestGateway));
     }
 
@@ -107,9 +111,7 @@ class KubernetesGatewayTest {
         }
     }
 
-    private static Server gateway(TokenAuthenticator auth, SandboxResolver res, UpstreamConnector connector)
-            throws Exception {
-        ProxyServlet servlet = new ProxyServlet(ProxyConfig.defaults(), auth, res, connector);
+    private static Server gateway(ProxyServlet servlet, Map<String, String> initParams) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(60, 4);
         threads.setName("gateway");
         Server server = new Server(threads);
@@ -123,7 +125,8 @@ class KubernetesGatewayTest {
         ServletContextHandler context = new ServletContextHandler("/");
         context.getServletHandler().setDecodeAmbiguousURIs(true);
         JakartaWebSocketServletContainerInitializer.configure(context,
-                (servletContext, container) -> ProxyRegistration.register(servletContext, servlet));
+                (servletContext, container) -> ProxyRegistration.register(servletContext, servlet)
+                        .setInitParameters(initParams));
         server.setHandler(context);
         server.start();
         return server;

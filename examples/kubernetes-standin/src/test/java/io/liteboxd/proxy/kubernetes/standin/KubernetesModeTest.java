@@ -82,7 +82,7 @@ class KubernetesModeTest {
 
     private static Sandbox readyPod(String id) {
         apiServer.apply(Pods.ready(Pods.sandbox(id, "tok-" + id), "127.0.0.1"));
-        return new Sandbox(id, "sandbox-" + id, "127.0.0.1", true, java.util.Set.of());
+        return new Sandbox(id, "127.0.0.1", true, java.util.Set.of());
     }
 
     private static HttpResponse<String> send(SSLContext tls, UpstreamTarget target, String method, String body,
@@ -100,7 +100,7 @@ class KubernetesModeTest {
     @Test
     void bearerTokenOpensThePodProxyAndTheBackendNeverSeesIt() throws Exception {
         Sandbox sandbox = readyPod("bearer1");
-        ApiServerProxyConnector connector = new ApiServerProxyConnector(bearerAccess(), "liteboxd");
+        ApiServerProxyConnector connector = new ApiServerProxyConnector(bearerAccess(), KubernetesSettings.defaults());
         UpstreamTarget target = connector.target(sandbox,
                 new SandboxRoute("/api/v1/sandbox", "bearer1", backend.port(), "/echo/a%2Fb", "q=1&r=%20"),
                 Transport.HTTP);
@@ -127,7 +127,7 @@ class KubernetesModeTest {
         Path kubeconfig = Kubeconfigs.clientCertificate(dir, apiServer.uri(), pki.caPem(),
                 pki.client("liteboxd-gateway"));
         ApiServerProxyConnector connector = new ApiServerProxyConnector(
-                KubernetesAccess.fromKubeconfig(kubeconfig, Duration.ofMinutes(1)), "liteboxd");
+                KubernetesAccess.fromKubeconfig(kubeconfig, Duration.ofMinutes(1)), KubernetesSettings.defaults());
         UpstreamTarget target = connector.target(sandbox,
                 new SandboxRoute("/api/v1/sandbox", "cert1", backend.port(), "/", null), Transport.HTTP);
         assertThat(target.headers()).doesNotContainKey("Authorization");
@@ -142,7 +142,7 @@ class KubernetesModeTest {
     @Test
     void withoutCredentialsTheStandinAnswers401LikeTheRealApiServer() throws Exception {
         Sandbox sandbox = readyPod("anon1");
-        ApiServerProxyConnector connector = new ApiServerProxyConnector(bearerAccess(), "liteboxd");
+        ApiServerProxyConnector connector = new ApiServerProxyConnector(bearerAccess(), KubernetesSettings.defaults());
         UpstreamTarget withToken = connector.target(sandbox,
                 new SandboxRoute("/api/v1/sandbox", "anon1", backend.port(), "/", null), Transport.HTTP);
         UpstreamTarget anonymous = new UpstreamTarget(withToken.uri());
@@ -163,7 +163,7 @@ class KubernetesModeTest {
         apiServer.allowToken("rotating-1");
         Path kubeconfig = Kubeconfigs.tokenFile(dir, apiServer.uri(), pki.caPem(), "token");
         ApiServerProxyConnector connector = new ApiServerProxyConnector(
-                KubernetesAccess.fromKubeconfig(kubeconfig, Duration.ofHours(1)), "liteboxd");
+                KubernetesAccess.fromKubeconfig(kubeconfig, Duration.ofHours(1)), KubernetesSettings.defaults());
         SSLContext tls = connector.sslContext().orElseThrow();
         SandboxRoute route = new SandboxRoute("/api/v1/sandbox", "rotate1", backend.port(), "/", null);
 
@@ -188,15 +188,15 @@ class KubernetesModeTest {
         TestPki stranger = TestPki.create("some-other-ca");
         KubernetesAccess wrongCa = KubernetesAccess.fromKubeconfig(
                 Kubeconfigs.bearerToken(dir, apiServer.uri(), stranger.caPem(), TOKEN), Duration.ofMinutes(1));
-        SSLContext wrong = new ApiServerProxyConnector(wrongCa, "liteboxd").sslContext().orElseThrow();
+        SSLContext wrong = new ApiServerProxyConnector(wrongCa, KubernetesSettings.defaults()).sslContext().orElseThrow();
         assertThatThrownBy(() -> handshake(wrong)).isInstanceOf(SSLHandshakeException.class);
 
-        SSLContext right = new ApiServerProxyConnector(bearerAccess(), "liteboxd").sslContext().orElseThrow();
+        SSLContext right = new ApiServerProxyConnector(bearerAccess(), KubernetesSettings.defaults()).sslContext().orElseThrow();
         handshake(right);
 
         KubernetesAccess insecure = KubernetesAccess.fromKubeconfig(
                 Kubeconfigs.insecure(dir, apiServer.uri(), TOKEN), Duration.ofMinutes(1));
-        handshake(new ApiServerProxyConnector(insecure, "liteboxd").sslContext().orElseThrow());
+        handshake(new ApiServerProxyConnector(insecure, KubernetesSettings.defaults()).sslContext().orElseThrow());
     }
 
     private static void handshake(SSLContext tls) throws Exception {
@@ -213,7 +213,7 @@ class KubernetesModeTest {
     @Test
     void webSocketThroughThePodProxyKeepsSubprotocolMessagesAndCloseCode() throws Exception {
         Sandbox sandbox = readyPod("ws1");
-        ApiServerProxyConnector connector = new ApiServerProxyConnector(bearerAccess(), "liteboxd");
+        ApiServerProxyConnector connector = new ApiServerProxyConnector(bearerAccess(), KubernetesSettings.defaults());
         UpstreamTarget target = connector.target(sandbox,
                 new SandboxRoute("/api/v1/sandbox", "ws1", backend.port(), "/socket", "x=1"), Transport.WEBSOCKET);
         assertThat(target.uri().getScheme()).isEqualTo("wss");
@@ -235,7 +235,7 @@ class KubernetesModeTest {
     @Test
     void standinCanMimicTheRealApiServerDroppingTheQueryOnUpgrades() throws Exception {
         Sandbox sandbox = readyPod("ws2");
-        ApiServerProxyConnector connector = new ApiServerProxyConnector(bearerAccess(), "liteboxd");
+        ApiServerProxyConnector connector = new ApiServerProxyConnector(bearerAccess(), KubernetesSettings.defaults());
         UpstreamTarget target = connector.target(sandbox,
                 new SandboxRoute("/api/v1/sandbox", "ws2", backend.port(), "/socket", "x=1"), Transport.WEBSOCKET);
         apiServer.dropQueryOnUpgrade(true);
@@ -278,7 +278,7 @@ class KubernetesModeTest {
             apiServer.apply(Pods.ready(pod, "10.20.30.40"));
             await(() -> resolver.resolve("life1").map(Sandbox::ready).orElse(false));
             assertThat(resolver.resolve("life1")).contains(
-                    new Sandbox("life1", "sandbox-life1", "10.20.30.40", true, java.util.Set.of()));
+                    new Sandbox("life1", "10.20.30.40", true, java.util.Set.of()));
 
             apiServer.delete("sandbox-life1");
             await(() -> resolver.resolve("life1").isEmpty());
@@ -297,7 +297,12 @@ class KubernetesModeTest {
         try (KubernetesSandboxResolver resolver =
                      KubernetesSandboxResolver.start(bearerAccess(), KubernetesSettings.defaults())) {
             assertThat(resolver.awaitSynced(WAIT)).isTrue();
-            assertThat(resolver.resolve("lbl1").map(Sandbox::podName)).contains("worker-7f9c");
+            assertThat(resolver.podName("lbl1")).contains("worker-7f9c");
+            // The API-server connector on the informer asks for the pod the label found, not sandbox-{id}.
+            UpstreamTarget target = new ApiServerProxyConnector(bearerAccess(), "liteboxd", resolver::podName)
+                    .target(resolver.resolve("lbl1").orElseThrow(),
+                            new SandboxRoute("/api/v1/sandbox", "lbl1", 8080, "/", null), Transport.HTTP);
+            assertThat(target.uri().getRawPath()).isEqualTo("/api/v1/namespaces/liteboxd/pods/worker-7f9c:8080/proxy/");
             assertThat(resolver.resolve("foreign1")).isEmpty();
         } finally {
             apiServer.delete("worker-7f9c");

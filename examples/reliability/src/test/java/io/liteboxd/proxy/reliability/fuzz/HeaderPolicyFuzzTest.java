@@ -8,6 +8,7 @@ import io.liteboxd.proxy.header.HeaderBlock;
 import io.liteboxd.proxy.header.HeaderContext;
 import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.SandboxGateway;
+import io.liteboxd.proxy.auth.TokenSource;
 import io.liteboxd.proxy.resolve.Sandbox;
 import io.liteboxd.proxy.route.SandboxRoute;
 import java.net.URI;
@@ -34,7 +35,8 @@ class HeaderPolicyFuzzTest {
     static final HeaderPolicy POLICY = HeaderPolicy.of(ProxyConfig.defaults());
     static final HeaderContext CONTEXT = new HeaderContext(new SandboxGateway.Admission(
             new SandboxRoute("/api/v1/sandbox", "s", 80, "/", null), Sandbox.ready("s", "10.0.0.2"),
-            new UpstreamTarget(URI.create("http://10.0.0.2:80/"))), "/api/v1/sandbox/s/port/80", "10.0.0.1", false,
+            new UpstreamTarget(URI.create("http://10.0.0.2:80/")), TokenSource.HEADER, null, null, false, false),
+            "/api/v1/sandbox/s/port/80", "10.0.0.1", false,
             "gw", 80, "id", "HTTP/1.1", false);
     static final String[] NAMES = {"X-Access-Token", "Connection", "Keep-Alive", "Proxy-Connection",
         "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Content-Length",

@@ -33,9 +33,9 @@ public final class TestSandboxes {
         this.sandboxes = new StaticSandboxes(List.of(
                 new StaticSandboxes.Entry(Sandbox.ready(ID, "127.0.0.1"), TOKEN),
                 new StaticSandboxes.Entry(Sandbox.ready(OTHER_ID, "127.0.0.1"), OTHER_TOKEN),
-                new StaticSandboxes.Entry(new Sandbox(LOCKED_ID, "sandbox-" + LOCKED_ID, "127.0.0.1", true,
+                new StaticSandboxes.Entry(new Sandbox(LOCKED_ID, "127.0.0.1", true,
                         Set.of(lockedPort)), LOCKED_TOKEN),
-                new StaticSandboxes.Entry(new Sandbox(SLEEPY_ID, "sandbox-" + SLEEPY_ID, "127.0.0.1", false,
+                new StaticSandboxes.Entry(new Sandbox(SLEEPY_ID, "127.0.0.1", false,
                         Set.of()), SLEEPY_TOKEN)));
     }
 

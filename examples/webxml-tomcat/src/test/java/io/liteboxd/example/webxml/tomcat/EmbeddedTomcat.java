@@ -15,15 +15,32 @@ import org.apache.catalina.startup.Tomcat;
 /** An embedded Tomcat on 127.0.0.1:0 with a throw-away base directory, deploying web applications as Tomcat would. */
 final class EmbeddedTomcat {
 
+    private final ClassLoader parent;
     private Tomcat tomcat;
     private Path baseDir;
     private Connector connector;
+
+    /** Web applications see the class path of this JVM, as in a plain embedded Tomcat. */
+    EmbeddedTomcat() {
+        this(null);
+    }
+
+    /**
+     * @param parent the class loader web applications delegate to after {@code WEB-INF}, or {@code null} for the
+     *               system class loader (Tomcat's default)
+     */
+    EmbeddedTomcat(ClassLoader parent) {
+        this.parent = parent;
+    }
 
     private Tomcat tomcat() throws IOException {
         if (tomcat == null) {
             baseDir = Files.createTempDirectory("liteboxd-war-tomcat");
             tomcat = new Tomcat();
             tomcat.setBaseDir(baseDir.toString());
+            if (parent != null) {
+                tomcat.getServer().setParentClassLoader(parent);
+            }
             // No global web.xml defaults: they would add a JSP servlet, and Jasper is not on this class path.
             tomcat.setAddDefaultWebXmlToWebapp(false);
             connector = new Connector("HTTP/1.1");

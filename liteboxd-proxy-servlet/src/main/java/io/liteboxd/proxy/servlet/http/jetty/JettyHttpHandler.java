@@ -57,8 +57,8 @@ public final class JettyHttpHandler extends Handler.Wrapper {
     private final ProxyServlet servlet;
     private final String contextPath;
     private final LongAdder relayed = new LongAdder();
-    /** The servlet context attribute the servlet's relay is published under, once its name is known. */
-    private volatile String attribute;
+    /** The servlet context attribute the servlet's relay is published under. */
+    private final String attribute;
 
     /**
      * @param servlet        the proxy servlet registered in {@code servletContext}; its relay is found, once it has
@@ -70,17 +70,13 @@ public final class JettyHttpHandler extends Handler.Wrapper {
         super(servletContext);
         this.servlet = Objects.requireNonNull(servlet, "servlet");
         this.contextPath = contextPath == null || "/".equals(contextPath) ? "" : contextPath;
+        this.attribute = HttpRelay.contextAttribute(servlet);
     }
 
     /** The started relay of the servlet, or null before its {@code init()} and after its {@code destroy()}. */
     private HttpRelay relay() {
         try {
-            String name = attribute;
-            if (name == null) {
-                name = HttpRelay.contextAttribute(servlet.getServletName());
-                attribute = name;
-            }
-            Object relay = servlet.getServletContext().getAttribute(name);
+            Object relay = servlet.getServletContext().getAttribute(attribute);
             return relay instanceof HttpRelay r ? r : null;
         } catch (IllegalStateException | NullPointerException notStarted) {
             return null;
