@@ -126,7 +126,7 @@ public final class RawHttp {
         }
     }
 
-    private static Socket connect(URI base) throws IOException {
+    static Socket connect(URI base) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), READ_TIMEOUT_MS);
         socket.setSoTimeout(READ_TIMEOUT_MS);
@@ -137,7 +137,7 @@ public final class RawHttp {
         return base.getHost() + ":" + base.getPort();
     }
 
-    private static RawResponse read(InputStream in, boolean headRequest) throws IOException {
+    static RawResponse read(InputStream in, boolean headRequest) throws IOException {
         String statusLine = readLine(in);
         while (statusLine.isEmpty()) {
             statusLine = readLine(in);
@@ -206,7 +206,7 @@ public final class RawHttp {
         return fields;
     }
 
-    private static String readLine(InputStream in) throws IOException {
+    static String readLine(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int b;
         while ((b = in.read()) >= 0) {
