@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import org.slf4j.LoggerFactory;
 
 /**
  * Immutable gateway settings, built once with {@link #builder()} or read from init-params and environment with
@@ -26,7 +27,6 @@ import java.util.function.Function;
  *   <tr><td>upstream client threads (0: the container's pool)</td><td>clientThreads</td>
  *       <td>LITEBOXD_CLIENT_THREADS</td><td>64</td></tr>
  *   <tr><td>WebSocket relay</td><td>webSocketRelay</td><td>LITEBOXD_WEBSOCKET_RELAY</td><td>auto</td></tr>
- *   <tr><td>HTTP relay</td><td>httpRelay</td><td>LITEBOXD_HTTP_RELAY</td><td>auto</td></tr>
  *   <tr><td>browser auth (query parameter and cookie)</td><td>browserAuth</td><td>LITEBOXD_BROWSER_AUTH</td>
  *       <td>true</td></tr>
  *   <tr><td>allowed origins for cookie-authenticated requests</td><td>allowedOrigins</td>
@@ -105,27 +105,8 @@ public final class ProxyConfig {
          * bridge.
          */
         AUTO,
-        /**
-         * On Jetty 12 (ee10) with Jetty's own WebSocket server present, the frame relay: both legs are Jetty
-         * WebSocket sessions and frames are forwarded without decoding text; elsewhere the portable Jakarta bridge.
-         */
-        FRAMES,
         /** Always the portable Jakarta WebSocket bridge. */
         JAKARTA
-    }
-
-    /** Which relay carries plain HTTP requests. */
-    public enum HttpRelay {
-        /**
-         * Requests without a body to a plain-HTTP upstream (GET, HEAD, DELETE, OPTIONS, ...: most of an app's
-         * traffic) go through the pooled relay, which writes them on kept-alive upstream connections and streams
-         * the response back as it is parsed, with no HTTP client in between; everything else (request bodies,
-         * TLS upstreams such as the API server) through Jetty's {@code AsyncProxyServlet}. Same headers, rewrites,
-         * errors and events either way.
-         */
-        AUTO,
-        /** Every request through Jetty's {@code AsyncProxyServlet}. */
-        PROXY_SERVLET
     }
 
     private final String routePrefix;
@@ -136,7 +117,6 @@ public final class ProxyConfig {
     private final long maxMessageSize;
     private final int clientThreads;
     private final WebSocketRelay webSocketRelay;
-    private final HttpRelay httpRelay;
     private final boolean browserAuth;
     private final List<String> allowedOrigins;
     private final boolean rewriteLocation;
@@ -161,7 +141,6 @@ public final class ProxyConfig {
         this.maxMessageSize = b.maxMessageSize;
         this.clientThreads = b.clientThreads;
         this.webSocketRelay = b.webSocketRelay;
-        this.httpRelay = b.httpRelay;
         this.browserAuth = b.browserAuth;
         this.allowedOrigins = List.copyOf(b.allowedOrigins);
         this.rewriteLocation = b.rewriteLocation;
@@ -186,7 +165,7 @@ public final class ProxyConfig {
     public Builder toBuilder() {
         return builder().routePrefix(routePrefix).requestTimeout(requestTimeout).connectTimeout(connectTimeout)
                 .pingInterval(pingInterval).idleTimeout(idleTimeout).maxMessageSize(maxMessageSize)
-                .clientThreads(clientThreads).webSocketRelay(webSocketRelay).httpRelay(httpRelay)
+                .clientThreads(clientThreads).webSocketRelay(webSocketRelay)
                 .browserAuth(browserAuth).allowedOrigins(allowedOrigins).rewriteLocation(rewriteLocation)
                 .scopeCookies(scopeCookies).keepPrefix(keepPrefix).preserveHost(preserveHost).baseDomain(baseDomain)
                 .pathRoutes(pathRoutes).trustForwardedHost(trustForwardedHost).shareLinkSecret(shareLinkSecret)
@@ -215,18 +194,17 @@ public final class ProxyConfig {
         s.integer("clientThreads").ifPresent(b::clientThreads);
         s.text("webSocketRelay").ifPresent(v -> {
             try {
-                b.webSocketRelay(WebSocketRelay.valueOf(v.toUpperCase(Locale.ROOT)));
+                b.webSocketRelay(WebSocketRelay.valueOf(v.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("webSocketRelay: expected auto, frames or jakarta, got " + v, e);
+                // A start-up error rather than a silent fallback: a setting that no longer exists must be noticed.
+                String removed = v.trim().equalsIgnoreCase("frames")
+                        ? " (the frame relay was removed; auto picks the tunnel on Jetty 12)" : "";
+                throw new IllegalArgumentException("webSocketRelay: expected auto or jakarta, got " + v + removed, e);
             }
         });
-        s.text("httpRelay").ifPresent(v -> {
-            try {
-                b.httpRelay(HttpRelay.valueOf(v.trim().replace('-', '_').toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("httpRelay: expected auto or proxy-servlet, got " + v, e);
-            }
-        });
+        // The setting chose between two HTTP engines; one is left, so an old value must not stop a deployment.
+        s.text("httpRelay").ifPresent(v -> LoggerFactory.getLogger(ProxyConfig.class).warn(
+                "httpRelay={} is ignored: the setting was removed, every request goes through the one HTTP relay", v));
         s.bool("browserAuth").ifPresent(b::browserAuth);
         s.text("allowedOrigins").ifPresent(v -> b.allowedOrigins(splitList(v)));
         s.bool("rewriteLocation").ifPresent(b::rewriteLocation);
@@ -289,11 +267,6 @@ public final class ProxyConfig {
     /** Which WebSocket relay to use; {@link WebSocketRelay#AUTO} by default. */
     public WebSocketRelay webSocketRelay() {
         return webSocketRelay;
-    }
-
-    /** Which relay carries plain HTTP requests; {@link HttpRelay#AUTO} by default. */
-    public HttpRelay httpRelay() {
-        return httpRelay;
     }
 
     /**
@@ -436,7 +409,7 @@ public final class ProxyConfig {
         return "ProxyConfig{routePrefix=" + routePrefix + ", requestTimeout=" + requestTimeout
                 + ", connectTimeout=" + connectTimeout + ", pingInterval=" + pingInterval
                 + ", idleTimeout=" + idleTimeout + ", maxMessageSize=" + maxMessageSize
-                + ", clientThreads=" + clientThreads + ", webSocketRelay=" + webSocketRelay + ", httpRelay=" + httpRelay
+                + ", clientThreads=" + clientThreads + ", webSocketRelay=" + webSocketRelay
                 + ", browserAuth=" + browserAuth + ", allowedOrigins=" + allowedOrigins
                 + ", rewriteLocation=" + rewriteLocation + ", scopeCookies=" + scopeCookies
                 + ", keepPrefix=" + keepPrefix + ", preserveHost=" + preserveHost
@@ -467,7 +440,6 @@ public final class ProxyConfig {
         private long maxMessageSize = 128L * 1024 * 1024;
         private int clientThreads = DEFAULT_CLIENT_THREADS;
         private WebSocketRelay webSocketRelay = WebSocketRelay.AUTO;
-        private HttpRelay httpRelay = HttpRelay.AUTO;
         private boolean browserAuth = true;
         private List<String> allowedOrigins = List.of(SELF_ORIGIN);
         private boolean rewriteLocation = true;
@@ -514,11 +486,6 @@ public final class ProxyConfig {
 
         public Builder webSocketRelay(WebSocketRelay relay) {
             this.webSocketRelay = Objects.requireNonNull(relay, "webSocketRelay");
-            return this;
-        }
-
-        public Builder httpRelay(HttpRelay relay) {
-            this.httpRelay = Objects.requireNonNull(relay, "httpRelay");
             return this;
         }
 

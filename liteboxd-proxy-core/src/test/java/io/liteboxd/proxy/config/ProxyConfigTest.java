@@ -23,25 +23,23 @@ class ProxyConfigTest {
         assertThat(c.maxMessageSize()).isEqualTo(128L << 20);
         assertThat(c.clientThreads()).isEqualTo(64);
         assertThat(c.webSocketRelay()).isEqualTo(ProxyConfig.WebSocketRelay.AUTO);
-        assertThat(c.httpRelay()).isEqualTo(ProxyConfig.HttpRelay.AUTO);
     }
 
-    @ParameterizedTest
-    @CsvSource({"auto,AUTO", "proxy-servlet,PROXY_SERVLET", "PROXY_SERVLET,PROXY_SERVLET", " Proxy-Servlet ,PROXY_SERVLET"})
-    void readsTheHttpRelay(String text, ProxyConfig.HttpRelay expected) {
-        assertThat(ProxyConfig.from(Map.of("httpRelay", text)::get, Map.of()).httpRelay()).isEqualTo(expected);
-        assertThat(ProxyConfig.from(k -> null, Map.of("LITEBOXD_HTTP_RELAY", text)).httpRelay()).isEqualTo(expected);
-        assertThat(ProxyConfig.from(Map.of("httpRelay", text)::get, Map.of()).toBuilder().build().httpRelay())
-                .isEqualTo(expected);
+    @Test
+    void theRemovedHttpRelaySettingIsIgnored() {
+        // A deployment that still sets it starts (with a WARN) and runs the one HTTP relay.
+        assertThat(ProxyConfig.from(Map.of("httpRelay", "proxy-servlet")::get, Map.of()).toString())
+                .doesNotContain("httpRelay");
+        assertThat(ProxyConfig.from(k -> null, Map.of("LITEBOXD_HTTP_RELAY", "auto"))).isNotNull();
     }
 
     @Test
     void unknownRelaysAreRefusedWithTheChoices() {
-        assertThatThrownBy(() -> ProxyConfig.from(Map.of("httpRelay", "fast")::get, Map.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("httpRelay")
-                .hasMessageContaining("proxy-servlet");
         assertThatThrownBy(() -> ProxyConfig.from(Map.of("webSocketRelay", "fast")::get, Map.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frames");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("auto or jakarta");
+        assertThatThrownBy(() -> ProxyConfig.from(Map.of("webSocketRelay", "frames")::get, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("auto or jakarta")
+                .hasMessageContaining("frame relay was removed");
     }
 
     @Test

@@ -2,12 +2,16 @@ package io.liteboxd.proxy.servlet;
 
 import io.liteboxd.proxy.error.ErrorBody;
 import io.liteboxd.proxy.error.ProxyException;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Writes the gateway's JSON error responses. Never a container error page, never a stack trace. */
+/**
+ * Writes the gateway's JSON error responses through the servlet API, for refusals and for upstream failures alike.
+ * Never a container error page, never a stack trace.
+ */
 public final class ErrorResponses {
 
     private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
@@ -22,24 +26,40 @@ public final class ErrorResponses {
      * @return true if the error was written
      */
     public static boolean send(HttpServletResponse response, ProxyException e) {
-        return send(response, e.status(), ErrorBody.json(e));
+        return send(response, e, false, false);
     }
 
-    static boolean send(HttpServletResponse response, int status, byte[] body) {
+    /**
+     * As {@link #send(HttpServletResponse, ProxyException)}, for an exchange the relay has begun.
+     *
+     * @param close       ask the container to close the connection afterwards (the request body may be unread)
+     * @param nonBlocking the output is in non-blocking mode: the body is written only if it is ready (the status and
+     *                    length still tell the client), and nothing is flushed here
+     */
+    public static boolean send(HttpServletResponse response, ProxyException e, boolean close, boolean nonBlocking) {
         if (response.isCommitted()) {
             return false;
         }
+        byte[] body = ErrorBody.json(e);
         try {
             response.resetBuffer();
-            response.setStatus(status);
+            response.setStatus(e.status());
+            if (close) {
+                response.setHeader("Connection", "close");
+            }
             response.setContentType(ErrorBody.CONTENT_TYPE);
             response.setHeader("Cache-Control", "no-store");
             response.setContentLength(body.length);
-            response.getOutputStream().write(body);
-            response.flushBuffer();
+            ServletOutputStream out = response.getOutputStream();
+            if (!nonBlocking || out.isReady()) {
+                out.write(body);
+            }
+            if (!nonBlocking) {
+                response.flushBuffer();
+            }
             return true;
         } catch (IOException | IllegalStateException ex) {
-            LOG.debug("Could not write error response {}", status, ex);
+            LOG.debug("Could not write error response {}", e.status(), ex);
             return false;
         }
     }

@@ -24,6 +24,7 @@ import io.liteboxd.proxy.header.HeaderPolicy;
 import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.resolve.StaticSandboxes;
 import io.liteboxd.proxy.servlet.http.HttpRelay;
+import io.liteboxd.proxy.servlet.http.jetty.JettyPool;
 import io.liteboxd.proxy.servlet.websocket.WebSocketHandshake;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
@@ -150,8 +151,11 @@ public class ProxyServlet extends HttpServlet {
             }
             events = ProxyListener.all(List.of(metrics, new AccessLog(), listener));
             gateway = new SandboxGateway(config, authenticator, resolver, connector);
-            httpRelay = new HttpRelay(config, connector.sslContext(), events);
-            httpRelay.start(getServletContext());
+            // clientThreads=0: the upstream side runs on the container's pool, where the container offers one (Jetty).
+            httpRelay = new HttpRelay(config, gateway, connector.sslContext(),
+                    config.clientThreads() == 0 ? JettyPool.of(getServletContext()) : null, events);
+            // For the Jetty core front end, which stands in front of this servlet and needs the started relay.
+            getServletContext().setAttribute(HttpRelay.contextAttribute(this), httpRelay);
             // Each send blocked on a stalled reader is bounded by requestTimeout; the pool is sized so that many
             // stalled readers do not starve the others' fragment sends meanwhile.
             int clientThreads = config.clientThreads() == 0 ? ProxyConfig.DEFAULT_CLIENT_THREADS : config.clientThreads();
@@ -161,9 +165,8 @@ public class ProxyServlet extends HttpServlet {
                     closes, getServletContext(),
                     events);
             registerMetrics();
-            LOG.info("liteboxd-proxy serving {}{} with {}, WebSocket relay {}, HTTP relay {}",
-                    getServletContext().getContextPath(), mapping(config), config, webSockets.relayKind(),
-                    httpRelay.relayKind());
+            LOG.info("liteboxd-proxy serving {}{} with {}, WebSocket relay {}",
+                    getServletContext().getContextPath(), mapping(config), config, webSockets.relayKind());
         } catch (ServletException e) {
             destroy();
             throw e;
@@ -177,10 +180,7 @@ public class ProxyServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         // Dispatcher type first: the attribute lookup is needed only on the rare async dispatch.
         if (request.getDispatcherType() == DispatcherType.ASYNC) {
-            Object cutOff = request.getAttribute(HttpRelay.CUT_OFF);
-            if (cutOff != null) {
-                throw new HttpRelay.ResponseCutOff(cutOff);
-            }
+            HttpRelay.throwIfCutOff(request);
         }
         long started = System.nanoTime();
         String requestId = RequestIds.of(request);
@@ -194,22 +194,14 @@ public class ProxyServlet extends HttpServlet {
                 gateway.route(host, rawPath, request.getQueryString());
                 WebSocketHandshake.validate(request);
             }
-            Object handed = upgrade ? null : request.getAttribute(HttpRelay.ADMITTED);
-            Admission admission;
-            if (handed instanceof Admission a) {
-                admission = a;
-            } else if (handed instanceof RuntimeException e) {
-                throw e;
-            } else {
-                admission = gateway.admit(new GatewayRequest(request.getMethod(), host, rawPath,
-                        request.getQueryString(), Collections.list(request.getHeaders(AccessTokens.HEADER)),
-                        Collections.list(request.getHeaders("Cookie")), request.getHeader("Origin"),
-                        upgrade ? Transport.WEBSOCKET : Transport.HTTP, request.getContextPath()));
-            }
+            Admission admission = gateway.admit(new GatewayRequest(request.getMethod(), host, rawPath,
+                    request.getQueryString(), Collections.list(request.getHeaders(AccessTokens.HEADER)),
+                    Collections.list(request.getHeaders("Cookie")), request.getHeader("Origin"),
+                    upgrade ? Transport.WEBSOCKET : Transport.HTTP, request.getContextPath()));
             if (upgrade) {
                 webSockets.upgrade(request, response, admission,
                         refusal -> refuse(request, response, refusal, true, host, rawPath, started, requestId));
-            } else if (HttpRelay.redirectsLogin(request, response, admission)) {
+            } else if (httpRelay.redirectsLogin(request, response, admission)) {
                 response.setHeader(RequestIds.HEADER, requestId);
                 events.httpExchange(new HttpExchangeEvent(requestId, admission.route().sandboxId(),
                         admission.route().port(), request.getMethod(), response.getStatus(), null, 0,
@@ -222,7 +214,7 @@ public class ProxyServlet extends HttpServlet {
                 LOG.debug("Refused {} {}: {} {}", request.getMethod(), rawPath, e.status(), e.getMessage(), e);
             }
             refuse(request, response, e, upgrade, host, rawPath, started, requestId);
-        } catch (ServletException | RuntimeException | LinkageError e) {
+        } catch (RuntimeException | LinkageError e) {
             LOG.error("Unexpected failure serving {} {} (request {})", request.getMethod(), rawPath, requestId, e);
             refuse(request, response, new ProxyException(ProxyError.INTERNAL, "internal gateway error"), upgrade, host,
                     rawPath, started, requestId);
@@ -288,7 +280,8 @@ public class ProxyServlet extends HttpServlet {
             webSockets = null;
         }
         if (httpRelay != null) {
-            httpRelay.destroy();
+            getServletContext().removeAttribute(HttpRelay.contextAttribute(this));
+            httpRelay.close();
             httpRelay = null;
         }
         if (blockingSends != null) {
@@ -309,28 +302,6 @@ public class ProxyServlet extends HttpServlet {
     public String webSocketRelay() {
         WebSocketHandshake ws = webSockets;
         return ws == null ? "not started" : ws.relayKind();
-    }
-
-    /**
-     * Which relay carries bodiless HTTP requests to plain-HTTP upstreams: {@code pooled} or {@code proxy-servlet}
-     * (see {@link ProxyConfig.HttpRelay}), for logs and tests.
-     */
-    public String httpRelay() {
-        HttpRelay relay = httpRelay;
-        return relay == null ? "not started" : relay.relayKind();
-    }
-
-    /**
-     * The gateway core, once started (null before {@link #init()} and after {@link #destroy()}); public for
-     * {@link io.liteboxd.proxy.servlet.http.JettyHttpHandler}, which admits requests with it in front of the servlet.
-     */
-    public SandboxGateway gateway() {
-        return gateway;
-    }
-
-    /** The HTTP relay, once started (null before {@link #init()} and after {@link #destroy()}); see {@link #gateway()}. */
-    public HttpRelay relay() {
-        return httpRelay;
     }
 
     /** Open WebSocket bridges right now (for monitoring and tests). */

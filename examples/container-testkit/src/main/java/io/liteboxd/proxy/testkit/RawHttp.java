@@ -205,9 +205,9 @@ public final class RawHttp {
             socket.getOutputStream().flush();
         }
 
-        /** Reads one response leniently (see {@link RawHttp#read(InputStream)}). */
+        /** Reads one response leniently (see {@link RawHttp#readLenient(InputStream)}). */
         public RawResponse read() throws IOException {
-            return RawHttp.read(in);
+            return readLenient(in);
         }
 
         public RawResponse exchange(String request) throws IOException {
@@ -259,7 +259,7 @@ public final class RawHttp {
         return exchange(port, request.bytes());
     }
 
-    /** Sends these exact bytes on a fresh connection and reads one response leniently (see {@link #read}). */
+    /** Sends these exact bytes on a fresh connection and reads one response leniently (see {@link #readLenient}). */
     public static RawResponse exchange(int port, byte[] request) throws IOException {
         try (Socket socket = connect(port)) {
             OutputStream out = socket.getOutputStream();
@@ -270,7 +270,7 @@ public final class RawHttp {
                 // The server may answer and close while a large request is still being written; read what it said.
             }
             boolean head = request.length > 5 && new String(request, 0, 5, StandardCharsets.ISO_8859_1).equals("HEAD ");
-            return read(new BufferedInputStream(socket.getInputStream()), head);
+            return readLenient(new BufferedInputStream(socket.getInputStream()), head);
         }
     }
 
@@ -279,12 +279,12 @@ public final class RawHttp {
      * is a test failure, never a stuck build); a reset, or a close before the status line, is
      * {@link RawResponse#closed()}; a body cut short is returned as far as it came.
      */
-    public static RawResponse read(InputStream in) throws IOException {
-        return read(in, false);
+    public static RawResponse readLenient(InputStream in) throws IOException {
+        return readLenient(in, false);
     }
 
-    /** As {@link #read(InputStream)}; a response to HEAD has no body whatever its headers say. */
-    public static RawResponse read(InputStream in, boolean headRequest) throws IOException {
+    /** As {@link #readLenient(InputStream)}; a response to HEAD has no body whatever its headers say. */
+    public static RawResponse readLenient(InputStream in, boolean headRequest) throws IOException {
         try {
             return read(in, headRequest, true);
         } catch (SocketTimeoutException e) {
@@ -371,7 +371,7 @@ public final class RawHttp {
         }
     }
 
-    private static Socket connect(URI base) throws IOException {
+    static Socket connect(URI base) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), READ_TIMEOUT_MS);
         socket.setSoTimeout(READ_TIMEOUT_MS);
@@ -380,6 +380,11 @@ public final class RawHttp {
 
     private static String hostHeader(URI base) {
         return base.getHost() + ":" + base.getPort();
+    }
+
+    /** Reads one response strictly: anything but a well-formed, complete response is an {@link IOException}. */
+    static RawResponse read(InputStream in, boolean headRequest) throws IOException {
+        return read(in, headRequest, false);
     }
 
     private static RawResponse read(InputStream in, boolean headRequest, boolean lenient) throws IOException {
@@ -476,7 +481,7 @@ public final class RawHttp {
         return fields;
     }
 
-    private static String readLine(InputStream in) throws IOException {
+    static String readLine(InputStream in) throws IOException {
         return readLine(in, false);
     }
 

@@ -33,8 +33,10 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
@@ -82,6 +84,8 @@ public final class Upstream implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
+    /** The same endpoints over TLS (certificate: {@link TestTls}), once {@link #startWithTls()} asked for it. */
+    private ServerConnector tlsConnector;
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicLong firehoseMessages = new AtomicLong();
     private final List<Received> received = new CopyOnWriteArrayList<>();
@@ -197,8 +201,31 @@ public final class Upstream implements AutoCloseable {
         return upstream;
     }
 
+    /** Starts a fresh upstream that also serves its HTTP endpoints over TLS on {@link #tlsPort()}. */
+    public static Upstream startWithTls() throws Exception {
+        Upstream upstream = new Upstream();
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStore(TestTls.keyStore());
+        tls.setKeyStorePassword(TestTls.PASSWORD);
+        HttpConfiguration https = new HttpConfiguration();
+        https.setUriCompliance(UriCompliance.UNSAFE);
+        https.setSendServerVersion(false);
+        upstream.tlsConnector = new ServerConnector(upstream.server, 1, 1,
+                new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(https));
+        upstream.tlsConnector.setHost("127.0.0.1");
+        upstream.tlsConnector.setPort(0);
+        upstream.server.addConnector(upstream.tlsConnector);
+        upstream.server.start();
+        return upstream;
+    }
+
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** The TLS port, with {@link #startWithTls()}. */
+    public int tlsPort() {
+        return tlsConnector.getLocalPort();
     }
 
     /** TCP connections this upstream has accepted since it started. */

@@ -47,7 +47,7 @@ final class ClientBody {
     void checkUnread(HttpServletRequest request) {
         String how = consumedBeforeRelay(request);
         if (how != null) {
-            log(request, how);
+            log(request.getMethod(), request.getRequestURI(), how);
             throw new ProxyException(ProxyError.BODY_CONSUMED, MESSAGE + "; nothing was sent to the sandbox");
         }
     }
@@ -73,50 +73,24 @@ final class ClientBody {
     }
 
     /**
-     * The failure with which a relayed request is aborted when the client's body ended short of its announced
-     * length.
+     * The answer when a relayed request's body ended short of its announced length; the request already on its way
+     * upstream is aborted.
      */
-    EndedShort endedShort(HttpServletRequest request, long read, long announced) {
-        log(request, "ended after " + read + " of " + announced + " announced bytes");
-        return new EndedShort(read, announced);
+    ProxyException endedShort(String method, String path, long read, long announced) {
+        log(method, path, "ended after " + read + " of " + announced + " announced bytes");
+        return new ProxyException(ProxyError.BODY_CONSUMED, MESSAGE + "; the request to the sandbox was aborted");
     }
 
-    private void log(HttpServletRequest request, String how) {
+    private void log(String method, String path, String how) {
         if (warned.compareAndSet(false, true)) {
             // The path, never the query: a query may carry the access token.
             LOG.warn("The body of {} {} was {} before the gateway could relay it; answered {} {}. A servlet filter "
                             + "that reads request bodies (Spring's FormContentFilter, HiddenHttpMethodFilter, anything "
                             + "calling getParameter) must not run on the gateway's paths. Logged once; later ones at DEBUG.",
-                    request.getMethod(), request.getRequestURI(), how, ProxyError.BODY_CONSUMED.status(),
+                    method, path, how, ProxyError.BODY_CONSUMED.status(),
                     ProxyError.BODY_CONSUMED.code());
         } else {
-            LOG.debug("The body of {} {} was {} before the gateway could relay it", request.getMethod(),
-                    request.getRequestURI(), how);
+            LOG.debug("The body of {} {} was {} before the gateway could relay it", method, path, how);
         }
-    }
-
-    /** Aborts the upstream request when the client's body ends before its announced length. */
-    static final class EndedShort extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        EndedShort(long read, long announced) {
-            super("request body ended after " + read + " of " + announced + " announced bytes");
-        }
-
-        /** Expected and already logged: no stack trace. */
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    }
-
-    /** Whether {@code failure}, or one of its causes, is an {@link EndedShort}. */
-    static boolean isEndedShort(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof EndedShort) {
-                return true;
-            }
-        }
-        return false;
     }
 }

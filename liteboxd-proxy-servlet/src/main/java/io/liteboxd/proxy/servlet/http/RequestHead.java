@@ -5,9 +5,9 @@ import java.net.URI;
 import java.util.Arrays;
 
 /**
- * The bytes of the request line and header block the {@link PooledRelay} sends upstream: the target's raw path and
- * query, the fields the {@link io.liteboxd.proxy.header.HeaderPolicy} left, and the upstream's {@code Host} unless
- * the policy kept the client's.
+ * The bytes of the request line and header block the {@link HttpRelay} sends upstream: the target's raw path and
+ * query, the fields the {@link io.liteboxd.proxy.header.HeaderPolicy} left, the upstream's {@code Host} unless the
+ * policy kept the client's, and the framing of a body of unknown length.
  */
 final class RequestHead {
 
@@ -15,10 +15,11 @@ final class RequestHead {
     }
 
     /**
-     * @param target  the upstream URI (scheme http) whose raw path and query are sent as they are
+     * @param target  the upstream URI ({@code http} or {@code https}) whose raw path and query are sent as they are
      * @param headers the request's fields, already filtered by the header policy
+     * @param chunked the body's length is unknown (an HTTP/2 or chunked client): it is sent chunked
      */
-    static byte[] of(String method, URI target, HeaderBlock headers) {
+    static byte[] of(String method, URI target, HeaderBlock headers, boolean chunked) {
         // Written as bytes straight away: this runs for every proxied request. A typical head is 400-700 bytes: one
         // allocation, no growth.
         Bytes b = new Bytes(1024);
@@ -34,13 +35,16 @@ final class RequestHead {
             // The policy left the client's Host only where it is preserved; otherwise the upstream's own.
             b.ascii("Host: ").ascii(target.getHost());
             int port = target.getPort();
-            if (port > 0 && port != 80) {
+            if (port > 0 && port != ("https".equals(target.getScheme()) ? 443 : 80)) {
                 b.put(':').ascii(Integer.toString(port));
             }
             b.crlf();
         }
         for (int i = 0; i < headers.size(); i++) {
             b.field(headers.name(i), headers.value(i));
+        }
+        if (chunked) {
+            b.field("Transfer-Encoding", "chunked");
         }
         b.crlf();
         return b.toArray();

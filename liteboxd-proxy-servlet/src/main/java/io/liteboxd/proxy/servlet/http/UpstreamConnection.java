@@ -21,7 +21,9 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * One HTTP/1.1 connection to an upstream, serving one {@link PooledExchange} at a time: it writes the exchange's
- * request head and feeds the response, parsed by Jetty's {@link HttpParser}, to the exchange as it arrives.
+ * request head (and, as the exchange hands it over, its body) and feeds the response, parsed by Jetty's
+ * {@link HttpParser}, to the exchange as it arrives. Reading and writing are independent, so an upstream may answer
+ * before it has taken the whole body.
  *
  * <p>Reading stops while the exchange waits for the client to take what it was given (the exchange calls
  * {@link #resume()} when it can take more), so a slow client holds back the upstream through TCP instead of filling
@@ -46,8 +48,10 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     private volatile PooledExchange exchange;
     private RetainableByteBuffer buffer;
     private boolean used;
-    // Per exchange, touched only inside process():
-    private boolean responseStarted;
+    /** The exchange's body is still being written: the connection cannot carry another request after this one. */
+    private volatile boolean requestOpen;
+    // Per exchange, written only inside process():
+    private volatile boolean responseStarted;
     private boolean interim;
     private boolean messageComplete;
     private boolean keepAlive;
@@ -74,8 +78,10 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     /**
      * Starts {@code next} on this (claimed) connection: writes its request head; the answer reaches the exchange
      * through its callbacks.
+     *
+     * @param withBody the exchange writes a body next ({@link #write}), from {@code headWritten} on
      */
-    void send(PooledExchange next, ByteBuffer head, boolean headRequest) {
+    void send(PooledExchange next, ByteBuffer head, boolean headRequest, boolean withBody, Runnable headWritten) {
         responseStarted = false;
         interim = false;
         messageComplete = false;
@@ -83,14 +89,34 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
         failure = null;
         parser.reset();
         parser.setHeadResponse(headRequest);
+        requestOpen = withBody;
         this.exchange = next;
         try {
-            getEndPoint().write(Callback.from(() -> { }, this::writeFailed), head);
+            getEndPoint().write(Callback.from(headWritten, this::writeFailed), head);
         } catch (RuntimeException e) {
             // An endpoint closed under a just-claimed connection refuses the write outright (WritePendingException
             // from its failed flusher) instead of failing the callback: the same outcome, a failure before any answer.
             writeFailed(e);
         }
+    }
+
+    /** Writes part of the request body; the exchange writes the next part only once {@code written} completes. */
+    void write(Callback written, ByteBuffer... bytes) {
+        try {
+            getEndPoint().write(written, bytes);
+        } catch (RuntimeException e) {
+            written.failed(e);
+        }
+    }
+
+    /** The whole request body is written: the connection may carry another request once the answer is complete. */
+    void requestSent() {
+        requestOpen = false;
+    }
+
+    /** Whether the upstream has begun its answer to the current request. */
+    boolean answering() {
+        return responseStarted;
     }
 
     private void writeFailed(Throwable cause) {
@@ -145,7 +171,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
                 probeIdle();
                 return;
             }
-            if (current.waitingForClient()) {
+            if (current.waiting) {
                 return;
             }
             if (buffer != null && buffer.hasRemaining()) {
@@ -260,7 +286,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
 
     /** The exchange's answer is complete or broke off: hand the outcome over, then park or close the connection. */
     private void end(PooledExchange current) {
-        boolean reusable = failure == null && keepAlive && !parser.isClose()
+        boolean reusable = failure == null && keepAlive && !parser.isClose() && !requestOpen
                 && (buffer == null || !buffer.hasRemaining());
         Throwable cause = failure;
         boolean answered = responseStarted;

@@ -4,7 +4,7 @@ package io.liteboxd.proxy.servlet.websocket;
  * Counts the bytes of the message in flight in one direction, for the max message size. Messages are streamed, so
  * this is the only place their size is known. Not thread-safe: each direction delivers serially.
  */
-public final class MessageMeter {
+final class MessageMeter {
 
     private final long limit;
     private long current;

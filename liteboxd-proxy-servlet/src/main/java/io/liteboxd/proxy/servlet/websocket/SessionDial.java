@@ -9,7 +9,7 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
 /**
  * Dials the upstream with Jetty's WebSocket client, for relays whose upstream leg is a Jetty WebSocket session.
  */
-public final class SessionDial {
+final class SessionDial {
 
     private SessionDial() {
     }
@@ -19,7 +19,7 @@ public final class SessionDial {
      * @param late     run if the handshake completes after the returned future was cancelled (timed out): the
      *                 relay must then close the session that opened anyway
      */
-    public static CompletableFuture<UpstreamAnswer> dial(WebSocketClient client, Session.Listener listener,
+    static CompletableFuture<UpstreamAnswer> dial(WebSocketClient client, Session.Listener listener,
                                                   UpstreamRequest request, Runnable late) {
         ClientUpgradeRequest upgrade = new ClientUpgradeRequest(request.uri());
         upgrade.setSubProtocols(request.subprotocols());

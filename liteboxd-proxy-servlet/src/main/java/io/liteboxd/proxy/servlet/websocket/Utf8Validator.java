@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 
 /**
  * Incremental UTF-8 validation of a text message split across frames (RFC 3629 ranges: no overlongs, no surrogates,
- * nothing above U+10FFFF). Lets the frame relay forward text frames without decoding them, and still close with 1007
+ * nothing above U+10FFFF). Lets the tunnel relay text frames without decoding them, and still close with 1007
  * on invalid text as RFC 6455 requires.
  */
 public final class Utf8Validator {

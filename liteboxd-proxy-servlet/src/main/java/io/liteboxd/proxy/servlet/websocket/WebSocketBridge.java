@@ -12,7 +12,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -20,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
@@ -40,13 +38,13 @@ import org.slf4j.LoggerFactory;
  * taken the fragment (bounded by the request timeout): a slow upstream holds back the container's reading of this
  * one connection.
  *
- * <p>Either side's close or error closes the other with a mirrored, sendable code, and frees the keepalive task.
+ * <p>Keepalive, idle closing, close mirroring and the close grace are the {@link RelayLifecycle}'s; this class
+ * supplies how each leg is pinged and closed.
  */
 public final class WebSocketBridge implements Relay {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketBridge.class);
     private static final String ENDPOINT_PATH = "/liteboxd-bridge";
-    private static final long CLOSE_GRACE_MS = 2000;
 
     /** Creates Jakarta bridges: the portable default, for every servlet container with Jakarta WebSocket 2.1. */
     public static Relay.Factory factory(RelaySettings settings) {
@@ -70,25 +68,18 @@ public final class WebSocketBridge implements Relay {
 
     private final RelaySettings settings;
     private final String name;
-    private final Consumer<Relay> onFinished;
     private final MessageMeter inbound;
     private final MessageMeter outbound;
-    private final RelayStats stats = new RelayStats();
     private final AtomicBoolean claimed = new AtomicBoolean();
-    private final AtomicBoolean clientDone = new AtomicBoolean();
-    private final AtomicBoolean upstreamDone = new AtomicBoolean();
-    private final AtomicBoolean finished = new AtomicBoolean();
     private final Object clientLock = new Object();
+    private final ClientLeg clientLeg = new ClientLeg();
+    private final UpstreamLeg upstreamLeg = new UpstreamLeg();
+    private final RelayLifecycle lifecycle;
 
     private volatile Session upstream;
     private volatile jakarta.websocket.Session client;
     private volatile CloseReason pendingClientClose;
-    private volatile Scheduler.Task keepalive;
     private volatile boolean sendingToClient;
-    // Last time anything (data, ping or pong) arrived on each leg: the keepalive closes a leg silent for idleTimeout.
-    // Jetty's and the containers' own idle timers cannot, because the gateway's pings reset them.
-    private volatile long clientSeen = System.nanoTime();
-    private volatile long upstreamSeen = System.nanoTime();
 
     // Touched only by the serial chain of upstream deliveries (one frame demanded at a time).
     private boolean inboundFragmented;
@@ -98,7 +89,7 @@ public final class WebSocketBridge implements Relay {
         this.outbound = new MessageMeter(settings.maxMessageSize());
         this.settings = settings;
         this.name = name;
-        this.onFinished = onFinished;
+        this.lifecycle = new RelayLifecycle(settings, this, clientLeg, upstreamLeg, () -> onFinished.accept(this));
     }
 
     /** A one-shot admission ticket: true exactly once, for the handshake the servlet authenticated. */
@@ -113,7 +104,7 @@ public final class WebSocketBridge implements Relay {
 
     @Override
     public RelayStats stats() {
-        return stats;
+        return lifecycle.stats();
     }
 
     @Override
@@ -163,13 +154,13 @@ public final class WebSocketBridge implements Relay {
     }
 
     void upstreamText(String payload, boolean last) {
-        upstreamSeen = System.nanoTime();
+        lifecycle.seen(RelayStats.Side.UPSTREAM);
         long size = Utf8.length(payload);
         if (!inbound.add(size, last)) {
             tooBig(inbound);
             return;
         }
-        stats.toClient(size, last);
+        lifecycle.stats().toClient(size, last);
         jakarta.websocket.Session c = client;
         sendingToClient = true;
         if (!inboundFragmented && last) {
@@ -188,13 +179,13 @@ public final class WebSocketBridge implements Relay {
     }
 
     void upstreamBinary(ByteBuffer payload, boolean last, Callback callback) {
-        upstreamSeen = System.nanoTime();
+        lifecycle.seen(RelayStats.Side.UPSTREAM);
         if (!inbound.add(payload.remaining(), last)) {
             tooBig(inbound);
             callback.succeed();
             return;
         }
-        stats.toClient(payload.remaining(), last);
+        lifecycle.stats().toClient(payload.remaining(), last);
         jakarta.websocket.Session c = client;
         sendingToClient = true;
         if (!inboundFragmented && last) {
@@ -213,12 +204,12 @@ public final class WebSocketBridge implements Relay {
     }
 
     void upstreamPing(ByteBuffer payload) {
-        upstreamSeen = System.nanoTime();
+        lifecycle.seen(RelayStats.Side.UPSTREAM);
         relayControlToClient(payload, true);
     }
 
     void upstreamPong(ByteBuffer payload) {
-        upstreamSeen = System.nanoTime();
+        lifecycle.seen(RelayStats.Side.UPSTREAM);
         if (Keepalive.isOwnPong(payload)) {
             upstream.demand();
             return;
@@ -227,17 +218,15 @@ public final class WebSocketBridge implements Relay {
     }
 
     void upstreamClosed(int code, String reason) {
-        stats.closedBy(RelayStats.Side.UPSTREAM, code);
-        upstreamDone.set(true);
-        closeClient(CloseCodes.towardsClient(code), reason);
-        finishIfDone();
+        lifecycle.mirrorClose(RelayStats.Side.UPSTREAM, code, reason);
+        lifecycle.ended(RelayStats.Side.UPSTREAM);
     }
 
     void upstreamFailed(Throwable cause) {
         LOG.debug("{} upstream failed", this, cause);
         int code = cause instanceof org.eclipse.jetty.websocket.api.exceptions.MessageTooLargeException
                 ? CloseCodes.MESSAGE_TOO_BIG : CloseCodes.INTERNAL_ERROR;
-        closeClient(code, "upstream error");
+        clientLeg.close(code, "upstream error");
     }
 
     // ---- client events (container thread) ------------------------------------------------------------------
@@ -259,62 +248,54 @@ public final class WebSocketBridge implements Relay {
                 return;
             }
         }
-        scheduleKeepalive();
+        lifecycle.start();
         upstream.demand();
     }
 
     void clientClosed(CloseReason reason) {
-        stats.closedBy(RelayStats.Side.CLIENT, reason.getCloseCode().getCode());
-        clientDone.set(true);
-        closeUpstream(CloseCodes.towardsUpstream(reason.getCloseCode().getCode()), reason.getReasonPhrase());
-        finishIfDone();
+        lifecycle.mirrorClose(RelayStats.Side.CLIENT, reason.getCloseCode().getCode(), reason.getReasonPhrase());
+        lifecycle.ended(RelayStats.Side.CLIENT);
     }
 
     /**
      * Containers follow an error with {@code onClose}, which mirrors the real close code to the upstream. Closing the
      * upstream here already would race that and could replace the client's own code (say 4001) with 1001 when a
-     * write fails while the client's close frame is in flight. The upstream is closed here only if no
-     * {@code onClose} arrives in time.
+     * write fails while the client's close frame is in flight. If no {@code onClose} arrives within the close grace,
+     * the lifecycle ends the client leg and the upstream is closed then ({@link ClientLeg#terminate}).
      */
     void clientFailed(Throwable cause) {
         LOG.debug("{} client failed", this, cause);
-        closeClient(CloseCodes.INTERNAL_ERROR, "gateway error");
-        settings.scheduler().schedule(() -> {
-            if (!clientDone.get()) {
-                clientDone.set(true);
-                closeUpstream(CloseCodes.GOING_AWAY, "client error");
-                finishIfDone();
-            }
-        }, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+        clientLeg.close(CloseCodes.INTERNAL_ERROR, "gateway error");
+        lifecycle.beginClosing();
     }
 
     private void clientText(String part, boolean last) {
-        clientSeen = System.nanoTime();
+        lifecycle.seen(RelayStats.Side.CLIENT);
         long size = Utf8.length(part);
         if (!outbound.add(size, last)) {
             tooBig(outbound);
             return;
         }
-        stats.toUpstream(size, last);
+        lifecycle.stats().toUpstream(size, last);
         Callback.Completable sent = new Callback.Completable();
         upstream.sendPartialText(part, last, sent);
         awaitUpstream(sent);
     }
 
     private void clientBinary(ByteBuffer part, boolean last) {
-        clientSeen = System.nanoTime();
+        lifecycle.seen(RelayStats.Side.CLIENT);
         if (!outbound.add(part.remaining(), last)) {
             tooBig(outbound);
             return;
         }
-        stats.toUpstream(part.remaining(), last);
+        lifecycle.stats().toUpstream(part.remaining(), last);
         Callback.Completable sent = new Callback.Completable();
         upstream.sendPartialBinary(part, last, sent);
         awaitUpstream(sent);
     }
 
     private void clientPong(PongMessage pong) {
-        clientSeen = System.nanoTime();
+        lifecycle.seen(RelayStats.Side.CLIENT);
         ByteBuffer data = pong.getApplicationData();
         if (!Keepalive.isOwnPong(data)) {
             upstream.sendPong(Keepalive.copy(data), Callback.NOOP);
@@ -326,41 +307,86 @@ public final class WebSocketBridge implements Relay {
     /** Ends both legs, e.g. when the client never completed its upgrade or the servlet is destroyed. */
     @Override
     public void abort(int code, String reason) {
-        stats.closedBy(RelayStats.Side.GATEWAY, code);
-        closeUpstream(code, reason);
-        closeClient(code, reason);
+        lifecycle.abort(code, reason);
         if (client == null) {
             // No client session will ever report its close.
-            clientDone.set(true);
-            finishIfDone();
+            lifecycle.ended(RelayStats.Side.CLIENT);
         }
     }
 
-    private void closeUpstream(int code, String reason) {
-        Session u = upstream;
-        if (u != null && u.isOpen()) {
-            u.close(code, CloseCodes.reason(reason), Callback.NOOP);
-        } else {
-            upstreamDone.set(true);
-            finishIfDone();
-        }
-    }
+    /** The client's Jakarta session, as the lifecycle drives it. */
+    private final class ClientLeg implements RelayLifecycle.Leg {
 
-    private void closeClient(int code, String reason) {
-        CloseReason closeReason = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), CloseCodes.reason(reason));
-        jakarta.websocket.Session c;
-        synchronized (clientLock) {
-            c = client;
-            if (c == null) {
-                if (pendingClientClose == null) {
-                    pendingClientClose = closeReason;
-                }
-                return;
+        @Override
+        public void ping() {
+            jakarta.websocket.Session c = client;
+            // A send in flight already tests the client connection; a ping behind it would only queue up.
+            if (c != null && c.isOpen() && !sendingToClient) {
+                settings.closes().execute(() -> {
+                    try {
+                        c.getAsyncRemote().sendPing(Keepalive.payload());
+                    } catch (IOException | RuntimeException e) {
+                        LOG.debug("{} keepalive ping to client failed", WebSocketBridge.this, e);
+                    }
+                });
             }
         }
-        if (c.isOpen()) {
-            // Jakarta's close may block while it writes the close frame: never on a shared client/selector thread.
-            settings.closes().execute(() -> closeQuietly(c, closeReason));
+
+        @Override
+        public void close(int code, String reason) {
+            CloseReason closeReason = new CloseReason(CloseReason.CloseCodes.getCloseCode(code),
+                    CloseCodes.reason(reason));
+            jakarta.websocket.Session c;
+            synchronized (clientLock) {
+                c = client;
+                if (c == null) {
+                    if (pendingClientClose == null) {
+                        pendingClientClose = closeReason;
+                    }
+                    return;
+                }
+            }
+            if (c.isOpen()) {
+                // Jakarta's close may block while it writes the close frame: never on a shared client/selector thread.
+                settings.closes().execute(() -> closeQuietly(c, closeReason));
+            }
+        }
+
+        /**
+         * Jakarta has no way to drop a connection (the container's idle timer ends it); what is left to do is tell
+         * the upstream, which a client that never reported its close did not.
+         */
+        @Override
+        public void terminate() {
+            upstreamLeg.close(CloseCodes.GOING_AWAY, "client error");
+        }
+    }
+
+    /** The upstream's Jetty client session, as the lifecycle drives it. */
+    private final class UpstreamLeg implements RelayLifecycle.Leg {
+
+        @Override
+        public void ping() {
+            Session u = upstream;
+            if (u != null && u.isOpen()) {
+                u.sendPing(Keepalive.payload(), Callback.NOOP);
+            }
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            Session u = upstream;
+            if (u != null && u.isOpen()) {
+                u.close(code, CloseCodes.reason(reason), Callback.NOOP);
+            } else {
+                lifecycle.ended(RelayStats.Side.UPSTREAM);
+            }
+        }
+
+        /** A close that Jetty bounds itself: its idle timer ends a close handshake the upstream never answers. */
+        @Override
+        public void terminate() {
+            close(CloseCodes.GOING_AWAY, "client error");
         }
     }
 
@@ -369,16 +395,6 @@ public final class WebSocketBridge implements Relay {
             session.close(reason);
         } catch (IOException | RuntimeException e) {
             LOG.debug("{} closing client failed", this, e);
-        }
-    }
-
-    private void finishIfDone() {
-        if (clientDone.get() && upstreamDone.get() && finished.compareAndSet(false, true)) {
-            Scheduler.Task task = keepalive;
-            if (task != null) {
-                task.cancel();
-            }
-            onFinished.accept(this);
         }
     }
 
@@ -391,8 +407,8 @@ public final class WebSocketBridge implements Relay {
     private void clientSendDone(Throwable failure, Callback callback) {
         sendingToClient = false;
         if (failure == null) {
-            // The client takes our writes: alive, even if it never sends (see FrameRelay for the reasoning).
-            clientSeen = System.nanoTime();
+            // The client takes our writes: alive, even if it never sends (a client tailing a log).
+            lifecycle.seen(RelayStats.Side.CLIENT);
             if (callback != null) {
                 callback.succeed();
             }
@@ -402,8 +418,8 @@ public final class WebSocketBridge implements Relay {
                 callback.fail(failure);
             }
             LOG.debug("{} sending to client failed", this, failure);
-            closeUpstream(CloseCodes.GOING_AWAY, "client unreachable");
-            closeClient(CloseCodes.INTERNAL_ERROR, "send failed");
+            upstreamLeg.close(CloseCodes.GOING_AWAY, "client unreachable");
+            clientLeg.close(CloseCodes.INTERNAL_ERROR, "send failed");
         }
     }
 
@@ -428,14 +444,13 @@ public final class WebSocketBridge implements Relay {
     private void awaitUpstream(Callback.Completable sent) {
         try {
             sent.get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            upstreamSeen = System.nanoTime();
+            lifecycle.seen(RelayStats.Side.UPSTREAM);
         } catch (TimeoutException e) {
-            stats.closedBy(RelayStats.Side.GATEWAY, CloseCodes.INTERNAL_ERROR);
-            closeUpstream(CloseCodes.GOING_AWAY, "write timed out");
-            closeClient(CloseCodes.INTERNAL_ERROR, "upstream write timed out");
+            upstreamLeg.close(CloseCodes.GOING_AWAY, "write timed out");
+            lifecycle.abort(CloseCodes.INTERNAL_ERROR, "upstream write timed out", true, false);
         } catch (ExecutionException e) {
             LOG.debug("{} sending to upstream failed", this, e.getCause());
-            closeClient(CloseCodes.INTERNAL_ERROR, "upstream unreachable");
+            clientLeg.close(CloseCodes.INTERNAL_ERROR, "upstream unreachable");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abort(CloseCodes.GOING_AWAY, "gateway shutting down");
@@ -443,47 +458,6 @@ public final class WebSocketBridge implements Relay {
     }
 
     private void tooBig(MessageMeter meter) {
-        stats.closedBy(RelayStats.Side.GATEWAY, CloseCodes.MESSAGE_TOO_BIG);
-        closeUpstream(CloseCodes.MESSAGE_TOO_BIG, meter.tooBigReason());
-        closeClient(CloseCodes.MESSAGE_TOO_BIG, meter.tooBigReason());
-    }
-
-    private void scheduleKeepalive() {
-        Duration interval = settings.pingInterval();
-        if (interval.isZero() || finished.get()) {
-            return;
-        }
-        keepalive = settings.scheduler().schedule(this::ping, interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void ping() {
-        if (finished.get()) {
-            return;
-        }
-        long now = System.nanoTime();
-        long idle = settings.idleTimeout().toNanos();
-        if (now - upstreamSeen > idle || now - clientSeen > idle) {
-            // A half-open peer never answers our pings: close both legs rather than ping it forever.
-            String side = now - upstreamSeen > idle ? "upstream" : "client";
-            LOG.debug("{} {} silent for {}, closing", this, side, settings.idleTimeout());
-            abort(CloseCodes.GOING_AWAY, side + " idle timeout");
-            return;
-        }
-        Session u = upstream;
-        if (u != null && u.isOpen()) {
-            u.sendPing(Keepalive.payload(), Callback.NOOP);
-        }
-        jakarta.websocket.Session c = client;
-        // A send in flight already tests the client connection; a ping behind it would only queue up.
-        if (c != null && c.isOpen() && !sendingToClient) {
-            settings.closes().execute(() -> {
-                try {
-                    c.getAsyncRemote().sendPing(Keepalive.payload());
-                } catch (IOException | RuntimeException e) {
-                    LOG.debug("{} keepalive ping to client failed", this, e);
-                }
-            });
-        }
-        scheduleKeepalive();
+        lifecycle.abort(CloseCodes.MESSAGE_TOO_BIG, meter.tooBigReason());
     }
 }

@@ -100,13 +100,10 @@ class ClientBodyTest {
     }
 
     @Test
-    void endedShort_isFoundAmongTheCauses() {
-        ClientBody.EndedShort failure = new ClientBody().endedShort(request, 3, 12);
+    void endedShort_answersBodyConsumed() {
+        ProxyException failure = new ClientBody().endedShort("PUT", "/api/v1/sandbox/sb1/port/8000", 3, 12);
 
-        assertThat(failure).hasMessage("request body ended after 3 of 12 announced bytes");
-        assertThat(ClientBody.isEndedShort(failure)).isTrue();
-        assertThat(ClientBody.isEndedShort(new IOException("aborted", failure))).isTrue();
-        assertThat(ClientBody.isEndedShort(new IOException("reset"))).isFalse();
-        assertThat(ClientBody.isEndedShort(null)).isFalse();
+        assertThat(failure.error()).isEqualTo(ProxyError.BODY_CONSUMED);
+        assertThat(failure.getMessage()).contains("FormContentFilter").contains("aborted");
     }
 }

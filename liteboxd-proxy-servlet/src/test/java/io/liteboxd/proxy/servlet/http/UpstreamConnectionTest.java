@@ -9,8 +9,9 @@ import io.liteboxd.proxy.connect.UpstreamTarget;
 import io.liteboxd.proxy.observe.ProxyListener;
 import io.liteboxd.proxy.resolve.Sandbox;
 import io.liteboxd.proxy.route.SandboxRoute;
+import io.liteboxd.proxy.error.ProxyException;
+import io.liteboxd.proxy.header.HeaderBlock;
 import io.liteboxd.proxy.header.HeaderContext;
-import io.liteboxd.proxy.header.HeaderPolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,12 +23,12 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.client.HttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,22 +45,18 @@ class UpstreamConnectionTest {
     private static final Duration BOUND = Duration.ofSeconds(10);
 
     private final ExecutorService clientThreads = Executors.newSingleThreadExecutor();
-    private HttpClient client;
-    private PooledRelay relay;
+    private HttpRelay relay;
 
     @BeforeEach
     void start() throws Exception {
-        client = new HttpClient();
-        client.start();
         // Far beyond BOUND: a stalled exchange ends only by this timeout, and the test must not wait for it.
-        relay = new PooledRelay(client, Duration.ofMinutes(2), HeaderPolicy.of(ProxyConfig.builder().build()),
-                ProxyListener.NONE);
+        relay = new HttpRelay(ProxyConfig.builder().requestTimeout(Duration.ofMinutes(2)).build(), null,
+                Optional.empty(), null, ProxyListener.NONE);
     }
 
     @AfterEach
-    void stop() throws Exception {
+    void stop() {
         relay.close();
-        client.stop();
         clientThreads.shutdownNow();
     }
 
@@ -74,9 +71,7 @@ class UpstreamConnectionTest {
         try (ServerSocket upstream = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<Void> served = CompletableFuture.runAsync(() -> answerOnce(upstream, body, piece));
             RecordingClient exchange = new RecordingClient(relay, upstream.getLocalPort(), busy);
-            synchronized (exchange) {
-                exchange.dispatch(false);
-            }
+            exchange.sendRequest();
             exchange.ended.get(BOUND.toSeconds(), TimeUnit.SECONDS);
             assertThat(exchange.status).isEqualTo(200);
             assertThat(exchange.received.toByteArray()).isEqualTo(body);
@@ -118,48 +113,58 @@ class UpstreamConnectionTest {
         private final boolean busy;
         int status;
 
-        RecordingClient(PooledRelay relay, int port, boolean busy) {
-            super(relay, admission(port), new UpstreamConnections.Origin("127.0.0.1", port),
-                    ("GET /download HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII),
-                    "GET", new HeaderContext(admission(port), "/api/v1/sandbox/s1/port/" + port, "127.0.0.1",
-                            false, null, 8080, "test-request", "HTTP/1.1", false));
+        RecordingClient(HttpRelay relay, int port, boolean busy) {
+            super(relay, admission(port), "GET", new HeaderBlock(),
+                    new HeaderContext(admission(port), "/api/v1/sandbox/s1/port/" + port, "127.0.0.1",
+                            false, null, 8080, "test-request", "HTTP/1.1", false), 0);
             this.busy = busy;
         }
 
         @Override
-        void setStatus(int code) {
+        protected void setStatus(int code) {
             status = code;
         }
 
         @Override
-        void addHeader(String name, String value) {
+        protected void addHeader(String name, String value) {
         }
 
         @Override
-        boolean setsOwnLength() {
+        protected boolean setsOwnLength() {
             return false;
         }
 
         @Override
-        int gatherLimit() {
+        protected int gatherLimit() {
             return 0;
         }
 
         @Override
-        void enableTrailers() {
+        protected void enableTrailers() {
         }
 
         @Override
-        void addGatewayCookie() {
+        protected String contextPath() {
+            return "";
         }
 
         @Override
-        boolean headComplete(boolean gathered) {
+        protected boolean secure() {
+            return false;
+        }
+
+        @Override
+        protected ByteBuffer readBody() {
+            return END;
+        }
+
+        @Override
+        protected boolean headComplete(boolean gathered) {
             return busyUntilResumed();
         }
 
         @Override
-        boolean writeContent(ByteBuffer content) {
+        protected boolean writeContent(ByteBuffer content) {
             byte[] bytes = new byte[content.remaining()];
             content.get(bytes);
             received.writeBytes(bytes);
@@ -171,45 +176,37 @@ class UpstreamConnectionTest {
                 return false;
             }
             waiting = true;
-            clientThreads.execute(() -> {
-                UpstreamConnection resume;
-                synchronized (this) {
-                    resume = stopWaiting();
-                }
-                if (resume != null) {
-                    resume.resume();
-                }
-            });
+            clientThreads.execute(this::resumeUpstream);
             return true;
         }
 
         @Override
-        void endResponse() {
+        protected void endResponse() {
             ended.complete(null);
         }
 
         @Override
-        boolean isCommitted() {
+        protected boolean isCommitted() {
             return status != 0;
         }
 
         @Override
-        void endWithError(int errorStatus) {
-            ended.completeExceptionally(new AssertionError("ended with " + errorStatus));
+        protected void endWithError(ProxyException error) {
+            ended.completeExceptionally(new AssertionError("ended with " + error.status()));
         }
 
         @Override
-        void endAborted(Throwable cause) {
+        protected void endAborted(Throwable cause) {
             ended.completeExceptionally(new AssertionError("aborted", cause));
         }
 
         @Override
-        void endClientGone(Throwable failure) {
+        protected void endClientGone(Throwable failure) {
             ended.completeExceptionally(new AssertionError("client gone", failure));
         }
 
         @Override
-        boolean http11() {
+        protected boolean http11() {
             return true;
         }
     }

@@ -34,11 +34,6 @@ class JettyGatewayContractTest extends GatewayContractTest {
         return "jetty-tunnel";
     }
 
-    /** The HTTP relay this variant must run on for bodiless requests. */
-    protected String expectedHttpRelay() {
-        return "pooled";
-    }
-
     /** The configuration this variant runs with. */
     protected ProxyConfig configure(ProxyConfig config) {
         return config;
@@ -52,11 +47,6 @@ class JettyGatewayContractTest extends GatewayContractTest {
     @Test
     void usesTheExpectedWebSocketRelay() {
         assertThat(servlet.webSocketRelay()).startsWith(expectedRelay());
-    }
-
-    @Test
-    void usesTheExpectedHttpRelay() {
-        assertThat(servlet.httpRelay()).isEqualTo(expectedHttpRelay());
     }
 
     @Override

@@ -139,12 +139,6 @@ class JettyOperationsTest {
     }
 
     @Test
-    void metricsCountExchangesHandshakesAndSessionsOnTheFrameRelay() throws Exception {
-        metricsCountExchangesHandshakesAndSessions(
-                ProxyConfig.builder().webSocketRelay(ProxyConfig.WebSocketRelay.FRAMES).build(), "jetty-frame-relay");
-    }
-
-    @Test
     void metricsCountExchangesHandshakesAndSessionsOnThePortableBridge() throws Exception {
         metricsCountExchangesHandshakesAndSessions(
                 ProxyConfig.builder().webSocketRelay(ProxyConfig.WebSocketRelay.JAKARTA).build(), "jakarta-bridge");

@@ -3,8 +3,7 @@ package io.liteboxd.proxy.container.jetty;
 import io.liteboxd.proxy.config.ProxyConfig;
 
 /**
- * The same contract on Jetty with the library's most conservative choices forced, so every relay is held to it:
- * the portable Jakarta bridge for WebSockets and Jetty's AsyncProxyServlet for every HTTP request.
+ * The same contract on Jetty with the portable Jakarta bridge forced for WebSockets, so every relay is held to it.
  */
 class JettyPortableBridgeContractTest extends JettyGatewayContractTest {
 
@@ -14,13 +13,7 @@ class JettyPortableBridgeContractTest extends JettyGatewayContractTest {
     }
 
     @Override
-    protected String expectedHttpRelay() {
-        return "proxy-servlet";
-    }
-
-    @Override
     protected ProxyConfig configure(ProxyConfig config) {
-        return config.toBuilder().webSocketRelay(ProxyConfig.WebSocketRelay.JAKARTA)
-                .httpRelay(ProxyConfig.HttpRelay.PROXY_SERVLET).build();
+        return config.toBuilder().webSocketRelay(ProxyConfig.WebSocketRelay.JAKARTA).build();
     }
 }

@@ -7,7 +7,7 @@ import io.liteboxd.proxy.connect.UpstreamConnector;
 import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
-import io.liteboxd.proxy.servlet.http.JettyHttpHandler;
+import io.liteboxd.proxy.servlet.http.jetty.JettyHttpHandler;
 import java.net.URI;
 import java.util.Objects;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -99,7 +99,7 @@ public final class Gateway implements AutoCloseable {
         private SandboxResolver resolver;
         private UpstreamConnector connector = new DirectPodConnector();
         private UriProfile uriProfile = UriProfile.ENCODED_SLASH;
-        private RelayKind relay = RelayKind.FRAME_RELAY;
+        private RelayKind relay = RelayKind.TUNNEL;
         private int maxThreads = 200;
         private boolean coreHandler;
 

@@ -3,14 +3,12 @@ package io.liteboxd.proxy.reliability.support;
 import io.liteboxd.proxy.config.ProxyConfig;
 
 /**
- * The three WebSocket relays the library has on Jetty. Each WebSocket suite runs once per relay; {@link Gateway}
+ * The two WebSocket relays the library has on Jetty. Each WebSocket suite runs once per relay; {@link Gateway}
  * checks at start that the servlet really chose the one asked for, so a suite cannot silently test the other.
  */
 public enum RelayKind {
     /** Jetty-native: the byte stream relayed as received, frames checked in place (chosen by {@code AUTO}). */
     TUNNEL(ProxyConfig.WebSocketRelay.AUTO, "jetty-tunnel"),
-    /** Jetty-native: both legs Jetty WebSocket sessions, frames forwarded without decoding. */
-    FRAME_RELAY(ProxyConfig.WebSocketRelay.FRAMES, "jetty-frame-relay"),
     /** The portable Jakarta WebSocket bridge (what Tomcat and Undertow get). */
     JAKARTA_BRIDGE(ProxyConfig.WebSocketRelay.JAKARTA, "jakarta-bridge");
 

@@ -1,4 +1,4 @@
-package io.liteboxd.proxy.servlet.websocket.jetty;
+package io.liteboxd.proxy.servlet.websocket.tunnel;
 
 import io.liteboxd.proxy.servlet.websocket.UpstreamAnswer;
 import io.liteboxd.proxy.servlet.websocket.UpstreamRequest;
@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.HttpUpgrader;
 import org.eclipse.jetty.client.Request;
@@ -37,16 +38,20 @@ final class TunnelDial implements HttpUpgrader.Factory, HttpUpgrader {
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     private final UpstreamRequest request;
-    private final TunnelRelay relay;
+    private final TunnelRelay.Leg leg;
+    private final Executor executor;
     private final CompletableFuture<UpstreamAnswer> answer = new CompletableFuture<>();
 
-    private TunnelDial(UpstreamRequest request, TunnelRelay relay) {
+    private TunnelDial(UpstreamRequest request, TunnelRelay.Leg leg, Executor executor) {
         this.request = request;
-        this.relay = relay;
+        this.leg = leg;
+        this.executor = executor;
     }
 
-    static CompletableFuture<UpstreamAnswer> dial(HttpClient client, UpstreamRequest upstreamRequest, TunnelRelay relay) {
-        TunnelDial dial = new TunnelDial(upstreamRequest, relay);
+    /** @param leg the tunnel's upstream leg, which the upgraded connection becomes */
+    static CompletableFuture<UpstreamAnswer> dial(HttpClient client, UpstreamRequest upstreamRequest,
+                                                  TunnelRelay.Leg leg) {
+        TunnelDial dial = new TunnelDial(upstreamRequest, leg, client.getExecutor());
         Request request;
         try {
             request = client.newRequest(httpUri(upstreamRequest.uri()));
@@ -116,7 +121,7 @@ final class TunnelDial implements HttpUpgrader.Factory, HttpUpgrader {
             callback.failed(new CancellationException("WebSocket handshake timed out"));
             return;
         }
-        endPoint.upgrade(relay.upstreamConnection(endPoint));
+        endPoint.upgrade(new EndPointLeg(endPoint, executor, leg));
         callback.succeeded();
         if (!answer.complete(new UpstreamAnswer(response.getHeaders().get(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL),
                 headerMap(response.getHeaders())))) {

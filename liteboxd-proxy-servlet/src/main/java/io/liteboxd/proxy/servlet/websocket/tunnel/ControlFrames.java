@@ -1,4 +1,4 @@
-package io.liteboxd.proxy.servlet.websocket.jetty;
+package io.liteboxd.proxy.servlet.websocket.tunnel;
 
 import io.liteboxd.proxy.servlet.websocket.CloseCodes;
 import io.liteboxd.proxy.servlet.websocket.Keepalive;

@@ -1,13 +1,18 @@
-package io.liteboxd.proxy.servlet.http;
+package io.liteboxd.proxy.servlet.http.jetty;
 
-import io.liteboxd.proxy.header.HeaderContext;
 import io.liteboxd.proxy.SandboxGateway.Admission;
-import io.liteboxd.proxy.error.ErrorBody;
+import io.liteboxd.proxy.error.ProxyException;
+import io.liteboxd.proxy.header.HeaderBlock;
+import io.liteboxd.proxy.header.HeaderContext;
+import io.liteboxd.proxy.servlet.http.HttpRelay;
+import io.liteboxd.proxy.servlet.http.PooledExchange;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
@@ -22,6 +27,9 @@ import org.eclipse.jetty.util.Callback;
  * {@link #WRITE_SIZE} (one read of the upstream is a quarter of that: a write per read cost a third of the
  * download throughput); a streamed one (no length: server-sent events, logs) is written chunk by chunk as it comes.
  * While a write is in progress the connection stops reading, and the write's completion resumes it.
+ *
+ * <p>The request body is read as Jetty hands it over ({@link Request#read()}, and {@link Request#demand} when none
+ * is there); what is there is gathered into writes of up to 64 KiB, each read only once the last is written.
  */
 final class JettyCoreExchange extends PooledExchange {
 
@@ -41,11 +49,18 @@ final class JettyCoreExchange extends PooledExchange {
     private boolean inWrite;
     private boolean completedInWrite;
     private final Callback chunkWritten = Callback.from(this::chunkWritten, this::clientFailed);
+    /** Most request-body bytes gathered for one upstream write. */
+    private static final int BODY_WRITE_SIZE = 64 * 1024;
+    /** The request-body chunk the upstream is taking now, when it went without a copy. */
+    private Content.Chunk chunk;
+    /** A chunk read but not taken yet: it goes next. */
+    private Content.Chunk pending;
+    private ByteBuffer body;
+    private boolean lastChunk;
 
-    JettyCoreExchange(PooledRelay relay, Request request, Response response, Callback callback, Admission admission,
-                      UpstreamConnections.Origin origin, byte[] head, HeaderContext context,
-                      String contextPath) {
-        super(relay, admission, origin, head, request.getMethod(), context);
+    JettyCoreExchange(HttpRelay relay, Request request, Response response, Callback callback, Admission admission,
+                      HeaderBlock headers, HeaderContext context, String contextPath, long bodyLength) {
+        super(relay, admission, request.getMethod(), headers, context, bodyLength);
         this.request = request;
         this.response = response;
         this.callback = callback;
@@ -57,39 +72,102 @@ final class JettyCoreExchange extends PooledExchange {
         // answers 504 then); one during a write still fails the write, and the exchange with it.
         request.addIdleTimeoutListener(timeout -> false);
         request.addFailureListener(this::clientFailed);
-        synchronized (this) {
-            dispatch(false);
+        sendRequest();
+    }
+
+    @Override
+    protected ByteBuffer readBody() throws IOException {
+        // The previous piece has been written: a chunk that went without a copy is done with.
+        release(chunk);
+        chunk = null;
+        if (lastChunk && pending == null) {
+            return END;
+        }
+        // Jetty hands the body over a read buffer at a time (8 KiB by default): what is there is gathered into one
+        // upstream write, since a write per chunk cost the upload much of its rate.
+        if (body == null) {
+            body = ByteBuffer.allocate(BODY_WRITE_SIZE);
+        }
+        body.clear();
+        while (body.hasRemaining()) {
+            Content.Chunk c = pending;
+            pending = null;
+            if (c == null) {
+                if (lastChunk) {
+                    break;
+                }
+                c = request.read();
+                if (c == null) {
+                    if (body.position() == 0) {
+                        request.demand(this::bodyAvailable);
+                        return null;
+                    }
+                    break;
+                }
+                if (Content.Chunk.isFailure(c)) {
+                    throw c.getFailure() instanceof IOException e ? e : new IOException(c.getFailure());
+                }
+                // Trailers of a chunked request end the body; they are not relayed.
+                lastChunk = c.isLast();
+            }
+            ByteBuffer bytes = c.getByteBuffer();
+            if (bytes.remaining() > body.remaining()) {
+                if (body.position() > 0) {
+                    pending = c;
+                    break;
+                }
+                // Larger than a whole write: it goes as it is.
+                chunk = c;
+                return bytes;
+            }
+            body.put(bytes);
+            c.release();
+        }
+        return body.position() == 0 ? END : body.flip();
+    }
+
+    @Override
+    protected void releaseBody() {
+        release(chunk);
+        release(pending);
+        chunk = null;
+        pending = null;
+    }
+
+    private static void release(Content.Chunk c) {
+        if (c != null) {
+            c.release();
         }
     }
 
     @Override
-    void setStatus(int code) {
+    protected void setStatus(int code) {
         response.setStatus(code);
     }
 
     @Override
-    void addHeader(String name, String value) {
+    protected void addHeader(String name, String value) {
         response.getHeaders().add(name, value);
     }
 
     @Override
-    boolean setsOwnLength() {
+    protected boolean setsOwnLength() {
         // The gathered body goes out with the upstream's Content-Length, which it matches.
         return false;
     }
 
     @Override
-    int gatherLimit() {
+    protected int gatherLimit() {
         return SMALL_BODY;
     }
 
     @Override
-    boolean http11() {
+    protected boolean http11() {
         return request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1;
     }
 
     @Override
-    void enableTrailers() {
+    protected void enableTrailers() {
         response.setTrailersSupplier(() -> {
             HttpFields.Mutable fields = HttpFields.build();
             for (Map.Entry<String, String> e : trailerFields().entrySet()) {
@@ -100,24 +178,23 @@ final class JettyCoreExchange extends PooledExchange {
     }
 
     @Override
-    void addGatewayCookie() {
-        if (!HttpRelay.setsGatewayCookie(admission)) {
-            return;
-        }
-        String cookie = HttpRelay.gatewayCookie(contextPath, request.isSecure(), admission);
-        if (cookie != null) {
-            response.getHeaders().add(HttpHeader.SET_COOKIE, cookie);
-        }
+    protected String contextPath() {
+        return contextPath;
     }
 
     @Override
-    boolean headComplete(boolean gathered) {
+    protected boolean secure() {
+        return request.isSecure();
+    }
+
+    @Override
+    protected boolean headComplete(boolean gathered) {
         gathering = gathered;
         return false;
     }
 
     @Override
-    boolean writeContent(ByteBuffer content) {
+    protected boolean writeContent(ByteBuffer content) {
         if (gathering) {
             // At most SMALL_BODY bytes in all, as announced.
             if (gathered == null) {
@@ -144,7 +221,7 @@ final class JettyCoreExchange extends PooledExchange {
         }
         // The buffer is written once less than one read's worth of space is left.
         BufferUtil.append(collected, content);
-        if (BufferUtil.space(collected) >= UpstreamConnection.BUFFER_SIZE) {
+        if (BufferUtil.space(collected) >= UPSTREAM_READ_SIZE) {
             return false;
         }
         return write(collected);
@@ -165,7 +242,6 @@ final class JettyCoreExchange extends PooledExchange {
     }
 
     private void chunkWritten() {
-        UpstreamConnection resume = null;
         synchronized (this) {
             if (collected != null) {
                 BufferUtil.clear(collected);
@@ -178,44 +254,34 @@ final class JettyCoreExchange extends PooledExchange {
                 completedInWrite = true;
                 return;
             }
-            resume = stopWaiting();
         }
-        if (resume != null) {
-            resume.resume();
-        }
+        resumeUpstream();
     }
 
     @Override
-    void endResponse() {
+    protected void endResponse() {
         ByteBuffer last = gathered != null ? gathered : collected != null ? collected : BufferUtil.EMPTY_BUFFER;
         response.write(true, last, callback);
     }
 
     @Override
-    boolean isCommitted() {
+    protected boolean isCommitted() {
         return response.isCommitted();
     }
 
     @Override
-    void endWithError(int errorStatus) {
-        byte[] body = errorBody(errorStatus);
-        response.reset();
-        response.setStatus(errorStatus);
-        HttpFields.Mutable headers = response.getHeaders();
-        headers.put(HttpHeader.CONNECTION, "close");
-        headers.put(HttpHeader.CONTENT_TYPE, ErrorBody.CONTENT_TYPE);
-        headers.put(HttpHeader.CONTENT_LENGTH, body.length);
-        response.write(true, ByteBuffer.wrap(body), callback);
+    protected void endWithError(ProxyException error) {
+        JettyHttpHandler.sendError(response, callback, error, true, null);
     }
 
     @Override
-    void endAborted(Throwable cause) {
+    protected void endAborted(Throwable cause) {
         // Failing the callback of a committed response makes Jetty abort the connection.
         callback.failed(cause);
     }
 
     @Override
-    void endClientGone(Throwable failure) {
+    protected void endClientGone(Throwable failure) {
         callback.failed(failure);
     }
 }

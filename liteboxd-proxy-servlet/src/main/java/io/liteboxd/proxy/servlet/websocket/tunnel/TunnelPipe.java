@@ -1,4 +1,4 @@
-package io.liteboxd.proxy.servlet.websocket.jetty;
+package io.liteboxd.proxy.servlet.websocket.tunnel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -124,13 +124,13 @@ final class TunnelPipe extends IteratingCallback {
             }
             ByteBuffer b = buffer().getByteBuffer();
             if (!rescan) {
-                if (from.connection().isFillInterested()) {
+                if (from.connection().isDemanding()) {
                     return Action.IDLE;
                 }
                 BufferUtil.compact(b);
                 int filled;
                 try {
-                    filled = from.endPoint().fill(b);
+                    filled = from.connection().fill(b);
                 } catch (IOException e) {
                     LOG.debug("{} reading {} failed", relay, from.name, e);
                     filled = -1;
@@ -139,7 +139,7 @@ final class TunnelPipe extends IteratingCallback {
                     if (!b.hasRemaining()) {
                         release();
                     }
-                    from.connection().fillInterested();
+                    from.connection().demand();
                     return Action.IDLE;
                 }
                 if (filled < 0) {
@@ -147,7 +147,7 @@ final class TunnelPipe extends IteratingCallback {
                     relay.inputEnded(this);
                     continue;
                 }
-                from.seen = System.nanoTime();
+                relay.seen(from);
             }
             rescan = false;
             FrameScanner.Outcome outcome = scanner.scan(b);
@@ -197,15 +197,13 @@ final class TunnelPipe extends IteratingCallback {
 
     private Action write(ByteBuffer out) {
         writing = true;
-        to.endPoint().write(this, out);
+        to.connection().write(out, this);
         return Action.SCHEDULED;
     }
 
     private Action endOfInput() {
         // Propagate the end of the stream: the far side sees our FIN after its last frame.
-        if (!to.endPoint().isOutputShutdown()) {
-            to.endPoint().shutdownOutput();
-        }
+        to.connection().shutdownOutput();
         return Action.SUCCEEDED;
     }
 
@@ -214,7 +212,7 @@ final class TunnelPipe extends IteratingCallback {
         // A peer that takes relayed data is alive even if it never sends (a client tailing a log). Our own pings
         // do not count: a half-open peer's kernel takes them for a long time, and only "nothing received" finds it.
         if (!writingOwnFrame) {
-            to.seen = System.nanoTime();
+            relay.seen(to);
         }
         writingOwnFrame = false;
     }
@@ -222,7 +220,7 @@ final class TunnelPipe extends IteratingCallback {
     @Override
     protected void onCompleteSuccess() {
         release();
-        relay.pipeDone(this);
+        relay.pipeDone();
     }
 
     @Override

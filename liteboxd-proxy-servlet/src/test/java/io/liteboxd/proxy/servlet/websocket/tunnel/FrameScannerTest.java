@@ -1,9 +1,9 @@
-package io.liteboxd.proxy.servlet.websocket.jetty;
+package io.liteboxd.proxy.servlet.websocket.tunnel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.liteboxd.proxy.servlet.websocket.Keepalive;
-import io.liteboxd.proxy.servlet.websocket.jetty.FrameScanner.Outcome;
+import io.liteboxd.proxy.servlet.websocket.tunnel.FrameScanner.Outcome;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
