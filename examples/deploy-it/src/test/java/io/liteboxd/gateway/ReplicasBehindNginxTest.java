@@ -3,6 +3,7 @@ package io.liteboxd.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.liteboxd.proxy.auth.ShareLinks;
+import io.liteboxd.proxy.testkit.Nginx;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -32,7 +33,6 @@ import org.eclipse.jetty.websocket.api.StatusCode;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -55,7 +55,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 240, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ReplicasBehindNginxTest {
 
-    private static final String NGINX = System.getenv().getOrDefault("NGINX", "/usr/sbin/nginx");
     private static final String KEY = "replicas-test-signing-key-0123456789abcdef";
     private static final String TOKEN = "replica-token";
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -73,7 +72,7 @@ class ReplicasBehindNginxTest {
     private static ServerSocket slow;
     private static final AtomicInteger slowArrived = new AtomicInteger();
     private static final List<Replica> replicas = new ArrayList<>();
-    private static Process nginx;
+    private static Nginx nginx;
     private static int nginxPort;
     private static final ExecutorService THREADS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "replicas-test");
@@ -93,14 +92,7 @@ class ReplicasBehindNginxTest {
 
     @BeforeAll
     static void start() throws Exception {
-        if (!Files.isExecutable(Path.of(NGINX))) {
-            String why = NGINX + " is missing (apt-get install -y nginx)";
-            if (System.getenv("LITEBOXD_REQUIRE_NGINX") != null) {
-                throw new IllegalStateException(why + ", and LITEBOXD_REQUIRE_NGINX is set");
-            }
-            System.err.println("*** SKIPPING the several-replicas test: " + why + " ***");
-            Assumptions.abort(why);
-        }
+        Nginx.requireOrSkip("the several-replicas test");
         Path jar = Path.of(System.getProperty("gateway.jar", "../standalone/target/liteboxd-gateway.jar"));
         assertThat(jar).as("the runnable gateway jar (built by examples/standalone's package phase)").exists();
 
@@ -118,15 +110,14 @@ class ReplicasBehindNginxTest {
         for (Replica r : replicas) {
             awaitReady(r);
         }
-        nginxPort = freePort();
+        nginxPort = Nginx.freePort();
         nginx = startNginx();
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (nginx != null) {
-            nginx.destroy();
-            nginx.waitFor(10, TimeUnit.SECONDS);
+            nginx.close();
         }
         for (Replica r : replicas) {
             r.process().destroy();
@@ -332,8 +323,8 @@ class ReplicasBehindNginxTest {
     }
 
     private static Replica startReplica(Path jar, int index, Path sandboxes, Path key) throws Exception {
-        int port = freePort();
-        int adminPort = freePort();
+        int port = Nginx.freePort();
+        int adminPort = Nginx.freePort();
         Path log = dir.resolve("replica-" + index + ".log");
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -391,33 +382,18 @@ class ReplicasBehindNginxTest {
         return null;
     }
 
-    private static Process startNginx() throws Exception {
-        Files.createDirectories(dir.resolve("logs"));
+    private static Nginx startNginx() throws Exception {
         StringBuilder servers = new StringBuilder();
         for (Replica r : replicas) {
             servers.append("    server 127.0.0.1:").append(r.port()).append(";\n");
         }
-        Path conf = dir.resolve("nginx.conf");
         // Round-robin, WebSocket upgrades passed on. A replica that refuses connections (stopped) or answers 503
         // (draining: no new WebSockets) is skipped for the next one, as a load balancer in front of a Service does.
-        Files.writeString(conf, """
-                worker_processes 1;
-                daemon off;
-                pid %1$s/nginx.pid;
-                error_log %1$s/logs/error.log;
-                events { worker_connections 2048; }
-                http {
-                  access_log off;
-                  client_body_temp_path %1$s/body;
-                  proxy_temp_path %1$s/proxy;
-                  fastcgi_temp_path %1$s/fastcgi;
-                  uwsgi_temp_path %1$s/uwsgi;
-                  scgi_temp_path %1$s/scgi;
-                  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+        return Nginx.start(dir, nginxPort, 2048, """
                   upstream gateways {
-                %2$s  }
+                %1$s  }
                   server {
-                    listen 127.0.0.1:%3$d;
+                    listen 127.0.0.1:%2$d;
                     location / {
                       proxy_pass http://gateways;
                       proxy_http_version 1.1;
@@ -428,28 +404,6 @@ class ReplicasBehindNginxTest {
                       proxy_read_timeout 60s;
                     }
                   }
-                }
-                """.formatted(dir, servers, nginxPort));
-        Process p = new ProcessBuilder(NGINX, "-p", dir.toString(), "-c", conf.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("logs/stdout.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            try (Socket probe = new Socket("127.0.0.1", nginxPort)) {
-                return p;
-            } catch (IOException notYet) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException("nginx exited: " + Files.readString(dir.resolve("logs/stdout.log"))
-                            + Files.readString(dir.resolve("logs/error.log")));
-                }
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException("nginx did not start");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
+                """.formatted(servers, nginxPort));
     }
 }

@@ -1,5 +1,6 @@
 package io.liteboxd.gateway;
 
+import io.liteboxd.proxy.testkit.Nginx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -17,7 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,7 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class NginxFrontTest {
 
-    private static final String NGINX = System.getenv().getOrDefault("NGINX", "/usr/sbin/nginx");
 
     @TempDir
     static Path dir;
@@ -43,7 +42,7 @@ class NginxFrontTest {
     private static DemoSandbox denied;
     private static ServerSocket switcher;
     private static GatewayServer gateway;
-    private static Process nginx;
+    private static Nginx nginx;
     private static int nginxPort;
     private static final ExecutorService THREADS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "switching-upstream");
@@ -53,14 +52,7 @@ class NginxFrontTest {
 
     @BeforeAll
     static void start() throws Exception {
-        if (!Files.isExecutable(Path.of(NGINX))) {
-            String why = NGINX + " is missing (apt-get install -y nginx)";
-            if (System.getenv("LITEBOXD_REQUIRE_NGINX") != null) {
-                throw new IllegalStateException(why + ", and LITEBOXD_REQUIRE_NGINX is set");
-            }
-            System.err.println("*** SKIPPING the nginx front test: " + why + " ***");
-            Assumptions.abort(why);
-        }
+        Nginx.requireOrSkip("the nginx front test");
         denied = DemoSandbox.start();
         switcher = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
         THREADS.submit(NginxFrontTest::switchEveryRequest);
@@ -73,15 +65,14 @@ class NginxFrontTest {
                 """);
         gateway = GatewayServer.start(GatewayOptions.defaults().withListen("127.0.0.1", 0)
                 .withSandboxesFile(sandboxes));
-        nginxPort = freePort();
+        nginxPort = Nginx.freePort();
         nginx = startNginx(gateway.baseUri().getPort());
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (nginx != null) {
-            nginx.destroy();
-            nginx.waitFor(10, TimeUnit.SECONDS);
+            nginx.close();
         }
         if (gateway != null) {
             gateway.stop();
@@ -158,28 +149,13 @@ class NginxFrontTest {
         return null;
     }
 
-    private static Process startNginx(int gatewayPort) throws Exception {
-        Files.createDirectories(dir.resolve("logs"));
-        Path conf = dir.resolve("nginx.conf");
-        Files.writeString(conf, """
-                worker_processes 1;
-                daemon off;
-                pid %1$s/nginx.pid;
-                error_log %1$s/logs/error.log;
-                events { worker_connections 64; }
-                http {
-                  access_log off;
-                  client_body_temp_path %1$s/body;
-                  proxy_temp_path %1$s/proxy;
-                  fastcgi_temp_path %1$s/fastcgi;
-                  uwsgi_temp_path %1$s/uwsgi;
-                  scgi_temp_path %1$s/scgi;
-                  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+    private static Nginx startNginx(int gatewayPort) throws Exception {
+        return Nginx.start(dir, nginxPort, 64, """
                   server {
-                    listen 127.0.0.1:%2$d;
+                    listen 127.0.0.1:%1$d;
                     location /api/v1/sandbox/denied/ { return 403; }
                     location / {
-                      proxy_pass http://127.0.0.1:%3$d;
+                      proxy_pass http://127.0.0.1:%2$d;
                       proxy_http_version 1.1;
                       proxy_set_header Upgrade $http_upgrade;
                       proxy_set_header Connection $connection_upgrade;
@@ -187,23 +163,7 @@ class NginxFrontTest {
                       proxy_read_timeout 30s;
                     }
                   }
-                }
-                """.formatted(dir, nginxPort, gatewayPort));
-        Process p = new ProcessBuilder(NGINX, "-p", dir.toString(), "-c", conf.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("logs/stdout.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            try (Socket probe = new Socket("127.0.0.1", nginxPort)) {
-                return p;
-            } catch (IOException notYet) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException("nginx exited: " + Files.readString(dir.resolve("logs/stdout.log"))
-                            + Files.readString(dir.resolve("logs/error.log")));
-                }
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException("nginx did not start listening on " + nginxPort);
+                """.formatted(nginxPort, gatewayPort));
     }
 
     private static Socket connect() throws IOException {
@@ -243,11 +203,5 @@ class NginxFrontTest {
         }
         byte[] body = in.readNBytes(length);
         return text + new String(body, StandardCharsets.UTF_8);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
     }
 }
