@@ -1,6 +1,6 @@
 package io.liteboxd.gateway;
 
-import io.liteboxd.proxy.limit.ConnectionLimits;
+import io.liteboxd.proxy.internal.limit.ConnectionLimits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

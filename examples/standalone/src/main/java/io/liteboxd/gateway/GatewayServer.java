@@ -16,7 +16,7 @@ import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.resolve.StaticSandboxes;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
-import io.liteboxd.proxy.servlet.http.jetty.JettyHttpHandler;
+import io.liteboxd.proxy.servlet.jetty.JettyHttpHandler;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;

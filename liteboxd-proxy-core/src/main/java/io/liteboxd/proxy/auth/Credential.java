@@ -2,7 +2,7 @@ package io.liteboxd.proxy.auth;
 
 import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.error.ProxyException;
-import io.liteboxd.proxy.header.CookieHeader;
+import io.liteboxd.proxy.internal.header.CookieHeader;
 import io.liteboxd.proxy.route.RawQuery;
 import java.util.ArrayList;
 import java.util.List;

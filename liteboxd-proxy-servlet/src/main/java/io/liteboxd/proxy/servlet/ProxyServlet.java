@@ -1,5 +1,8 @@
 package io.liteboxd.proxy.servlet;
 
+import io.liteboxd.proxy.servlet.internal.RequestIds;
+import io.liteboxd.proxy.servlet.internal.ErrorResponses;
+import io.liteboxd.proxy.servlet.internal.ClientHost;
 import io.liteboxd.proxy.GatewayRequest;
 import io.liteboxd.proxy.SandboxGateway;
 import io.liteboxd.proxy.observe.AccessLog;
@@ -20,12 +23,12 @@ import io.liteboxd.proxy.connect.Transport;
 import io.liteboxd.proxy.connect.UpstreamConnector;
 import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.error.ProxyException;
-import io.liteboxd.proxy.header.HeaderPolicy;
+import io.liteboxd.proxy.internal.header.HeaderPolicy;
 import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.resolve.StaticSandboxes;
-import io.liteboxd.proxy.servlet.http.HttpRelay;
-import io.liteboxd.proxy.servlet.http.jetty.JettyPool;
-import io.liteboxd.proxy.servlet.websocket.WebSocketHandshake;
+import io.liteboxd.proxy.servlet.internal.http.HttpRelay;
+import io.liteboxd.proxy.servlet.jetty.JettyPool;
+import io.liteboxd.proxy.servlet.internal.websocket.WebSocketHandshake;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;

@@ -3,8 +3,8 @@ package io.liteboxd.proxy.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.liteboxd.proxy.config.ProxyConfig;
-import io.liteboxd.proxy.header.HeaderPolicy;
-import io.liteboxd.proxy.header.HeaderRule;
+import io.liteboxd.proxy.internal.header.HeaderPolicy;
+import io.liteboxd.proxy.internal.header.HeaderRule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -26,8 +26,8 @@ class PortableLinkageTest {
 
     /** Packages allowed to use Jetty's server and ee10 classes: loaded only when the container is Jetty. */
     static final Set<String> JETTY_ONLY_PACKAGES = Set.of(
-            "io/liteboxd/proxy/servlet/websocket/jetty",
-            "io/liteboxd/proxy/servlet/http/jetty");
+            "io/liteboxd/proxy/servlet/internal/websocket/jetty",
+            "io/liteboxd/proxy/servlet/jetty");
 
     /** Jetty's server side, in internal form; jetty-client, jetty-io, jetty-http and jetty-util are portable. */
     static final List<String> SERVER_ONLY = List.of("org/eclipse/jetty/server/", "org/eclipse/jetty/ee10/");
@@ -60,7 +60,7 @@ class PortableLinkageTest {
     void theScannerSeesAReferenceWhereThereIsOne() throws IOException, URISyntaxException {
         // Guards the scanner itself: a Jetty-only class of the module must show up, or the test above proves nothing.
         Path classes = Path.of(ProxyServlet.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path tunnel = classes.resolve("io/liteboxd/proxy/servlet/websocket/jetty");
+        Path tunnel = classes.resolve("io/liteboxd/proxy/servlet/internal/websocket/jetty");
         assertThat(tunnel).isDirectory();
         boolean seen = false;
         try (Stream<Path> files = Files.list(tunnel)) {

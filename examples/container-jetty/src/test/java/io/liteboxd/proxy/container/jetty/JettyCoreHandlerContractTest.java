@@ -3,7 +3,7 @@ package io.liteboxd.proxy.container.jetty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.liteboxd.proxy.servlet.ProxyServlet;
-import io.liteboxd.proxy.servlet.http.jetty.JettyHttpHandler;
+import io.liteboxd.proxy.servlet.jetty.JettyHttpHandler;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.connect.UpstreamTarget;
-import io.liteboxd.proxy.header.HeaderBlock;
-import io.liteboxd.proxy.header.HeaderContext;
-import io.liteboxd.proxy.header.HeaderPolicy;
+import io.liteboxd.proxy.internal.header.HeaderBlock;
+import io.liteboxd.proxy.internal.header.HeaderContext;
+import io.liteboxd.proxy.internal.header.HeaderPolicy;
 import io.liteboxd.proxy.SandboxGateway;
 import io.liteboxd.proxy.auth.TokenSource;
 import io.liteboxd.proxy.resolve.Sandbox;

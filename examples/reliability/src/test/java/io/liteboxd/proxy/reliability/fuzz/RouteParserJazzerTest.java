@@ -1,8 +1,8 @@
 package io.liteboxd.proxy.reliability.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.liteboxd.proxy.header.HeaderBlock;
-import io.liteboxd.proxy.header.HeaderPolicy;
+import io.liteboxd.proxy.internal.header.HeaderBlock;
+import io.liteboxd.proxy.internal.header.HeaderPolicy;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;

@@ -7,7 +7,7 @@ import io.liteboxd.proxy.connect.UpstreamConnector;
 import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
-import io.liteboxd.proxy.servlet.http.jetty.JettyHttpHandler;
+import io.liteboxd.proxy.servlet.jetty.JettyHttpHandler;
 import java.net.URI;
 import java.util.Objects;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;

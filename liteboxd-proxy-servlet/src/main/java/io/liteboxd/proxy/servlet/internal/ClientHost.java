@@ -1,0 +1,46 @@
+package io.liteboxd.proxy.servlet.internal;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * The host the client addressed, as the gateway uses it for host-style routes, the Origin check and
+ * {@code X-Forwarded-Host}.
+ *
+ * <p>{@code Host} by default. The first {@code X-Forwarded-Host} only when configured to trust it
+ * ({@code trustForwardedHost}): any client can send that header, so honouring it is only safe behind a proxy that
+ * always sets or overwrites it.
+ */
+public final class ClientHost {
+
+    /** Request attribute under which {@code ProxyServlet} leaves the host for the relays. */
+    public static final String ATTRIBUTE = ClientHost.class.getName();
+
+    private ClientHost() {
+    }
+
+    /** @return {@code host[:port]}, or {@code null} when the request names none */
+    public static String of(HttpServletRequest request, boolean trustForwardedHost) {
+        return of(trustForwardedHost ? request.getHeader("X-Forwarded-Host") : null, request.getHeader("Host"));
+    }
+
+    /**
+     * @param forwarded the {@code X-Forwarded-Host} header if it is trusted, else null
+     * @return {@code host[:port]}, or {@code null} when the request names none
+     */
+    public static String of(String forwarded, String host) {
+        if (forwarded != null) {
+            int comma = forwarded.indexOf(',');
+            String first = (comma >= 0 ? forwarded.substring(0, comma) : forwarded).trim();
+            if (!first.isEmpty()) {
+                return first;
+            }
+        }
+        return host == null || host.isBlank() ? null : host.trim();
+    }
+
+    /** The host {@code ProxyServlet} determined for this request, falling back to {@code Host}. */
+    public static String determined(HttpServletRequest request) {
+        Object host = request.getAttribute(ATTRIBUTE);
+        return host instanceof String h ? h : of(request, false);
+    }
+}

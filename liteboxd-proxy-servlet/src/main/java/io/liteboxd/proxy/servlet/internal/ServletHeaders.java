@@ -1,0 +1,46 @@
+package io.liteboxd.proxy.servlet.internal;
+
+import io.liteboxd.proxy.SandboxGateway.Admission;
+import io.liteboxd.proxy.internal.header.HeaderBlock;
+import io.liteboxd.proxy.internal.header.HeaderContext;
+import io.liteboxd.proxy.route.SandboxRoute;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Enumeration;
+
+/**
+ * A servlet request as the {@link io.liteboxd.proxy.internal.header.HeaderPolicy} takes it: its header fields, and the
+ * facts about the exchange the policy's rules depend on.
+ */
+public final class ServletHeaders {
+
+    private ServletHeaders() {
+    }
+
+    /** The request's header fields, in the order the container presents them. */
+    public static HeaderBlock block(HttpServletRequest request) {
+        HeaderBlock block = new HeaderBlock();
+        Enumeration<String> names = request.getHeaderNames();
+        while (names.hasMoreElements()) {
+            String name = names.nextElement();
+            Enumeration<String> values = request.getHeaders(name);
+            while (values.hasMoreElements()) {
+                block.add(name, values.nextElement());
+            }
+        }
+        return block;
+    }
+
+    /** The policy's view of an admitted request relayed over HTTP or as a WebSocket handshake. */
+    public static HeaderContext context(HttpServletRequest request, Admission admission, boolean webSocket) {
+        SandboxRoute route = admission.route();
+        return new HeaderContext(admission, mount(request, route), request.getRemoteAddr(), request.isSecure(),
+                ClientHost.determined(request), request.getServerPort(), RequestIds.of(request),
+                request.getProtocol(), webSocket);
+    }
+
+    /** Where the sandbox app is mounted as the client sees it: context path plus the route's mount path. */
+    public static String mount(HttpServletRequest request, SandboxRoute route) {
+        String context = request.getContextPath();
+        return (context == null ? "" : context) + route.mountPath();
+    }
+}

@@ -1,0 +1,342 @@
+package io.liteboxd.proxy.servlet.internal.http;
+
+import io.liteboxd.proxy.SandboxGateway.Admission;
+import io.liteboxd.proxy.error.ProxyException;
+import io.liteboxd.proxy.internal.header.HeaderBlock;
+import io.liteboxd.proxy.internal.header.HeaderContext;
+import io.liteboxd.proxy.servlet.internal.ErrorResponses;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The client side of a {@link PooledExchange} through the servlet API, so it works in every container.
+ *
+ * <p>A small response body of announced length (at most {@link #SMALL_BODY} bytes and half the response buffer) is
+ * written into the container's response buffer, which never touches the socket, and sent by {@code complete()}: no
+ * write listener, no extra dispatch, and a failure before the end can still become a clean 502. Any other body is
+ * written in non-blocking mode: when a write leaves the client's output not ready, the connection stops reading until
+ * {@link #onWritePossible} resumes it.
+ *
+ * <p>The request body is read in non-blocking mode too ({@link ReadListener}), as much as is there up to
+ * {@link #READ_SIZE} bytes at a time, and the next read waits until the upstream has taken the last.
+ */
+final class ServletExchange extends PooledExchange implements WriteListener, ReadListener, AsyncListener {
+
+    /** Most request-body bytes gathered for one upstream write. */
+    static final int READ_SIZE = 64 * 1024;
+
+    private final HttpServletRequest request;
+    private final HttpServletResponse response;
+    private final boolean withBody;
+
+    private AsyncContext async;
+    private ServletOutputStream out;
+    private ServletInputStream in;
+    private boolean nonBlocking;
+    private boolean flushPending;
+    private byte[] scratch;
+    private byte[] body;
+    /**
+     * Whether the request body is being read right now, and whether the exchange must complete once that read ends:
+     * the body is read without the exchange's lock, and a completed request may be recycled by the container.
+     */
+    private final AtomicInteger reading = new AtomicInteger(IDLE);
+    private static final int IDLE = 0;
+    private static final int READING = 1;
+    private static final int COMPLETE_AFTER_READ = 2;
+    private static final int COMPLETED = 3;
+
+    ServletExchange(HttpRelay relay, HttpServletRequest request, HttpServletResponse response, Admission admission,
+                    HeaderBlock headers, HeaderContext context, long bodyLength) {
+        super(relay, admission, request.getMethod(), headers, context, bodyLength);
+        this.request = request;
+        this.response = response;
+        this.withBody = bodyLength != 0;
+    }
+
+    void start() throws IOException {
+        async = request.startAsync();
+        async.setTimeout(0);
+        async.addListener(this);
+        out = response.getOutputStream();
+        if (withBody) {
+            // Reading starts once the request head is upstream; the container sends a 100 Continue on the first read.
+            in = request.getInputStream();
+            in.setReadListener(this);
+        }
+        sendRequest();
+    }
+
+    // ---- container side ----
+
+    @Override
+    public void onWritePossible() throws IOException {
+        synchronized (this) {
+            if (done) {
+                return;
+            }
+            if (flushPending) {
+                flushPending = false;
+                out.flush();
+                if (!out.isReady()) {
+                    return;
+                }
+            }
+        }
+        resumeUpstream();
+    }
+
+    @Override
+    public void onDataAvailable() {
+        bodyAvailable();
+    }
+
+    @Override
+    public void onAllDataRead() {
+        bodyAvailable();
+    }
+
+    /** The client's input or output failed: for a {@link ReadListener} and a {@link WriteListener} alike. */
+    @Override
+    public void onError(Throwable failure) {
+        clientFailed(failure);
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        clientFailed(event.getThrowable());
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+    }
+
+    // ---- the request body ----
+
+    @Override
+    protected ByteBuffer readBody() throws IOException {
+        if (!reading.compareAndSet(IDLE, READING)) {
+            // Completed: the request is the container's again.
+            return null;
+        }
+        try {
+            return read();
+        } finally {
+            if (!reading.compareAndSet(READING, IDLE)) {
+                reading.set(COMPLETED);
+                complete();
+            }
+        }
+    }
+
+    private ByteBuffer read() throws IOException {
+        if (in.isFinished()) {
+            return END;
+        }
+        if (body == null) {
+            body = new byte[READ_SIZE];
+        }
+        int n = 0;
+        // As much as is there, up to the buffer: a container hands over a few KiB per read, a write per read is dear.
+        while (n < body.length && in.isReady()) {
+            int r = in.read(body, n, body.length - n);
+            if (r < 0) {
+                if (n == 0) {
+                    return END;
+                }
+                break;
+            }
+            n += r;
+            if (in.isFinished()) {
+                break;
+            }
+        }
+        return n == 0 ? null : ByteBuffer.wrap(body, 0, n);
+    }
+
+    // ---- the response ----
+
+    @Override
+    protected void setStatus(int code) {
+        response.setStatus(code);
+    }
+
+    @Override
+    protected void addHeader(String name, String value) {
+        response.addHeader(name, value);
+    }
+
+    @Override
+    protected boolean setsOwnLength() {
+        // A gathered body sits in the response buffer and the container sets its length when complete() sends it.
+        return true;
+    }
+
+    @Override
+    protected int gatherLimit() {
+        return Math.min(SMALL_BODY, response.getBufferSize() / 2);
+    }
+
+    @Override
+    protected boolean http11() {
+        return "HTTP/1.1".equals(request.getProtocol());
+    }
+
+    @Override
+    protected String contextPath() {
+        return request.getContextPath();
+    }
+
+    @Override
+    protected boolean secure() {
+        return request.isSecure();
+    }
+
+    @Override
+    protected void enableTrailers() {
+        response.setTrailerFields(this::trailerFields);
+    }
+
+    @Override
+    protected boolean headComplete(boolean gathered) {
+        if (gathered) {
+            return false;
+        }
+        // The body is written in non-blocking mode, from the first onWritePossible on.
+        nonBlocking = true;
+        waiting = true;
+        out.setWriteListener(this);
+        return true;
+    }
+
+    @Override
+    protected boolean writeContent(ByteBuffer content) throws IOException {
+        int n = content.remaining();
+        if (!nonBlocking) {
+            // At most SMALL_BODY bytes in all, below the response buffer: copied there, no I/O.
+            if (scratch == null || scratch.length < n) {
+                scratch = new byte[Math.max(n, 1024)];
+            }
+            content.get(scratch, 0, n);
+            out.write(scratch, 0, n);
+            return false;
+        }
+        // The previous chunk's write has completed (we were resumed, or it was ready), so the array is free.
+        if (scratch == null || scratch.length < n) {
+            scratch = new byte[Math.max(n, 1024)];
+        }
+        content.get(scratch, 0, n);
+        // Set before asking: once isReady() says false the container may call onWritePossible at any moment.
+        waiting = true;
+        out.write(scratch, 0, n);
+        if (streamed) {
+            if (!out.isReady()) {
+                flushPending = true;
+                scratch = null;
+                return true;
+            }
+            out.flush();
+        }
+        if (out.isReady()) {
+            waiting = false;
+            return false;
+        }
+        // The container may still hold the array: the next chunk gets a new one.
+        scratch = null;
+        return true;
+    }
+
+    @Override
+    protected void endResponse() {
+        completeQuietly();
+    }
+
+    @Override
+    protected boolean isCommitted() {
+        return response.isCommitted();
+    }
+
+    @Override
+    protected void endWithError(ProxyException error) {
+        try {
+            // Whatever of the upstream's head was taken goes; the connection closes, the request body may be unread.
+            response.reset();
+        } catch (IllegalStateException e) {
+            abort();
+        }
+        if (!ErrorResponses.send(response, error, true, nonBlocking)) {
+            abort();
+        }
+        completeQuietly();
+    }
+
+    @Override
+    protected void endAborted(Throwable cause) {
+        if (abort()) {
+            completeQuietly();
+            return;
+        }
+        // Not Jetty: the servlet throws on a dispatch, and the container closes the connection.
+        if (!HttpRelay.dispatchCutOff(request, cause)) {
+            completeQuietly();
+        }
+    }
+
+    @Override
+    protected void endClientGone(Throwable failure) {
+        completeQuietly();
+    }
+
+    /** Whether the container aborted the response: Jetty does on -1; the others refuse it once committed. */
+    private boolean abort() {
+        try {
+            response.sendError(-1);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Completes the async cycle now, or as soon as a read of the request body in progress ends. */
+    private void completeQuietly() {
+        while (true) {
+            int state = reading.get();
+            if (state == IDLE && reading.compareAndSet(IDLE, COMPLETED)) {
+                complete();
+                return;
+            }
+            if (state == READING && reading.compareAndSet(READING, COMPLETE_AFTER_READ)) {
+                return;
+            }
+            if (state == COMPLETE_AFTER_READ || state == COMPLETED) {
+                return;
+            }
+        }
+    }
+
+    private void complete() {
+        try {
+            async.complete();
+        } catch (IllegalStateException e) {
+            // Already completed by the container after a client failure.
+        }
+    }
+}

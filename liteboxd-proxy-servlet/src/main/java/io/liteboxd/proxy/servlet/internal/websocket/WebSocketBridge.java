@@ -1,0 +1,463 @@
+package io.liteboxd.proxy.servlet.internal.websocket;
+
+import io.liteboxd.proxy.internal.header.HeaderBlock;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.SendResult;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One relayed WebSocket connection: the client's Jakarta session bridged to the upstream's Jetty client session.
+ *
+ * <p><b>Upstream to client.</b> The upstream listener does not auto-demand: each frame is read only after the
+ * previous one was handed to the client, so a slow client slows the upstream's reading (TCP backpressure) instead of
+ * growing the heap. Whole single-frame messages go out with the Jakarta async API; fragments of a larger message
+ * need the blocking partial API, which runs on {@code blockingSends} so that no thread of the shared upstream client
+ * is ever parked on a slow client. Until the client session is open nothing is demanded, so a greeting the upstream
+ * sends at once waits in the socket and reaches the client first.
+ *
+ * <p><b>Client to upstream.</b> Jakarta offers no demand control, so the handler returns only when the upstream has
+ * taken the fragment (bounded by the request timeout): a slow upstream holds back the container's reading of this
+ * one connection.
+ *
+ * <p>Keepalive, idle closing, close mirroring and the close grace are the {@link RelayLifecycle}'s; this class
+ * supplies how each leg is pinged and closed.
+ */
+public final class WebSocketBridge implements Relay {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketBridge.class);
+    private static final String ENDPOINT_PATH = "/liteboxd-bridge";
+
+    /** Creates Jakarta bridges: the portable default, for every servlet container with Jakarta WebSocket 2.1. */
+    public static Relay.Factory factory(RelaySettings settings) {
+        return new Relay.Factory() {
+            @Override
+            public Relay newRelay(String name, Consumer<Relay> onFinished) {
+                return new WebSocketBridge(settings, name, onFinished);
+            }
+
+            @Override
+            public String describe() {
+                return "jakarta-bridge (portable)";
+            }
+
+            @Override
+            public boolean supports(jakarta.servlet.ServletContext context) {
+                return context.getAttribute(ServerContainer.class.getName()) != null;
+            }
+        };
+    }
+
+    private final RelaySettings settings;
+    private final String name;
+    private final MessageMeter inbound;
+    private final MessageMeter outbound;
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    private final Object clientLock = new Object();
+    private final ClientLeg clientLeg = new ClientLeg();
+    private final UpstreamLeg upstreamLeg = new UpstreamLeg();
+    private final RelayLifecycle lifecycle;
+
+    private volatile Session upstream;
+    private volatile jakarta.websocket.Session client;
+    private volatile CloseReason pendingClientClose;
+    private volatile boolean sendingToClient;
+
+    // Touched only by the serial chain of upstream deliveries (one frame demanded at a time).
+    private boolean inboundFragmented;
+
+    WebSocketBridge(RelaySettings settings, String name, Consumer<Relay> onFinished) {
+        this.inbound = new MessageMeter(settings.maxMessageSize());
+        this.outbound = new MessageMeter(settings.maxMessageSize());
+        this.settings = settings;
+        this.name = name;
+        this.lifecycle = new RelayLifecycle(settings, this, clientLeg, upstreamLeg, () -> onFinished.accept(this));
+    }
+
+    /** A one-shot admission ticket: true exactly once, for the handshake the servlet authenticated. */
+    boolean claim() {
+        return claimed.compareAndSet(false, true);
+    }
+
+    @Override
+    public boolean isClientOpen() {
+        return client != null;
+    }
+
+    @Override
+    public RelayStats stats() {
+        return lifecycle.stats();
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<UpstreamAnswer> connectUpstream(UpstreamRequest request) {
+        return SessionDial.dial(settings.webSocketClient(), new UpstreamListener(this), request,
+                () -> abort(CloseCodes.GOING_AWAY, "handshake timed out"));
+    }
+
+    /** Upgrades with the standard {@code ServerContainer.upgradeHttpToWebSocket}, portable across containers. */
+    @Override
+    public void upgradeClient(HttpServletRequest request, HttpServletResponse response, String subprotocol,
+                              HeaderBlock responseHeaders) throws IOException {
+        ServerContainer container = (ServerContainer) request.getServletContext()
+                .getAttribute(ServerContainer.class.getName());
+        if (container == null) {
+            throw new IOException("Jakarta WebSocket is not enabled in this servlet container");
+        }
+        ServerEndpointConfig endpointConfig = ServerEndpointConfig.Builder
+                .create(ClientEndpoint.class, ENDPOINT_PATH)
+                .subprotocols(subprotocol == null || subprotocol.isEmpty() ? List.of() : List.of(subprotocol))
+                .configurator(new BridgeConfigurator(this, subprotocol))
+                .build();
+        // On the servlet response, one field per line: a header map handed to the configurator is folded into one
+        // comma-joined line by Jetty, and a browser keeps only the first of several cookies folded that way.
+        responseHeaders.forEach(response::addHeader);
+        try {
+            container.upgradeHttpToWebSocket(request, response, endpointConfig, Map.of());
+        } catch (DeploymentException | IOException | RuntimeException e) {
+            if (!response.isCommitted()) {
+                // The upstream's cookies must not ride on the refusal that follows.
+                response.reset();
+            }
+            throw e instanceof IOException io ? io : new IOException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocketBridge[" + name + "]";
+    }
+
+    // ---- upstream events (Jetty client thread) -------------------------------------------------------------
+
+    void upstreamOpened(Session session) {
+        session.setIdleTimeout(settings.upstreamIdleTimeout());
+        this.upstream = session;
+    }
+
+    void upstreamText(String payload, boolean last) {
+        lifecycle.seen(RelayStats.Side.UPSTREAM);
+        long size = Utf8.length(payload);
+        if (!inbound.add(size, last)) {
+            tooBig(inbound);
+            return;
+        }
+        lifecycle.stats().toClient(size, last);
+        jakarta.websocket.Session c = client;
+        sendingToClient = true;
+        if (!inboundFragmented && last) {
+            c.getAsyncRemote().sendText(payload, result -> afterClientSend(result, null));
+        } else {
+            inboundFragmented = !last;
+            settings.blockingSends().execute(() -> {
+                try {
+                    c.getBasicRemote().sendText(payload, last);
+                    clientSendDone(null, null);
+                } catch (IOException | RuntimeException e) {
+                    clientSendDone(e, null);
+                }
+            });
+        }
+    }
+
+    void upstreamBinary(ByteBuffer payload, boolean last, Callback callback) {
+        lifecycle.seen(RelayStats.Side.UPSTREAM);
+        if (!inbound.add(payload.remaining(), last)) {
+            tooBig(inbound);
+            callback.succeed();
+            return;
+        }
+        lifecycle.stats().toClient(payload.remaining(), last);
+        jakarta.websocket.Session c = client;
+        sendingToClient = true;
+        if (!inboundFragmented && last) {
+            c.getAsyncRemote().sendBinary(payload, result -> afterClientSend(result, callback));
+        } else {
+            inboundFragmented = !last;
+            settings.blockingSends().execute(() -> {
+                try {
+                    c.getBasicRemote().sendBinary(payload, last);
+                    clientSendDone(null, callback);
+                } catch (IOException | RuntimeException e) {
+                    clientSendDone(e, callback);
+                }
+            });
+        }
+    }
+
+    void upstreamPing(ByteBuffer payload) {
+        lifecycle.seen(RelayStats.Side.UPSTREAM);
+        relayControlToClient(payload, true);
+    }
+
+    void upstreamPong(ByteBuffer payload) {
+        lifecycle.seen(RelayStats.Side.UPSTREAM);
+        if (Keepalive.isOwnPong(payload)) {
+            upstream.demand();
+            return;
+        }
+        relayControlToClient(payload, false);
+    }
+
+    void upstreamClosed(int code, String reason) {
+        lifecycle.mirrorClose(RelayStats.Side.UPSTREAM, code, reason);
+        lifecycle.ended(RelayStats.Side.UPSTREAM);
+    }
+
+    void upstreamFailed(Throwable cause) {
+        LOG.debug("{} upstream failed", this, cause);
+        int code = cause instanceof org.eclipse.jetty.websocket.api.exceptions.MessageTooLargeException
+                ? CloseCodes.MESSAGE_TOO_BIG : CloseCodes.INTERNAL_ERROR;
+        clientLeg.close(code, "upstream error");
+    }
+
+    // ---- client events (container thread) ------------------------------------------------------------------
+
+    void clientOpened(jakarta.websocket.Session session) {
+        synchronized (clientLock) {
+            this.client = session;
+            session.setMaxIdleTimeout(settings.idleTimeout().toMillis());
+            // Tomcat bounds each blocking send by this user property (default 20 s): a stalled reader then frees
+            // its send thread after writeTimeout instead of holding it. Other containers ignore it.
+            session.getUserProperties().put("org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT",
+                    settings.writeTimeout().toMillis());
+            session.addMessageHandler(String.class, (MessageHandler.Partial<String>) this::clientText);
+            session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) this::clientBinary);
+            session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) this::clientPong);
+            if (pendingClientClose != null) {
+                // The upstream ended while the client was still upgrading: tell the client now.
+                closeQuietly(session, pendingClientClose);
+                return;
+            }
+        }
+        lifecycle.start();
+        upstream.demand();
+    }
+
+    void clientClosed(CloseReason reason) {
+        lifecycle.mirrorClose(RelayStats.Side.CLIENT, reason.getCloseCode().getCode(), reason.getReasonPhrase());
+        lifecycle.ended(RelayStats.Side.CLIENT);
+    }
+
+    /**
+     * Containers follow an error with {@code onClose}, which mirrors the real close code to the upstream. Closing the
+     * upstream here already would race that and could replace the client's own code (say 4001) with 1001 when a
+     * write fails while the client's close frame is in flight. If no {@code onClose} arrives within the close grace,
+     * the lifecycle ends the client leg and the upstream is closed then ({@link ClientLeg#terminate}).
+     */
+    void clientFailed(Throwable cause) {
+        LOG.debug("{} client failed", this, cause);
+        clientLeg.close(CloseCodes.INTERNAL_ERROR, "gateway error");
+        lifecycle.beginClosing();
+    }
+
+    private void clientText(String part, boolean last) {
+        lifecycle.seen(RelayStats.Side.CLIENT);
+        long size = Utf8.length(part);
+        if (!outbound.add(size, last)) {
+            tooBig(outbound);
+            return;
+        }
+        lifecycle.stats().toUpstream(size, last);
+        Callback.Completable sent = new Callback.Completable();
+        upstream.sendPartialText(part, last, sent);
+        awaitUpstream(sent);
+    }
+
+    private void clientBinary(ByteBuffer part, boolean last) {
+        lifecycle.seen(RelayStats.Side.CLIENT);
+        if (!outbound.add(part.remaining(), last)) {
+            tooBig(outbound);
+            return;
+        }
+        lifecycle.stats().toUpstream(part.remaining(), last);
+        Callback.Completable sent = new Callback.Completable();
+        upstream.sendPartialBinary(part, last, sent);
+        awaitUpstream(sent);
+    }
+
+    private void clientPong(PongMessage pong) {
+        lifecycle.seen(RelayStats.Side.CLIENT);
+        ByteBuffer data = pong.getApplicationData();
+        if (!Keepalive.isOwnPong(data)) {
+            upstream.sendPong(Keepalive.copy(data), Callback.NOOP);
+        }
+    }
+
+    // ---- closing -------------------------------------------------------------------------------------------
+
+    /** Ends both legs, e.g. when the client never completed its upgrade or the servlet is destroyed. */
+    @Override
+    public void abort(int code, String reason) {
+        lifecycle.abort(code, reason);
+        if (client == null) {
+            // No client session will ever report its close.
+            lifecycle.ended(RelayStats.Side.CLIENT);
+        }
+    }
+
+    /** The client's Jakarta session, as the lifecycle drives it. */
+    private final class ClientLeg implements RelayLifecycle.Leg {
+
+        @Override
+        public void ping() {
+            jakarta.websocket.Session c = client;
+            // A send in flight already tests the client connection; a ping behind it would only queue up.
+            if (c != null && c.isOpen() && !sendingToClient) {
+                settings.closes().execute(() -> {
+                    try {
+                        c.getAsyncRemote().sendPing(Keepalive.payload());
+                    } catch (IOException | RuntimeException e) {
+                        LOG.debug("{} keepalive ping to client failed", WebSocketBridge.this, e);
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            CloseReason closeReason = new CloseReason(CloseReason.CloseCodes.getCloseCode(code),
+                    CloseCodes.reason(reason));
+            jakarta.websocket.Session c;
+            synchronized (clientLock) {
+                c = client;
+                if (c == null) {
+                    if (pendingClientClose == null) {
+                        pendingClientClose = closeReason;
+                    }
+                    return;
+                }
+            }
+            if (c.isOpen()) {
+                // Jakarta's close may block while it writes the close frame: never on a shared client/selector thread.
+                settings.closes().execute(() -> closeQuietly(c, closeReason));
+            }
+        }
+
+        /**
+         * Jakarta has no way to drop a connection (the container's idle timer ends it); what is left to do is tell
+         * the upstream, which a client that never reported its close did not.
+         */
+        @Override
+        public void terminate() {
+            upstreamLeg.close(CloseCodes.GOING_AWAY, "client error");
+        }
+    }
+
+    /** The upstream's Jetty client session, as the lifecycle drives it. */
+    private final class UpstreamLeg implements RelayLifecycle.Leg {
+
+        @Override
+        public void ping() {
+            Session u = upstream;
+            if (u != null && u.isOpen()) {
+                u.sendPing(Keepalive.payload(), Callback.NOOP);
+            }
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            Session u = upstream;
+            if (u != null && u.isOpen()) {
+                u.close(code, CloseCodes.reason(reason), Callback.NOOP);
+            } else {
+                lifecycle.ended(RelayStats.Side.UPSTREAM);
+            }
+        }
+
+        /** A close that Jetty bounds itself: its idle timer ends a close handshake the upstream never answers. */
+        @Override
+        public void terminate() {
+            close(CloseCodes.GOING_AWAY, "client error");
+        }
+    }
+
+    private void closeQuietly(jakarta.websocket.Session session, CloseReason reason) {
+        try {
+            session.close(reason);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{} closing client failed", this, e);
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private void afterClientSend(SendResult result, Callback callback) {
+        clientSendDone(result.isOK() ? null : result.getException(), callback);
+    }
+
+    private void clientSendDone(Throwable failure, Callback callback) {
+        sendingToClient = false;
+        if (failure == null) {
+            // The client takes our writes: alive, even if it never sends (a client tailing a log).
+            lifecycle.seen(RelayStats.Side.CLIENT);
+            if (callback != null) {
+                callback.succeed();
+            }
+            upstream.demand();
+        } else {
+            if (callback != null) {
+                callback.fail(failure);
+            }
+            LOG.debug("{} sending to client failed", this, failure);
+            upstreamLeg.close(CloseCodes.GOING_AWAY, "client unreachable");
+            clientLeg.close(CloseCodes.INTERNAL_ERROR, "send failed");
+        }
+    }
+
+    private void relayControlToClient(ByteBuffer payload, boolean ping) {
+        jakarta.websocket.Session c = client;
+        ByteBuffer data = Keepalive.copy(payload);
+        // Not behind stalled data sends: control frames are small and must not wait for a slow reader's queue.
+        settings.closes().execute(() -> {
+            try {
+                if (ping) {
+                    c.getAsyncRemote().sendPing(data);
+                } else {
+                    c.getAsyncRemote().sendPong(data);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("{} relaying a control frame failed", this, e);
+            }
+            upstream.demand();
+        });
+    }
+
+    private void awaitUpstream(Callback.Completable sent) {
+        try {
+            sent.get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            lifecycle.seen(RelayStats.Side.UPSTREAM);
+        } catch (TimeoutException e) {
+            upstreamLeg.close(CloseCodes.GOING_AWAY, "write timed out");
+            lifecycle.abort(CloseCodes.INTERNAL_ERROR, "upstream write timed out", true, false);
+        } catch (ExecutionException e) {
+            LOG.debug("{} sending to upstream failed", this, e.getCause());
+            clientLeg.close(CloseCodes.INTERNAL_ERROR, "upstream unreachable");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort(CloseCodes.GOING_AWAY, "gateway shutting down");
+        }
+    }
+
+    private void tooBig(MessageMeter meter) {
+        lifecycle.abort(CloseCodes.MESSAGE_TOO_BIG, meter.tooBigReason());
+    }
+}

@@ -1,0 +1,396 @@
+package io.liteboxd.proxy.servlet.internal.websocket;
+
+import io.liteboxd.proxy.SandboxGateway.Admission;
+import io.liteboxd.proxy.config.ProxyConfig;
+import io.liteboxd.proxy.error.ProxyError;
+import io.liteboxd.proxy.error.ProxyException;
+import io.liteboxd.proxy.internal.header.HeaderBlock;
+import io.liteboxd.proxy.internal.header.HeaderContext;
+import io.liteboxd.proxy.internal.header.HeaderPolicy;
+import io.liteboxd.proxy.servlet.internal.ServletHeaders;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import jakarta.servlet.AsyncContext;
+import io.liteboxd.proxy.route.SandboxRoute;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
+import io.liteboxd.proxy.internal.limit.ConnectionLimits;
+import io.liteboxd.proxy.observe.HandshakeEvent;
+import io.liteboxd.proxy.observe.ProxyListener;
+import io.liteboxd.proxy.servlet.internal.RequestIds;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns an admitted upgrade request into a {@link Relay}: upstream first, then the client.
+ *
+ * <p>Dialling the upstream before answering the client means every upstream failure is still a real HTTP status:
+ * its own 4xx refusal, 502 when unreachable, 504 when it does not answer in time; never a 101 followed by a close.
+ * The servlet thread waits for the upstream handshake (bounded by the connect timeout); the upstream client runs on
+ * its own executor, so this cannot deadlock on the container's pool.
+ */
+public final class WebSocketHandshake implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketHandshake.class);
+
+    private final ProxyConfig config;
+    private final WebSocketClient client;
+    private final RelaySettings settings;
+    private final Relay.Factory relays;
+    private final Set<Relay> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong ids = new AtomicLong();
+    private final HeaderPolicy headerPolicy;
+    private final ProxyListener listener;
+    private final ConnectionLimits limits;
+    private volatile boolean draining;
+
+    /**
+     * @param context  the servlet context; decides which relay kind is used (see {@link RelaySelection})
+     * @param listener told about every upgrade and every relayed session
+     */
+    public WebSocketHandshake(ProxyConfig config, HeaderPolicy headerPolicy, HttpClient httpClient,
+                              Executor blockingSends, Executor closes, ServletContext context, ProxyListener listener)
+            throws Exception {
+        this.config = config;
+        this.listener = listener;
+        this.headerPolicy = headerPolicy;
+        this.limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerSandbox());
+        this.client = new WebSocketClient(httpClient);
+        client.setConnectTimeout(config.connectTimeout().toMillis());
+        // No client.setIdleTimeout(): it would set the idle timeout of the HttpClient this shares with the HTTP
+        // relay (whose idle timeout is requestTimeout). Each relay sets idleTimeout on its upstream session.
+        // The bridges enforce maxMessageSize themselves with a clear 1009; Jetty's own limit only backs that up
+        // (a message exactly at Jetty's limit is refused, hence the margin).
+        long jettyLimit = Math.min(Integer.MAX_VALUE, config.maxMessageSize() + 65536);
+        client.setMaxTextMessageSize(jettyLimit);
+        client.setMaxBinaryMessageSize(jettyLimit);
+        client.start();
+        this.settings = new RelaySettings(config.pingInterval(), config.idleTimeout(), config.requestTimeout(),
+                config.maxMessageSize(), httpClient.getScheduler(), blockingSends, closes, httpClient, client);
+        this.relays = RelaySelection.choose(config, settings, context);
+    }
+
+    /** The relay kind in use, for logs. */
+    public String relayKind() {
+        return relays.describe();
+    }
+
+    /** Open relays right now. */
+    public int openRelays() {
+        return open.size();
+    }
+
+    /**
+     * Validates the handshake fields the container will need. Done before authentication so a malformed
+     * handshake is a 400, and never reaches the upstream.
+     */
+    public static void validate(HttpServletRequest request) {
+        if (!"GET".equals(request.getMethod())) {
+            throw new ProxyException(ProxyError.BAD_REQUEST, "a WebSocket upgrade must be a GET request");
+        }
+        if (!"HTTP/1.1".equals(request.getProtocol())) {
+            throw new ProxyException(ProxyError.BAD_REQUEST, "a WebSocket upgrade needs HTTP/1.1");
+        }
+        String key = request.getHeader("Sec-WebSocket-Key");
+        if (key == null || key.isBlank()) {
+            throw new ProxyException(ProxyError.BAD_REQUEST, "missing Sec-WebSocket-Key header");
+        }
+        if (!"13".equals(request.getHeader("Sec-WebSocket-Version"))) {
+            throw new ProxyException(ProxyError.BAD_REQUEST, "unsupported Sec-WebSocket-Version (expected 13)");
+        }
+    }
+
+    /**
+     * Connects the upstream, then upgrades the client and relays between the two.
+     *
+     * <p>Relays that can upgrade the client from any thread ({@link Relay#upgradesFromAnyThread()}) do it
+     * asynchronously: the request goes async, the container thread is returned at once, and the upgrade (or the
+     * refusal, through {@code refuse}) happens when the upstream answers. Others hold the request thread until then.
+     *
+     * @param refuse writes a refusal that happens after this method returned (asynchronous upgrades only)
+     * @throws ProxyException for every refusal known before this method returns, before anything was sent
+     */
+    public void upgrade(HttpServletRequest request, HttpServletResponse response, Admission admission,
+                        Consumer<ProxyException> refuse) {
+        if (draining) {
+            throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
+        }
+        if (!relays.supports(request.getServletContext())) {
+            throw new ProxyException(ProxyError.INTERNAL, "WebSocket is not enabled in this servlet container");
+        }
+        String sandboxId = admission.route().sandboxId();
+        int port = admission.route().port();
+        ConnectionLimits.Permit permit = limits.tryAcquire(sandboxId);
+        if (permit == null) {
+            throw new ProxyException(ProxyError.UNAVAILABLE, "too many WebSocket connections, try again later");
+        }
+        String requestId = RequestIds.of(request);
+        AtomicBoolean upgraded = new AtomicBoolean();
+        Relay relay = relays.newRelay(sandboxId + ":" + port + "#" + ids.incrementAndGet(), finished -> {
+            open.remove(finished);
+            permit.close();
+            if (upgraded.get()) {
+                listener.webSocketSession(finished.stats().event(requestId, sandboxId, port));
+            }
+        });
+        long started = System.nanoTime();
+        // Once, on the container's thread: the client is upgraded later, maybe on another thread.
+        HeaderContext headerContext = ServletHeaders.context(request, admission, true);
+        CompletableFuture<UpstreamAnswer> connecting;
+        try {
+            connecting = dial(relay, upstreamRequest(request, admission, headerContext));
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
+        if (relay.upgradesFromAnyThread() && request.isAsyncSupported()) {
+            AsyncContext async = request.startAsync();
+            async.setTimeout(0);
+            // The relay closes a leg that still opens after the timeout.
+            connecting.orTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((answer, failure) -> {
+                        try {
+                            if (failure != null) {
+                                permit.close();
+                                refuse.accept(upstreamFailure(unwrap(failure)));
+                            } else {
+                                upgradeClient(request, response, admission, headerContext, relay, answer, started, requestId,
+                                        upgraded);
+                            }
+                        } catch (ProxyException e) {
+                            refuse.accept(e);
+                        } catch (RuntimeException e) {
+                            LOG.error("Unexpected failure upgrading {}", relay, e);
+                            refuse.accept(new ProxyException(ProxyError.INTERNAL, "internal gateway error"));
+                        } finally {
+                            async.complete();
+                        }
+                    });
+            return;
+        }
+        UpstreamAnswer upstream;
+        try {
+            upstream = awaitUpstream(connecting);
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
+        upgradeClient(request, response, admission, headerContext, relay, upstream, started, requestId, upgraded);
+    }
+
+    private void upgradeClient(HttpServletRequest request, HttpServletResponse response, Admission admission,
+                               HeaderContext headerContext, Relay relay, UpstreamAnswer upstream, long started,
+                               String requestId, AtomicBoolean upgraded) {
+        Duration connectTime = Duration.ofNanos(System.nanoTime() - started);
+        open.add(relay);
+        if (draining) {
+            relay.abort(CloseCodes.GOING_AWAY, "gateway shutting down");
+            throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
+        }
+        try {
+            HeaderBlock answer = HeaderBlock.of(upstream.headers());
+            headerPolicy.response(answer, headerContext);
+            relay.upgradeClient(request, response, upstream.subprotocol(), answer);
+        } catch (IOException | RuntimeException e) {
+            relay.abort(CloseCodes.INTERNAL_ERROR, "client upgrade failed");
+            LOG.warn("Client upgrade failed for {}", relay, e);
+            throw new ProxyException(ProxyError.INTERNAL, "WebSocket upgrade failed");
+        }
+        upgraded.set(true);
+        SandboxRoute route = admission.route();
+        listener.webSocketHandshake(new HandshakeEvent(requestId, route.sandboxId(), route.port(), 101, null,
+                connectTime));
+        // Some containers open the session only after service() returns; if it never opens (the client vanished
+        // mid-upgrade, or the container refused it), the upstream leg must not linger.
+        settings.scheduler().schedule(() -> {
+            if (!relay.isClientOpen()) {
+                relay.abort(CloseCodes.GOING_AWAY, "client did not complete the upgrade");
+            }
+        }, config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable t = failure;
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof TimeoutException) {
+            return new TimeoutException("upstream did not answer the WebSocket handshake in time");
+        }
+        return t;
+    }
+
+    /**
+     * Starts refusing upgrades (503), sends 1001 Going Away on every open relay and waits for them to close, at
+     * most {@code deadline}.
+     *
+     * @return true if every relay closed in time
+     */
+    public boolean drain(Duration deadline) {
+        draining = true;
+        for (Relay relay : List.copyOf(open)) {
+            relay.abort(CloseCodes.GOING_AWAY, "gateway shutting down");
+        }
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!open.isEmpty() && System.nanoTime() < end) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return open.isEmpty();
+    }
+
+    private UpstreamRequest upstreamRequest(HttpServletRequest request, Admission admission, HeaderContext context) {
+        HeaderBlock headers = ServletHeaders.block(request);
+        headerPolicy.request(headers, context);
+        return new UpstreamRequest(admission.target().uri(), headers.toMap(), offeredSubprotocols(request),
+                request.getHeader("Sec-WebSocket-Key"));
+    }
+
+    /**
+     * The upstream handshake, sent once more on a new connection when the first went out on a kept-alive connection
+     * that the upstream closed at that moment (apps close idle connections when they please): the app never saw
+     * it, and a handshake is an idempotent GET. Cancelling or timing out the returned future stops whichever attempt
+     * is under way.
+     */
+    static CompletableFuture<UpstreamAnswer> dial(Relay relay, UpstreamRequest request) {
+        CompletableFuture<UpstreamAnswer> result = new CompletableFuture<>();
+        AtomicReference<CompletableFuture<UpstreamAnswer>> attempt = new AtomicReference<>();
+        attempt.set(relay.connectUpstream(request));
+        attempt.get().whenComplete((answer, failure) -> {
+            if (failure == null) {
+                result.complete(answer);
+            } else if (closedBeforeAnAnswer(failure) && !result.isDone()) {
+                attempt.set(relay.connectUpstream(request));
+                attempt.get().whenComplete((again, failed) -> {
+                    if (failed == null) {
+                        result.complete(again);
+                    } else {
+                        result.completeExceptionally(failed);
+                    }
+                });
+            } else {
+                result.completeExceptionally(failure);
+            }
+        });
+        result.whenComplete((answer, failure) -> {
+            if (failure != null) {
+                attempt.get().cancel(true);
+            }
+        });
+        return result;
+    }
+
+    /** The connection ended before any answer arrived: no status, only an end of stream or a closed channel. */
+    static boolean closedBeforeAnAnswer(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof UpgradeException u && u.getResponseStatusCode() > 0) {
+                return false;
+            }
+            if (t instanceof java.io.EOFException || t instanceof java.nio.channels.ClosedChannelException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private UpstreamAnswer awaitUpstream(CompletableFuture<UpstreamAnswer> connecting) {
+        try {
+            return connecting.get(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // The relay closes a leg that still opens after this.
+            connecting.cancel(true);
+            throw new ProxyException(ProxyError.UPSTREAM_TIMEOUT,
+                    "upstream did not answer the WebSocket handshake in time");
+        } catch (InterruptedException e) {
+            connecting.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
+        } catch (ExecutionException e) {
+            throw upstreamFailure(e.getCause());
+        }
+    }
+
+    private static ProxyException upstreamFailure(Throwable cause) {
+        if (unparseableAnswer(cause) || cause instanceof java.net.ProtocolException) {
+            // Jetty reports an answer it cannot parse as a synthetic 400; that is the upstream's fault, not a refusal.
+            return new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream sent an invalid handshake answer",
+                    cause);
+        }
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof UpgradeException upgrade) {
+                int status = upgrade.getResponseStatusCode();
+                if (status >= 400 && status < 500) {
+                    return new ProxyException(ProxyError.UPSTREAM_REFUSED, status,
+                            "upstream refused the WebSocket handshake with " + status, cause);
+                }
+                if (status > 0) {
+                    return new ProxyException(ProxyError.UPSTREAM_UNREACHABLE,
+                            "upstream answered the WebSocket handshake with " + status, cause);
+                }
+            }
+            if (t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException) {
+                String message = t.getMessage() != null && t.getMessage().contains("WebSocket handshake")
+                        ? t.getMessage() : "upstream did not answer in time";
+                return new ProxyException(ProxyError.UPSTREAM_TIMEOUT, message, cause);
+            }
+        }
+        return new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream unreachable", cause);
+    }
+
+    private static boolean unparseableAnswer(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof org.eclipse.jetty.http.HttpException
+                    || (t instanceof org.eclipse.jetty.client.HttpResponseException
+                    && String.valueOf(t.getMessage()).contains("protocol violation"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> offeredSubprotocols(HttpServletRequest request) {
+        List<String> offered = new ArrayList<>();
+        for (String value : Collections.list(request.getHeaders("Sec-WebSocket-Protocol"))) {
+            for (String token : value.split(",")) {
+                String t = token.trim();
+                if (!t.isEmpty()) {
+                    offered.add(t);
+                }
+            }
+        }
+        return offered;
+    }
+
+    /** Drains (see {@link #drain}) with the configured deadline and stops the upstream WebSocket client. */
+    @Override
+    public void close() throws Exception {
+        if (!drain(config.drainTimeout())) {
+            LOG.warn("{} WebSocket(s) still open after the drain deadline of {}; stopping anyway", open.size(),
+                    config.drainTimeout());
+        }
+        client.stop();
+    }
+}

@@ -1,0 +1,297 @@
+package io.liteboxd.proxy.servlet.internal.websocket.tunnel;
+
+import io.liteboxd.proxy.internal.header.HeaderBlock;
+import io.liteboxd.proxy.servlet.internal.websocket.CloseCodes;
+import io.liteboxd.proxy.servlet.internal.websocket.Relay;
+import io.liteboxd.proxy.servlet.internal.websocket.RelayLifecycle;
+import io.liteboxd.proxy.servlet.internal.websocket.RelaySettings;
+import io.liteboxd.proxy.servlet.internal.websocket.RelayStats;
+import io.liteboxd.proxy.servlet.internal.websocket.RelayStats.Side;
+import io.liteboxd.proxy.servlet.internal.websocket.UpstreamAnswer;
+import io.liteboxd.proxy.servlet.internal.websocket.UpstreamRequest;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fastest relay: after both handshakes the two TCP connections are joined by two {@link TunnelPipe}s that move
+ * the WebSocket byte stream as it arrives, the way nginx does, with no WebSocket session on either leg and no frame
+ * decoded or re-encoded. Unlike a blind byte pipe it still follows every frame in place ({@link FrameScanner}), so
+ * the gateway keeps its guarantees: protocol violations, invalid UTF-8 and oversized messages are closed with
+ * 1002/1007/1009 on both legs, keepalive pings find dead peers, a leg that dies is reported to the other with a close
+ * frame, and sessions are counted and logged like the bridge's ({@link RelayLifecycle}).
+ *
+ * <p>The upstream handshake carries the client's own {@code Sec-WebSocket-Key} (so the upstream's accept value is
+ * the client's) and offers no extension: both legs then speak exactly the same framing. Pings and pongs travel end
+ * to end, except the pongs answering the gateway's own pings.
+ *
+ * <p>Both legs are {@link RawConnection}s. The upstream's comes from the HTTP client's upgrade ({@link TunnelDial});
+ * the client's from the container, through a {@link ClientUpgrade}.
+ */
+public final class TunnelRelay implements Relay {
+
+    static final int BUFFER_SIZE = 64 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(TunnelRelay.class);
+
+    /** The container-specific half of the tunnel: how the client's connection is answered 101 and taken over. */
+    public interface ClientUpgrade {
+
+        /**
+         * Answers the client 101 with {@code headers} (the upstream's, as the header policy left them, one field per
+         * line) and the handshake fields given, and makes the client's connection {@code leg}'s
+         * {@link RawConnection}.
+         *
+         * @param subprotocol the subprotocol the upstream accepted, or {@code null}/empty for none
+         */
+        void upgrade(HttpServletRequest request, HttpServletResponse response, HeaderBlock headers, String accept,
+                     String subprotocol, Leg leg) throws IOException;
+
+        /** See {@link Relay#upgradesFromAnyThread()}. */
+        boolean fromAnyThread();
+    }
+
+    /** One side of the tunnel: its adapter reports the connection's events here; the lifecycle drives it back. */
+    public final class Leg implements RelayLifecycle.Leg {
+        final Side side;
+        final String name;
+        private volatile RawConnection connection;
+
+        private Leg(Side side) {
+            this.side = side;
+            this.name = side == Side.CLIENT ? "client" : "upstream";
+        }
+
+        RawConnection connection() {
+            return connection;
+        }
+
+        /** The pipe that writes to this leg. */
+        private TunnelPipe writer() {
+            return this == client ? toClient : toUpstream;
+        }
+
+        /** The pipe that reads this leg. */
+        private TunnelPipe reader() {
+            return this == client ? toUpstream : toClient;
+        }
+
+        /** Bytes this leg sent before the tunnel took over; relayed first. */
+        public void leftover(ByteBuffer bytes) {
+            reader().preload(bytes);
+        }
+
+        /** The connection is this leg's now. */
+        public void opened(RawConnection raw) {
+            TunnelRelay.this.opened(this, raw);
+        }
+
+        /** Bytes can be read (or the connection failed). */
+        public void readable() {
+            reader().iterate();
+        }
+
+        /** The connection is gone. */
+        public void closed() {
+            // Let the pipe reading it see the end (and tell the other leg), and the one writing to it stop.
+            readable();
+            lifecycle.ended(side);
+        }
+
+        /** The connection was silent for longer than its idle timeout. */
+        public void idleExpired() {
+            LOG.debug("{} {} idle for too long, closing", TunnelRelay.this, name);
+            lifecycle.abort(CloseCodes.GOING_AWAY, name + " idle timeout");
+        }
+
+        @Override
+        public void ping() {
+            // A write in flight already tests the connection; a ping behind it would only queue up.
+            if (writer().idle()) {
+                writer().inject(ControlFrames.ping(this == upstream), false);
+            }
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            ByteBuffer frame = ControlFrames.close(code, reason, this == upstream);
+            if (client.connection != null) {
+                writer().inject(frame, true);
+                return;
+            }
+            // Not upgraded yet (or never will be): no pipe writes to either leg.
+            if (this == client) {
+                abandonedClose = frame;
+                lifecycle.ended(Side.CLIENT);
+            } else if (connection == null) {
+                lifecycle.ended(Side.UPSTREAM);
+            } else {
+                closeAfter(connection, frame);
+            }
+        }
+
+        @Override
+        public void terminate() {
+            RawConnection raw = connection;
+            if (raw != null) {
+                raw.close();
+            }
+        }
+    }
+
+    private final RelaySettings settings;
+    private final String name;
+    private final ClientUpgrade clientUpgrade;
+    final Leg client = new Leg(Side.CLIENT);
+    final Leg upstream = new Leg(Side.UPSTREAM);
+    private final TunnelPipe toUpstream;
+    private final TunnelPipe toClient;
+    private final RelayLifecycle lifecycle;
+    /** The close frame an abort chose before the client leg was attached: sent to it as soon as it is. */
+    private volatile ByteBuffer abandonedClose;
+    private volatile String clientKey;
+
+    public TunnelRelay(RelaySettings settings, String name, Consumer<Relay> onFinished, ClientUpgrade clientUpgrade) {
+        this.settings = settings;
+        this.name = name;
+        this.clientUpgrade = clientUpgrade;
+        ByteBufferPool pool = settings.httpClient().getByteBufferPool();
+        long max = settings.maxMessageSize();
+        this.toUpstream = new TunnelPipe(this, client, upstream, new FrameScanner(true, BUFFER_SIZE, max), pool);
+        this.toClient = new TunnelPipe(this, upstream, client, new FrameScanner(false, BUFFER_SIZE, max), pool);
+        this.lifecycle = new RelayLifecycle(settings, this, client, upstream, () -> {
+            // A pipe that never got to see its end (never started, or waiting on a leg that is gone) frees its buffer.
+            toUpstream.abort(new ClosedChannelException());
+            toClient.abort(new ClosedChannelException());
+            onFinished.accept(this);
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "TunnelRelay[" + name + "]";
+    }
+
+    // ---- handshakes --------------------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<UpstreamAnswer> connectUpstream(UpstreamRequest request) {
+        clientKey = request.clientKey();
+        return TunnelDial.dial(settings.httpClient(), request, upstream);
+    }
+
+    @Override
+    public void upgradeClient(HttpServletRequest request, HttpServletResponse response, String subprotocol,
+                              HeaderBlock responseHeaders) throws IOException {
+        clientUpgrade.upgrade(request, response, responseHeaders, TunnelDial.acceptFor(clientKey), subprotocol, client);
+    }
+
+    @Override
+    public boolean upgradesFromAnyThread() {
+        return clientUpgrade.fromAnyThread();
+    }
+
+    @Override
+    public boolean isClientOpen() {
+        return client.connection != null;
+    }
+
+    @Override
+    public RelayStats stats() {
+        return lifecycle.stats();
+    }
+
+    @Override
+    public void abort(int code, String reason) {
+        lifecycle.abort(code, reason);
+    }
+
+    // ---- connection events -------------------------------------------------------------------------------------
+
+    private void opened(Leg leg, RawConnection connection) {
+        leg.connection = connection;
+        lifecycle.seen(leg.side);
+        if (leg == upstream) {
+            return;
+        }
+        connection.setIdleTimeout(settings.idleTimeout().toMillis());
+        upstream.connection.setIdleTimeout(settings.upstreamIdleTimeout().toMillis());
+        if (lifecycle.hasEnded(Side.CLIENT) || lifecycle.hasEnded(Side.UPSTREAM)) {
+            // The relay was aborted, or the upstream left, while the client was still upgrading. An abort tells the
+            // client why (1001 when the gateway drains) rather than letting its connection simply drop.
+            ByteBuffer close = abandonedClose;
+            if (close == null) {
+                connection.close();
+            } else {
+                closeAfter(connection, close);
+            }
+            return;
+        }
+        lifecycle.start();
+        toUpstream.start();
+        toClient.start();
+    }
+
+    private static void closeAfter(RawConnection connection, ByteBuffer frame) {
+        connection.write(frame, Callback.from(connection::close, failure -> connection.close()));
+    }
+
+    // ---- pipe events -------------------------------------------------------------------------------------------
+
+    void seen(Leg leg) {
+        lifecycle.seen(leg.side);
+    }
+
+    void count(TunnelPipe pipe, long messages, long bytes) {
+        if (messages == 0 && bytes == 0) {
+            return;
+        }
+        if (pipe == toUpstream) {
+            lifecycle.stats().addToUpstream(messages, bytes);
+        } else {
+            lifecycle.stats().addToClient(messages, bytes);
+        }
+    }
+
+    void closeFrameRelayed(TunnelPipe pipe, int code) {
+        lifecycle.closeRelayed(pipe.from.side, code);
+    }
+
+    /** {@code pipe.from} ended its stream. Without a close frame first, that is a death the other leg is told of. */
+    void inputEnded(TunnelPipe pipe) {
+        if (!pipe.sawClose()) {
+            lifecycle.mirrorClose(pipe.from.side, 1006,
+                    pipe.from == upstream ? "upstream closed the connection" : "client went away");
+        }
+    }
+
+    /**
+     * {@code pipe.from} broke the protocol: it gets {@code code}, and so does the other leg if nothing of the
+     * offending frame reached it ({@code clean}).
+     */
+    void violation(TunnelPipe pipe, int code, String reason, boolean clean) {
+        LOG.debug("{} {} broke the protocol ({}): {}", this, pipe.from.name, code, reason);
+        boolean fromClient = pipe.from == client;
+        lifecycle.abort(code, reason, fromClient || clean, !fromClient || clean);
+    }
+
+    void writeFailed(TunnelPipe pipe) {
+        // Its target is gone: close it, and the pipe reading it reports the death to the other leg.
+        pipe.to.terminate();
+    }
+
+    void pipeDone() {
+        if (toUpstream.isSucceeded() && toClient.isSucceeded()) {
+            // Both streams ended cleanly, FIN propagated both ways: nothing more can cross.
+            client.terminate();
+            upstream.terminate();
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package io.liteboxd.proxy.servlet.jetty;
+
+import io.liteboxd.proxy.SandboxGateway.Admission;
+import io.liteboxd.proxy.error.ProxyException;
+import io.liteboxd.proxy.internal.header.HeaderBlock;
+import io.liteboxd.proxy.internal.header.HeaderContext;
+import io.liteboxd.proxy.servlet.internal.http.HttpRelay;
+import io.liteboxd.proxy.servlet.internal.http.PooledExchange;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The client side of a {@link PooledExchange} through Jetty's core API, for {@link JettyHttpHandler}: no servlet
+ * request, async context or output stream, and the response ends by completing the handler's callback.
+ *
+ * <p>A small body of announced length is gathered and sent with the head in one write at the end (a failure before
+ * then can still become a clean 502). A larger one of announced length is collected into writes of up to
+ * {@link #WRITE_SIZE} (one read of the upstream is a quarter of that: a write per read cost a third of the
+ * download throughput); a streamed one (no length: server-sent events, logs) is written chunk by chunk as it comes.
+ * While a write is in progress the connection stops reading, and the write's completion resumes it.
+ *
+ * <p>The request body is read as Jetty hands it over ({@link Request#read()}, and {@link Request#demand} when none
+ * is there); what is there is gathered into writes of up to 64 KiB, each read only once the last is written.
+ */
+final class JettyCoreExchange extends PooledExchange {
+
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private final String contextPath;
+
+    /** Largest write of a body of announced length. */
+    static final int WRITE_SIZE = 64 * 1024;
+
+    private ByteBuffer gathered;
+    /** Body bytes waiting for the next write (announced length above the gather limit). */
+    private ByteBuffer collected;
+    private boolean gathering;
+    /** A write was started and has not returned yet: its completion on this thread must not resume the connection. */
+    private boolean inWrite;
+    private boolean completedInWrite;
+    private final Callback chunkWritten = Callback.from(this::chunkWritten, this::clientFailed);
+    /** Most request-body bytes gathered for one upstream write. */
+    private static final int BODY_WRITE_SIZE = 64 * 1024;
+    /** The request-body chunk the upstream is taking now, when it went without a copy. */
+    private Content.Chunk chunk;
+    /** A chunk read but not taken yet: it goes next. */
+    private Content.Chunk pending;
+    private ByteBuffer body;
+    private boolean lastChunk;
+
+    JettyCoreExchange(HttpRelay relay, Request request, Response response, Callback callback, Admission admission,
+                      HeaderBlock headers, HeaderContext context, String contextPath, long bodyLength) {
+        super(relay, admission, request.getMethod(), headers, context, bodyLength);
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+        this.contextPath = contextPath;
+    }
+
+    void start() {
+        // As a servlet in async mode would: no idle timeout while waiting for the upstream (its own idle timeout
+        // answers 504 then); one during a write still fails the write, and the exchange with it.
+        request.addIdleTimeoutListener(timeout -> false);
+        request.addFailureListener(this::clientFailed);
+        sendRequest();
+    }
+
+    @Override
+    protected ByteBuffer readBody() throws IOException {
+        // The previous piece has been written: a chunk that went without a copy is done with.
+        release(chunk);
+        chunk = null;
+        if (lastChunk && pending == null) {
+            return END;
+        }
+        // Jetty hands the body over a read buffer at a time (8 KiB by default): what is there is gathered into one
+        // upstream write, since a write per chunk cost the upload much of its rate.
+        if (body == null) {
+            body = ByteBuffer.allocate(BODY_WRITE_SIZE);
+        }
+        body.clear();
+        while (body.hasRemaining()) {
+            Content.Chunk c = pending;
+            pending = null;
+            if (c == null) {
+                if (lastChunk) {
+                    break;
+                }
+                c = request.read();
+                if (c == null) {
+                    if (body.position() == 0) {
+                        request.demand(this::bodyAvailable);
+                        return null;
+                    }
+                    break;
+                }
+                if (Content.Chunk.isFailure(c)) {
+                    throw c.getFailure() instanceof IOException e ? e : new IOException(c.getFailure());
+                }
+                // Trailers of a chunked request end the body; they are not relayed.
+                lastChunk = c.isLast();
+            }
+            ByteBuffer bytes = c.getByteBuffer();
+            if (bytes.remaining() > body.remaining()) {
+                if (body.position() > 0) {
+                    pending = c;
+                    break;
+                }
+                // Larger than a whole write: it goes as it is.
+                chunk = c;
+                return bytes;
+            }
+            body.put(bytes);
+            c.release();
+        }
+        return body.position() == 0 ? END : body.flip();
+    }
+
+    @Override
+    protected void releaseBody() {
+        release(chunk);
+        release(pending);
+        chunk = null;
+        pending = null;
+    }
+
+    private static void release(Content.Chunk c) {
+        if (c != null) {
+            c.release();
+        }
+    }
+
+    @Override
+    protected void setStatus(int code) {
+        response.setStatus(code);
+    }
+
+    @Override
+    protected void addHeader(String name, String value) {
+        response.getHeaders().add(name, value);
+    }
+
+    @Override
+    protected boolean setsOwnLength() {
+        // The gathered body goes out with the upstream's Content-Length, which it matches.
+        return false;
+    }
+
+    @Override
+    protected int gatherLimit() {
+        return SMALL_BODY;
+    }
+
+    @Override
+    protected boolean http11() {
+        return request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1;
+    }
+
+    @Override
+    protected void enableTrailers() {
+        response.setTrailersSupplier(() -> {
+            HttpFields.Mutable fields = HttpFields.build();
+            for (Map.Entry<String, String> e : trailerFields().entrySet()) {
+                fields.add(e.getKey(), e.getValue());
+            }
+            return fields;
+        });
+    }
+
+    @Override
+    protected String contextPath() {
+        return contextPath;
+    }
+
+    @Override
+    protected boolean secure() {
+        return request.isSecure();
+    }
+
+    @Override
+    protected boolean headComplete(boolean gathered) {
+        gathering = gathered;
+        return false;
+    }
+
+    @Override
+    protected boolean writeContent(ByteBuffer content) {
+        if (gathering) {
+            // At most SMALL_BODY bytes in all, as announced.
+            if (gathered == null) {
+                gathered = BufferUtil.allocate(SMALL_BODY);
+            }
+            BufferUtil.append(gathered, content);
+            return false;
+        }
+        if (streamed) {
+            // The connection reuses its read buffer once this returns, so the chunk is copied for the write.
+            ByteBuffer chunk = BufferUtil.copy(content);
+            content.position(content.limit());
+            return write(chunk);
+        }
+        if (collected == null) {
+            collected = BufferUtil.allocate(WRITE_SIZE);
+        }
+        if (content.remaining() > BufferUtil.space(collected)) {
+            // Larger than one read (a pool may hand the connection a bigger buffer): both go out as one copy.
+            ByteBuffer both = ByteBuffer.allocate(collected.remaining() + content.remaining());
+            both.put(collected).put(content).flip();
+            BufferUtil.clear(collected);
+            return write(both);
+        }
+        // The buffer is written once less than one read's worth of space is left.
+        BufferUtil.append(collected, content);
+        if (BufferUtil.space(collected) >= UPSTREAM_READ_SIZE) {
+            return false;
+        }
+        return write(collected);
+    }
+
+    /** @return true if the write is still in progress: the connection waits for its completion */
+    private boolean write(ByteBuffer bytes) {
+        inWrite = true;
+        completedInWrite = false;
+        waiting = true;
+        response.write(false, bytes, chunkWritten);
+        inWrite = false;
+        if (completedInWrite) {
+            waiting = false;
+            return false;
+        }
+        return true;
+    }
+
+    private void chunkWritten() {
+        synchronized (this) {
+            if (collected != null) {
+                BufferUtil.clear(collected);
+            }
+            if (done) {
+                return;
+            }
+            if (inWrite) {
+                // Completed inside write() on this thread: writeContent tells the connection to go on.
+                completedInWrite = true;
+                return;
+            }
+        }
+        resumeUpstream();
+    }
+
+    @Override
+    protected void endResponse() {
+        ByteBuffer last = gathered != null ? gathered : collected != null ? collected : BufferUtil.EMPTY_BUFFER;
+        response.write(true, last, callback);
+    }
+
+    @Override
+    protected boolean isCommitted() {
+        return response.isCommitted();
+    }
+
+    @Override
+    protected void endWithError(ProxyException error) {
+        JettyHttpHandler.sendError(response, callback, error, true, null);
+    }
+
+    @Override
+    protected void endAborted(Throwable cause) {
+        // Failing the callback of a committed response makes Jetty abort the connection.
+        callback.failed(cause);
+    }
+
+    @Override
+    protected void endClientGone(Throwable failure) {
+        callback.failed(failure);
+    }
+}
