@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -28,8 +29,23 @@ import org.eclipse.jetty.util.SocketAddressResolver;
  */
 final class UpstreamConnections implements AutoCloseable {
 
-    /** Where a connection goes: one pool per scheme, host and port. */
+    /**
+     * Where a connection goes: one pool per scheme, host and port. Looked up on every request, so equality is
+     * written out: a record's generated {@code equals}/{@code hashCode} go through method handles that showed up in
+     * the request path's profile.
+     */
     record Origin(boolean tls, String host, int port) {
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Origin other && port == other.port && tls == other.tls
+                    && Objects.equals(host, other.host);
+        }
+
+        @Override
+        public int hashCode() {
+            return (Objects.hashCode(host) * 31 + port) * 2 + (tls ? 1 : 0);
+        }
     }
 
     private final ClientConnector connector;
