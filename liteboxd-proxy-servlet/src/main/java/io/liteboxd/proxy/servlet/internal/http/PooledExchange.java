@@ -1,7 +1,7 @@
 package io.liteboxd.proxy.servlet.internal.http;
 
+import io.liteboxd.proxy.servlet.internal.UpstreamFailures;
 import io.liteboxd.proxy.SandboxGateway.Admission;
-import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.error.ProxyException;
 import io.liteboxd.proxy.internal.header.HeaderBlock;
 import io.liteboxd.proxy.internal.header.HeaderContext;
@@ -217,7 +217,7 @@ public abstract class PooledExchange {
     }
 
     private void connectFailed(Throwable cause) {
-        fail(null, classify(cause), cause);
+        fail(null, UpstreamFailures.classify(cause), cause);
     }
 
     /**
@@ -344,7 +344,7 @@ public abstract class PooledExchange {
     }
 
     final void upstreamTimedOut(UpstreamConnection c, TimeoutException timeout) {
-        fail(c, classify(timeout), timeout);
+        fail(c, UpstreamFailures.classify(timeout), timeout);
     }
 
     /**
@@ -367,7 +367,7 @@ public abstract class PooledExchange {
                 return;
             }
         }
-        fail(c, classify(cause), cause);
+        fail(c, UpstreamFailures.classify(cause), cause);
     }
 
     /** Ends the exchange with the JSON error if the client has seen nothing yet, else by cutting the response off. */
@@ -506,16 +506,4 @@ public abstract class PooledExchange {
         relay.executor().execute(task);
     }
 
-    /** Upstream failures as the client is told of them, the one place that decides 502 or 504. */
-    static ProxyException classify(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ProxyException p) {
-                return p;
-            }
-            if (t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException) {
-                return new ProxyException(ProxyError.UPSTREAM_TIMEOUT, "upstream timed out");
-            }
-        }
-        return new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream unreachable");
-    }
 }

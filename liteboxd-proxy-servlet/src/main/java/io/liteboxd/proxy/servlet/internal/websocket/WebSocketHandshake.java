@@ -1,5 +1,6 @@
 package io.liteboxd.proxy.servlet.internal.websocket;
 
+import io.liteboxd.proxy.servlet.internal.UpstreamFailures;
 import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.error.ProxyError;
@@ -351,13 +352,8 @@ public final class WebSocketHandshake implements AutoCloseable {
                             "upstream answered the WebSocket handshake with " + status, cause);
                 }
             }
-            if (t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException) {
-                String message = t.getMessage() != null && t.getMessage().contains("WebSocket handshake")
-                        ? t.getMessage() : "upstream did not answer in time";
-                return new ProxyException(ProxyError.UPSTREAM_TIMEOUT, message, cause);
-            }
         }
-        return new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream unreachable", cause);
+        return UpstreamFailures.classify(cause);
     }
 
     private static boolean unparseableAnswer(Throwable cause) {
