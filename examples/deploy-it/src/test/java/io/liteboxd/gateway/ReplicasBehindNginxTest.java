@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.liteboxd.proxy.auth.ShareLinks;
 import io.liteboxd.proxy.testkit.Nginx;
+import io.liteboxd.proxy.testkit.RawUpstream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -69,7 +67,7 @@ class ReplicasBehindNginxTest {
     static Path dir;
 
     private static DemoSandbox upstream;
-    private static ServerSocket slow;
+    private static RawUpstream slow;
     private static final AtomicInteger slowArrived = new AtomicInteger();
     private static final List<Replica> replicas = new ArrayList<>();
     private static Nginx nginx;
@@ -97,8 +95,7 @@ class ReplicasBehindNginxTest {
         assertThat(jar).as("the runnable gateway jar (built by examples/standalone's package phase)").exists();
 
         upstream = DemoSandbox.start();
-        slow = new ServerSocket(0, 100, InetAddress.getByName("127.0.0.1"));
-        THREADS.submit(ReplicasBehindNginxTest::answerSlowly);
+        slow = RawUpstream.start(ReplicasBehindNginxTest::answerSlowly);
         Path sandboxes = Files.writeString(dir.resolve("sandboxes.json"), "{\"sandboxes\":["
                 + "{\"id\":\"demo\",\"host\":\"127.0.0.1\",\"token\":\"" + TOKEN + "\"},"
                 + "{\"id\":\"slow\",\"host\":\"127.0.0.1\",\"token\":\"" + TOKEN + "\"}]}");
@@ -213,7 +210,7 @@ class ReplicasBehindNginxTest {
             List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
             int before = slowArrived.get();
             for (int i = 0; i < SLOW_REQUESTS; i++) {
-                URI uri = victim.base().resolve("/api/v1/sandbox/slow/port/" + slow.getLocalPort() + "/slow-" + i);
+                URI uri = victim.base().resolve("/api/v1/sandbox/slow/port/" + slow.port() + "/slow-" + i);
                 inFlight.add(CompletableFuture.supplyAsync(() -> getUnchecked(uri, "X-Access-Token: " + TOKEN),
                         THREADS));
             }
@@ -356,30 +353,13 @@ class ReplicasBehindNginxTest {
     }
 
     /** Answers each request after {@link #SLOW_MILLIS}: long enough to be in flight when its replica stops. */
-    private static Void answerSlowly() throws IOException {
-        while (!slow.isClosed()) {
-            Socket s = slow.accept();
-            THREADS.submit(() -> {
-                try (s) {
-                    InputStream in = s.getInputStream();
-                    int matched = 0;
-                    while (matched < 4) {
-                        int b = in.read();
-                        if (b < 0) {
-                            return null;
-                        }
-                        matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
-                    }
-                    slowArrived.incrementAndGet();
-                    Thread.sleep(SLOW_MILLIS);
-                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 7\r\nConnection: close\r\n\r\n"
-                            + "slow-ok").getBytes(StandardCharsets.US_ASCII));
-                    s.getOutputStream().flush();
-                }
-                return null;
-            });
-        }
-        return null;
+    private static void answerSlowly(Socket s, RawUpstream upstream) throws Exception {
+        upstream.readHead(s);
+        slowArrived.incrementAndGet();
+        Thread.sleep(SLOW_MILLIS);
+        s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 7\r\nConnection: close\r\n\r\n"
+                + "slow-ok").getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
     }
 
     private static Nginx startNginx() throws Exception {

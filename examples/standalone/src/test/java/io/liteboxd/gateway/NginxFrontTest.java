@@ -1,21 +1,18 @@
 package io.liteboxd.gateway;
 
 import io.liteboxd.proxy.testkit.Nginx;
+import io.liteboxd.proxy.testkit.RawUpstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,22 +37,16 @@ class NginxFrontTest {
     static Path dir;
 
     private static DemoSandbox denied;
-    private static ServerSocket switcher;
+    private static RawUpstream switcher;
     private static GatewayServer gateway;
     private static Nginx nginx;
     private static int nginxPort;
-    private static final ExecutorService THREADS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "switching-upstream");
-        t.setDaemon(true);
-        return t;
-    });
 
     @BeforeAll
     static void start() throws Exception {
         Nginx.requireOrSkip("the nginx front test");
         denied = DemoSandbox.start();
-        switcher = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-        THREADS.submit(NginxFrontTest::switchEveryRequest);
+        switcher = RawUpstream.start(NginxFrontTest::switchEveryRequest);
         Path sandboxes = dir.resolve("sandboxes.json");
         Files.writeString(sandboxes, """
                 {"sandboxes":[
@@ -83,7 +74,6 @@ class NginxFrontTest {
         if (denied != null) {
             denied.stop();
         }
-        THREADS.shutdownNow();
     }
 
     @Test
@@ -97,7 +87,7 @@ class NginxFrontTest {
     @Test
     void upstreamSwitchingProtocolsOnAPost_doesNotOpenATunnelThroughNginx() throws Exception {
         try (Socket s = connect()) {
-            send(s, "POST /api/v1/sandbox/attacker/port/" + switcher.getLocalPort() + "/ HTTP/1.1\r\n"
+            send(s, "POST /api/v1/sandbox/attacker/port/" + switcher.port() + "/ HTTP/1.1\r\n"
                     + "Host: gw.test\r\nX-Access-Token: attacker-token\r\nUpgrade: tunnel\r\nConnection: Upgrade\r\n"
                     + "Content-Type: text/plain\r\nContent-Length: 3\r\n\r\nabc");
             String first = readResponse(s);
@@ -124,29 +114,12 @@ class NginxFrontTest {
     }
 
     /** Answers every request with a 101 to a protocol nobody asked for, then keeps the connection open. */
-    private static Void switchEveryRequest() throws IOException {
-        while (!switcher.isClosed()) {
-            Socket s = switcher.accept();
-            THREADS.submit(() -> {
-                try (s) {
-                    InputStream in = s.getInputStream();
-                    int matched = 0;
-                    while (matched < 4) {
-                        int b = in.read();
-                        if (b < 0) {
-                            return null;
-                        }
-                        matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
-                    }
-                    s.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: tunnel\r\n"
-                            + "Connection: Upgrade\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                    s.getOutputStream().flush();
-                    in.transferTo(OutputStream.nullOutputStream());
-                }
-                return null;
-            });
-        }
-        return null;
+    private static void switchEveryRequest(Socket s, RawUpstream upstream) throws IOException {
+        upstream.readHead(s);
+        s.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: tunnel\r\n"
+                + "Connection: Upgrade\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        s.getInputStream().transferTo(OutputStream.nullOutputStream());
     }
 
     private static Nginx startNginx(int gatewayPort) throws Exception {
