@@ -67,11 +67,7 @@ public final class UpstreamSockets {
 
         /** Sends a whole text message, as {@link #fragments} frames when asked to. */
         protected void sendText(String text, Callback done) {
-            if (fragments > 1) {
-                sendFragmented(session, text, fragments, done);
-            } else {
-                session.sendText(text, done);
-            }
+            UpstreamSockets.sendText(session, text, fragments, done);
         }
 
         @Override
@@ -251,11 +247,7 @@ public final class UpstreamSockets {
                 upstream.firehoseMessageWritten();
                 sendNext();
             }, t -> { });
-            if (fragments > 1) {
-                sendFragmented(s, message, fragments, next);
-            } else {
-                s.sendText(message, next);
-            }
+            sendText(s, message, fragments, next);
         }
 
         @Override
@@ -271,6 +263,15 @@ public final class UpstreamSockets {
     }
 
     /** Sends {@code text} as {@code k} frames, each after the previous one was written. */
+    /** Sends {@code text} as {@code fragments} frames when more than one is asked for, else as one. */
+    static void sendText(Session session, String text, int fragments, Callback done) {
+        if (fragments > 1) {
+            sendFragmented(session, text, fragments, done);
+        } else {
+            session.sendText(text, done);
+        }
+    }
+
     static void sendFragmented(Session session, String text, int k, Callback done) {
         int size = Math.max(1, (text.length() + k - 1) / k);
         sendFrom(session, text, 0, size, done);
