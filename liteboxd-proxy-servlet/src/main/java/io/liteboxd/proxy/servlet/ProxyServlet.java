@@ -1,10 +1,11 @@
 package io.liteboxd.proxy.servlet;
 
+import io.liteboxd.proxy.internal.admission.GatewayRequest;
+import io.liteboxd.proxy.internal.admission.SandboxGateway.Admission;
+import io.liteboxd.proxy.internal.admission.SandboxGateway;
 import io.liteboxd.proxy.servlet.internal.RequestIds;
 import io.liteboxd.proxy.servlet.internal.ErrorResponses;
 import io.liteboxd.proxy.servlet.internal.ClientHost;
-import io.liteboxd.proxy.GatewayRequest;
-import io.liteboxd.proxy.SandboxGateway;
 import io.liteboxd.proxy.observe.AccessLog;
 import io.liteboxd.proxy.observe.HandshakeEvent;
 import io.liteboxd.proxy.observe.HttpExchangeEvent;
@@ -14,7 +15,6 @@ import io.liteboxd.proxy.route.SandboxRoute;
 import java.time.Duration;
 import java.util.List;
 import javax.management.ObjectName;
-import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.auth.AccessTokens;
 import io.liteboxd.proxy.auth.TokenAuthenticator;
 import io.liteboxd.proxy.config.ProxyConfig;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.liteboxd.proxy.auth.GatewayCookies;
 import io.liteboxd.proxy.auth.ShareLinks;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.connect.DirectPodConnector;
+import io.liteboxd.proxy.internal.auth.GatewayCookies;
 import io.liteboxd.proxy.resolve.Sandbox;
 import io.liteboxd.proxy.resolve.StaticSandboxes;
 import java.io.IOException;

@@ -96,7 +96,7 @@ public abstract class DeployedAppContractTest {
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         assertThat(r.headers().get("set-cookie")).singleElement().asString().startsWith("liteboxd_token=v1.")
                 .doesNotContain(TOKEN).endsWith("; Path=" + CONTEXT + "/api/v1/sandbox/" + SANDBOX + "/; Max-Age="
-                        + io.liteboxd.proxy.auth.GatewayCookies.LIFETIME.toSeconds() + "; HttpOnly; SameSite=Lax");
+                        + io.liteboxd.proxy.internal.auth.GatewayCookies.LIFETIME.toSeconds() + "; HttpOnly; SameSite=Lax");
     }
 
     @Test
