@@ -359,7 +359,7 @@ public abstract class GatewayContractTest {
             }
             out.write(body);
             out.flush();
-            RawHttp.RawResponse r = RawHttp.read(in, false);
+            RawHttp.RawResponse r = RawHttp.read(in, RawHttp.Reading.STRICT);
 
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
             JsonNode echo = json(r.body());
@@ -474,7 +474,7 @@ public abstract class GatewayContractTest {
                 assertThat(written.get()).as("bytes the client could send").isPositive().isLessThan(64L * MiB);
                 release.complete(null);
                 writing.get(WAIT.toMillis() * 3, TimeUnit.MILLISECONDS);
-                RawHttp.RawResponse r = RawHttp.read(new java.io.BufferedInputStream(client.getInputStream()), false);
+                RawHttp.RawResponse r = RawHttp.read(new java.io.BufferedInputStream(client.getInputStream()), RawHttp.Reading.STRICT);
                 assertThat(r.status()).as(r.toString()).isEqualTo(200);
                 assertThat(received.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(size);
             }
