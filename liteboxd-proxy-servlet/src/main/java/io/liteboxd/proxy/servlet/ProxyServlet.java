@@ -27,7 +27,7 @@ import io.liteboxd.proxy.internal.header.HeaderPolicy;
 import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.resolve.StaticSandboxes;
 import io.liteboxd.proxy.servlet.internal.http.HttpRelay;
-import io.liteboxd.proxy.servlet.jetty.JettyPool;
+import io.liteboxd.proxy.servlet.internal.jetty.JettyPool;
 import io.liteboxd.proxy.servlet.internal.websocket.WebSocketHandshake;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;

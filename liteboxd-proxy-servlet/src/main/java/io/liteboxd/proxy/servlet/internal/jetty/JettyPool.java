@@ -1,4 +1,4 @@
-package io.liteboxd.proxy.servlet.jetty;
+package io.liteboxd.proxy.servlet.internal.jetty;
 
 import jakarta.servlet.ServletContext;
 import java.util.concurrent.Executor;
