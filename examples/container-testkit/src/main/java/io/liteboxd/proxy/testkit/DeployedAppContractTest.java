@@ -1,7 +1,5 @@
 package io.liteboxd.proxy.testkit;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
@@ -17,6 +15,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -101,7 +101,7 @@ public abstract class DeployedAppContractTest {
 
     @Test
     void refusal_isTheGatewaysJson() throws Exception {
-        GatewayContractTest.assertGatewayError(RawHttp.exchange(server, "GET", route("/echo/x"), List.of(), null),
+        GatewayContract.assertGatewayError(RawHttp.exchange(server, "GET", route("/echo/x"), List.of(), null),
                 401, "token_missing");
     }
 

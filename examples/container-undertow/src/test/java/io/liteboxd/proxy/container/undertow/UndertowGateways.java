@@ -1,11 +1,12 @@
 package io.liteboxd.proxy.container.undertow;
 
-import io.liteboxd.proxy.config.ProxyConfig;
+import io.liteboxd.proxy.config.ProxyConfig.WebSocketRelay;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
 import io.liteboxd.proxy.testkit.BodyReadingFilter;
-import io.liteboxd.proxy.testkit.GatewayContractTest;
 import io.liteboxd.proxy.testkit.GatewaySetup;
+import io.liteboxd.proxy.testkit.GatewayVariant;
+import io.liteboxd.proxy.testkit.GatewayVariant.Limit;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
@@ -20,41 +21,40 @@ import jakarta.servlet.ServletContext;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 
-/** The gateway contract on Undertow 2.3 (servlet + JSR-356 WebSocket). */
-class UndertowGatewayContractTest extends GatewayContractTest {
+/** The gateway on Undertow 2.3 (servlet + JSR-356 WebSocket), as the testkit's contract suites run it. */
+final class UndertowGateways {
 
-    /** Undertow 2.3 ignores servlet response trailers (documented in docs/containers.md). */
-    @Override
-    protected boolean containerSendsTrailers() {
-        return false;
+    /** Undertow 2.3 ignores servlet response trailers and cannot cut a response off (docs/limitations.md). */
+    static final GatewayVariant UNDERTOW = GatewayVariant.of("undertow", UndertowGateways::start,
+            Limit.NO_TRAILERS, Limit.NO_STREAM_CUT_OFF);
+
+    private UndertowGateways() {
     }
 
-    @Override
-    protected boolean cutsStreamsOff() {
-        return false;
+    /** The container's one front end, for the cases the WebSocket relay plays no part in. */
+    static Stream<GatewayVariant> frontEnds() {
+        return Stream.of(UNDERTOW);
     }
 
-    private Undertow undertow;
-    private DeploymentManager manager;
-    private XnioWorker webSocketWorker;
-
-    /** The configuration this variant runs with. */
-    protected ProxyConfig configure(ProxyConfig config) {
-        return config;
+    /** Each relay setting; {@code jakarta} keeps the portable bridge covered whatever {@code auto} chooses. */
+    static Stream<GatewayVariant> relays() {
+        return Stream.of(
+                UNDERTOW.relay(WebSocketRelay.AUTO, "jakarta-bridge"),
+                UNDERTOW.relay(WebSocketRelay.JAKARTA, "jakarta-bridge"));
     }
 
-    @Override
-    protected URI startGateway(GatewaySetup setup) throws Exception {
-        ProxyServlet servlet = new ProxyServlet(configure(setup.config()), setup.authenticator(), setup.resolver(),
+    static GatewayVariant.Running start(GatewaySetup setup) throws Exception {
+        ProxyServlet servlet = new ProxyServlet(setup.config(), setup.authenticator(), setup.resolver(),
                 setup.connector());
 
         // Without an explicit worker Undertow falls back to a process-wide default one that is never shut down.
-        webSocketWorker = Xnio.getInstance().createWorker(OptionMap.builder()
+        XnioWorker webSocketWorker = Xnio.getInstance().createWorker(OptionMap.builder()
                 .set(Options.WORKER_IO_THREADS, 2)
                 .set(Options.THREAD_DAEMON, true)
                 .getMap());
@@ -63,16 +63,25 @@ class UndertowGatewayContractTest extends GatewayContractTest {
                 .setBuffers(new DefaultByteBufferPool(true, 16 * 1024));
 
         DeploymentInfo deployment = Servlets.deployment()
-                .setClassLoader(UndertowGatewayContractTest.class.getClassLoader())
+                .setClassLoader(UndertowGateways.class.getClassLoader())
                 .setContextPath("/")
                 .setDeploymentName("liteboxd-gateway")
                 .addServletContextAttribute(WebSocketDeploymentInfo.ATTRIBUTE_NAME, webSockets)
                 .addServletContainerInitializer(new ServletContainerInitializerInfo(RegisterProxy.class,
                         new ImmediateInstanceFactory<>(new RegisterProxy(servlet)), Set.of()));
-        manager = Servlets.defaultContainer().addDeployment(deployment);
-        manager.deploy();
+        DeploymentManager manager = Servlets.defaultContainer().addDeployment(deployment);
+        try {
+            manager.deploy();
+            return start(manager, webSocketWorker, servlet);
+        } catch (Exception e) {
+            webSocketWorker.shutdownNow();
+            throw e;
+        }
+    }
 
-        undertow = Undertow.builder()
+    private static Running start(DeploymentManager manager, XnioWorker webSocketWorker, ProxyServlet servlet)
+            throws Exception {
+        Undertow undertow = Undertow.builder()
                 .addHttpListener(0, "127.0.0.1")
                 // No %2F setting: Undertow decodes it only for its own path mapping, getRequestURI() stays raw.
                 // Undertow caps request bodies at 2 MiB by default (larger uploads die mid-stream with 500 or a reset
@@ -82,21 +91,24 @@ class UndertowGatewayContractTest extends GatewayContractTest {
                 .build();
         undertow.start();
         int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
-        return URI.create("http://127.0.0.1:" + port);
+        return new Running(undertow, manager, webSocketWorker, servlet, URI.create("http://127.0.0.1:" + port));
     }
 
-    @Override
-    protected void stopGateway() throws Exception {
-        try {
-            if (undertow != null) {
+    private record Running(Undertow undertow, DeploymentManager manager, XnioWorker webSocketWorker,
+                           ProxyServlet servlet, URI uri) implements GatewayVariant.Running {
+
+        @Override
+        public String webSocketRelay() {
+            return servlet.webSocketRelay();
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
                 undertow.stop();
-            }
-            if (manager != null) {
                 manager.stop();
                 manager.undeploy();
-            }
-        } finally {
-            if (webSocketWorker != null) {
+            } finally {
                 webSocketWorker.shutdownNow();
             }
         }

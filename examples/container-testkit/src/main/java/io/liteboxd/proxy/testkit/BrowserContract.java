@@ -22,11 +22,12 @@ import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 
 /**
  * The browser-facing contract, on real sockets through a real container: token in the {@code liteboxd_token} query
@@ -34,12 +35,13 @@ import org.junit.jupiter.api.Timeout;
  * requests, response header rewriting for apps under a prefix, and host-style routes
  * ({@code {port}-{id}.sandbox.test}) beside path-style ones on one servlet mapped at {@code /*}.
  *
- * <p>A container module subclasses it like {@link GatewayContractTest}; the servlet must be registered with
- * {@code ProxyRegistration.register}, which maps {@code /*} because this setup configures a base domain.
+ * <p>Parameterized by {@link GatewayVariant} like {@link GatewayContract}: a module runs it once per container and
+ * front end. The servlet must be registered with {@code ProxyRegistration.register}, which maps {@code /*} because
+ * this setup configures a base domain.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-public abstract class BrowserContractTest {
+public abstract class BrowserContract {
 
     protected static final String PREFIX = ProxyConfig.DEFAULT_ROUTE_PREFIX;
     protected static final String BASE_DOMAIN = "sandbox.test";
@@ -60,13 +62,13 @@ public abstract class BrowserContractTest {
     protected BrowserUpstream upstream;
     protected URI gateway;
     private WebSocketClient wsClient;
+    /** The variant this run of the suite is held to. */
+    @Parameter
+    protected GatewayVariant variant;
+    private GatewayVariant.Running running;
 
-    /** As {@link GatewayContractTest#startGateway}. */
-    protected abstract URI startGateway(GatewaySetup setup) throws Exception;
 
-    protected abstract void stopGateway() throws Exception;
-
-    @BeforeAll
+    @BeforeParameterizedClassInvocation(injectArguments = false)
     final void startEverything() throws Exception {
         upstream = BrowserUpstream.start();
         StaticSandboxes sandboxes = new StaticSandboxes(List.of(
@@ -79,8 +81,9 @@ public abstract class BrowserContractTest {
                 .shareLinkSecret(SHARE_SECRET)
                 .cookieSecret(COOKIE_SECRET)
                 .build();
-        gateway = startGateway(new GatewaySetup(config, sandboxes.authenticator(), sandboxes.resolver(),
+        running = variant.start(new GatewaySetup(config, sandboxes.authenticator(), sandboxes.resolver(),
                 new DirectPodConnector()));
+        gateway = running.uri();
         org.eclipse.jetty.client.HttpClient http = new org.eclipse.jetty.client.HttpClient(
                 new HttpClientTransportOverHTTP(1));
         // Every cookie a test sends is explicit; a client that stored the upstream's 101 cookies would add its own.
@@ -90,7 +93,7 @@ public abstract class BrowserContractTest {
         wsClient.start();
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation(injectArguments = false)
     final void stopEverything() throws Exception {
         try {
             if (wsClient != null) {
@@ -98,7 +101,9 @@ public abstract class BrowserContractTest {
             }
         } finally {
             try {
-                stopGateway();
+                if (running != null) {
+                    running.close();
+                }
             } finally {
                 if (upstream != null) {
                     upstream.close();
@@ -156,7 +161,7 @@ public abstract class BrowserContractTest {
 
     @Test
     void headerWins_aWrongHeaderIsNotRescuedByTheCookie_andTheParameterIsStillRemoved() throws Exception {
-        GatewayContractTest.assertGatewayError(get(path("/echo/x"),
+        GatewayContract.assertGatewayError(get(path("/echo/x"),
                 List.of("X-Access-Token: wrong", "Cookie: " + TOKEN_COOKIE)), 401, "token_invalid");
 
         RawHttp.RawResponse r = get(path("/echo/x?liteboxd_token=wrong&z=1"), List.of("X-Access-Token: " + TOKEN));
@@ -169,15 +174,15 @@ public abstract class BrowserContractTest {
     void tokenOfAnotherSandbox_inTheCookie_isRefused() throws Exception {
         // A cookie the gateway issued for the other sandbox, as that sandbox's page could plant it here.
         String other = "liteboxd_token=" + COOKIES.sign(OTHER, PREFIX + "/" + OTHER + "/", OTHER_TOKEN);
-        GatewayContractTest.assertGatewayError(get(path("/echo/x"), List.of("Cookie: " + other)), 401, "token_invalid");
+        GatewayContract.assertGatewayError(get(path("/echo/x"), List.of("Cookie: " + other)), 401, "token_invalid");
         // The bare token is not a cookie the gateway issued either.
-        GatewayContractTest.assertGatewayError(get(path("/echo/x"), List.of("Cookie: liteboxd_token=" + TOKEN)),
+        GatewayContract.assertGatewayError(get(path("/echo/x"), List.of("Cookie: liteboxd_token=" + TOKEN)),
                 401, "token_invalid");
     }
 
     @Test
     void cookie_unsafeCrossOriginRequest_isRefused_sameOriginPasses() throws Exception {
-        GatewayContractTest.assertGatewayError(RawHttp.exchange(gateway, "POST", path("/echo/form"), List.of(
+        GatewayContract.assertGatewayError(RawHttp.exchange(gateway, "POST", path("/echo/form"), List.of(
                 "Cookie: " + TOKEN_COOKIE, "Origin: http://evil.example"), new byte[] {'x'}),
                 403, "origin_forbidden");
 
@@ -203,9 +208,9 @@ public abstract class BrowserContractTest {
         assertThat(byCookie.status()).as(byCookie.toString()).isEqualTo(200);
         assertThat(values(json(byCookie), "cookie")).containsExactly("a=1");
 
-        GatewayContractTest.assertGatewayError(get(PREFIX + "/" + SANDBOX + "/port/" + (upstream.port() + 1)
+        GatewayContract.assertGatewayError(get(PREFIX + "/" + SANDBOX + "/port/" + (upstream.port() + 1)
                 + "/echo/x?liteboxd_share=" + link, List.of()), 401, "token_invalid");
-        GatewayContractTest.assertGatewayError(get(PREFIX + "/" + OTHER + "/port/" + upstream.port()
+        GatewayContract.assertGatewayError(get(PREFIX + "/" + OTHER + "/port/" + upstream.port()
                 + "/echo/x?liteboxd_share=" + link, List.of()), 401, "token_invalid");
     }
 
@@ -284,9 +289,9 @@ public abstract class BrowserContractTest {
         for (String bad : List.of("9999999999999999999.AAAA", "99999999999999999999.x", "9223372036854775808.x",
                 ".", "..", "1.", ".x", "x.y", "-1.x", "123", "%C3%A9.x", "1.%E2%9C%93", "9".repeat(5000) + ".x",
                 "1." + "A".repeat(5000))) {
-            GatewayContractTest.assertGatewayError(get(path("/echo/x?liteboxd_share=" + bad), List.of()), 401,
+            GatewayContract.assertGatewayError(get(path("/echo/x?liteboxd_share=" + bad), List.of()), 401,
                     "token_invalid");
-            GatewayContractTest.assertGatewayError(get(path("/echo/x"), List.of("Cookie: liteboxd_share=" + bad)),
+            GatewayContract.assertGatewayError(get(path("/echo/x"), List.of("Cookie: liteboxd_share=" + bad)),
                     401, "token_invalid");
         }
     }
@@ -347,9 +352,9 @@ public abstract class BrowserContractTest {
     void ws_cookieFromAnotherOrigin_is403_andNeverDialsTheUpstream() throws Exception {
         try (BrowserUpstream sentinel = BrowserUpstream.start()) {
             String target = PREFIX + "/" + SANDBOX + "/port/" + sentinel.port() + "/ws";
-            GatewayContractTest.assertGatewayError(RawHttp.webSocketHandshake(gateway, target,
+            GatewayContract.assertGatewayError(RawHttp.webSocketHandshake(gateway, target,
                     List.of("Cookie: " + TOKEN_COOKIE, "Origin: http://127.0.0.1:1")), 403, "origin_forbidden");
-            GatewayContractTest.assertGatewayError(RawHttp.webSocketHandshake(gateway, target,
+            GatewayContract.assertGatewayError(RawHttp.webSocketHandshake(gateway, target,
                     List.of("Cookie: " + TOKEN_COOKIE)), 403, "origin_forbidden");
             assertThat(sentinel.acceptedConnections()).isZero();
 
@@ -418,16 +423,16 @@ public abstract class BrowserContractTest {
         assertThat(handshake.path("path").asText()).isEqualTo("/ws");
         assertThat(handshake.path("query").asText()).isEqualTo("v=2");
 
-        GatewayContractTest.assertGatewayError(RawHttp.webSocketHandshake(gateway, host, "/ws",
+        GatewayContract.assertGatewayError(RawHttp.webSocketHandshake(gateway, host, "/ws",
                 List.of("Cookie: " + cookie, "Origin: http://" + sandboxHost(OTHER))),
                 403, "origin_forbidden");
     }
 
     @Test
     void hostStyle_otherSandboxToken_isRefused_andMalformedSandboxHostIs400() throws Exception {
-        GatewayContractTest.assertGatewayError(RawHttp.exchange(gateway, sandboxHost(SANDBOX), "GET", "/echo/x",
+        GatewayContract.assertGatewayError(RawHttp.exchange(gateway, sandboxHost(SANDBOX), "GET", "/echo/x",
                 List.of("X-Access-Token: " + OTHER_TOKEN), null), 401, "token_invalid");
-        GatewayContractTest.assertGatewayError(RawHttp.exchange(gateway, "nope-" + SANDBOX + "." + BASE_DOMAIN, "GET",
+        GatewayContract.assertGatewayError(RawHttp.exchange(gateway, "nope-" + SANDBOX + "." + BASE_DOMAIN, "GET",
                 "/echo/x", List.of("X-Access-Token: " + TOKEN), null), 400, "route_invalid");
     }
 
@@ -438,7 +443,7 @@ public abstract class BrowserContractTest {
         assertThat(values(json(r), "x-forwarded-prefix"))
                 .containsExactly(PREFIX + "/" + SANDBOX + "/port/" + upstream.port());
 
-        GatewayContractTest.assertGatewayError(RawHttp.exchange(gateway, "GET", "/favicon.ico",
+        GatewayContract.assertGatewayError(RawHttp.exchange(gateway, "GET", "/favicon.ico",
                 List.of("X-Access-Token: " + TOKEN), null), 400, "route_invalid");
     }
 

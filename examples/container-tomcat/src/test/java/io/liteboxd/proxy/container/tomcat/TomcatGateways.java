@@ -1,11 +1,11 @@
 package io.liteboxd.proxy.container.tomcat;
 
-import io.liteboxd.proxy.config.ProxyConfig;
+import io.liteboxd.proxy.config.ProxyConfig.WebSocketRelay;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
 import io.liteboxd.proxy.testkit.BodyReadingFilter;
-import io.liteboxd.proxy.testkit.GatewayContractTest;
 import io.liteboxd.proxy.testkit.GatewaySetup;
+import io.liteboxd.proxy.testkit.GatewayVariant;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
 import java.net.URI;
@@ -19,24 +19,32 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.websocket.server.WsSci;
 
-/** The gateway contract on embedded Tomcat 11. */
-class TomcatGatewayContractTest extends GatewayContractTest {
+/** The gateway on embedded Tomcat 11, as the testkit's contract suites run it. */
+final class TomcatGateways {
 
-    private Tomcat tomcat;
-    private Path baseDir;
+    static final GatewayVariant TOMCAT = GatewayVariant.of("tomcat", TomcatGateways::start);
 
-    /** The configuration this variant runs with. */
-    protected ProxyConfig configure(ProxyConfig config) {
-        return config;
+    private TomcatGateways() {
     }
 
-    @Override
-    protected URI startGateway(GatewaySetup setup) throws Exception {
-        ProxyServlet servlet = new ProxyServlet(configure(setup.config()), setup.authenticator(), setup.resolver(),
+    /** The container's one front end, for the cases the WebSocket relay plays no part in. */
+    static Stream<GatewayVariant> frontEnds() {
+        return Stream.of(TOMCAT);
+    }
+
+    /** Each relay setting; {@code jakarta} keeps the portable bridge covered whatever {@code auto} chooses. */
+    static Stream<GatewayVariant> relays() {
+        return Stream.of(
+                TOMCAT.relay(WebSocketRelay.AUTO, "jakarta-bridge"),
+                TOMCAT.relay(WebSocketRelay.JAKARTA, "jakarta-bridge"));
+    }
+
+    static GatewayVariant.Running start(GatewaySetup setup) throws Exception {
+        ProxyServlet servlet = new ProxyServlet(setup.config(), setup.authenticator(), setup.resolver(),
                 setup.connector());
 
-        baseDir = Files.createTempDirectory("liteboxd-tomcat");
-        tomcat = new Tomcat();
+        Path baseDir = Files.createTempDirectory("liteboxd-tomcat");
+        Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir.toString());
 
         Connector connector = new Connector("HTTP/1.1");
@@ -51,19 +59,39 @@ class TomcatGatewayContractTest extends GatewayContractTest {
         // WsSci first: it installs the jakarta.websocket.server.ServerContainer the servlet upgrades through.
         context.addServletContainerInitializer(new WsSci(), null);
         context.addServletContainerInitializer(new RegisterProxy(servlet), null);
-        tomcat.start();
-        return URI.create("http://127.0.0.1:" + connector.getLocalPort());
+        Running running = new Running(tomcat, baseDir, servlet, connector);
+        try {
+            tomcat.start();
+        } catch (Exception e) {
+            try {
+                running.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return running;
     }
 
-    @Override
-    protected void stopGateway() throws Exception {
-        try {
-            if (tomcat != null) {
+    private record Running(Tomcat tomcat, Path baseDir, ProxyServlet servlet, Connector connector)
+            implements GatewayVariant.Running {
+
+        @Override
+        public URI uri() {
+            return URI.create("http://127.0.0.1:" + connector.getLocalPort());
+        }
+
+        @Override
+        public String webSocketRelay() {
+            return servlet.webSocketRelay();
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
                 tomcat.stop();
                 tomcat.destroy();
-            }
-        } finally {
-            if (baseDir != null) {
+            } finally {
                 try (Stream<Path> files = Files.walk(baseDir)) {
                     files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                 }
