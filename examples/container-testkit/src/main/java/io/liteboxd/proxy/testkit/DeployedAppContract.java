@@ -3,32 +3,41 @@ package io.liteboxd.proxy.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 
 /**
  * The gateway as a deployed web application (a WAR configured by {@code web.xml}, or the zero-code initializer),
  * reached under a non-root context path {@value #CONTEXT}: HTTP, WebSocket and a browser link through it.
  *
- * <p>The application finds its sandboxes in the system property {@value #SANDBOXES_PROPERTY}
- * ({@code id=host:token}), which this class sets before {@link #deploy} is called.
+ * <p>Parameterized by {@link DeployedApp}: a module runs it with one {@code @ParameterizedClass} over its ways of
+ * deploying the application. The application finds its sandboxes in the system property {@value #SANDBOXES_PROPERTY}
+ * ({@code id=host:token}), which this class sets before it deploys.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-public abstract class DeployedAppContractTest {
+public abstract class DeployedAppContract {
 
     public static final String CONTEXT = "/app";
     public static final String SANDBOXES_PROPERTY = "example.sandboxes";
@@ -37,37 +46,35 @@ public abstract class DeployedAppContractTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The deployment this run of the suite is held to. */
+    @Parameter
+    protected DeployedApp app;
     protected Upstream upstream;
     /** {@code http://127.0.0.1:PORT} without the context path. */
     protected URI server;
+    private DeployedApp.Deployed deployed;
     private WebSocketClient wsClient;
 
-    /**
-     * Deploys the application at {@link #CONTEXT} on 127.0.0.1 with the container's WebSocket support.
-     *
-     * @return the server's base URI without the context path
-     */
-    protected abstract URI deploy() throws Exception;
-
-    protected abstract void undeploy() throws Exception;
-
-    @BeforeAll
+    @BeforeParameterizedClassInvocation(injectArguments = false)
     final void start() throws Exception {
         upstream = Upstream.start();
         System.setProperty(SANDBOXES_PROPERTY, SANDBOX + "=127.0.0.1:" + TOKEN);
-        server = deploy();
+        deployed = app.deployer().deploy();
+        server = deployed.uri();
         wsClient = new WebSocketClient();
         wsClient.start();
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation(injectArguments = false)
     final void stop() throws Exception {
         try {
             if (wsClient != null) {
                 wsClient.stop();
             }
-            undeploy();
         } finally {
+            if (deployed != null) {
+                deployed.close();
+            }
             System.clearProperty(SANDBOXES_PROPERTY);
             if (upstream != null) {
                 upstream.close();
@@ -97,6 +104,22 @@ public abstract class DeployedAppContractTest {
         assertThat(r.headers().get("set-cookie")).singleElement().asString().startsWith("liteboxd_token=v1.")
                 .doesNotContain(TOKEN).endsWith("; Path=" + CONTEXT + "/api/v1/sandbox/" + SANDBOX + "/; Max-Age="
                         + io.liteboxd.proxy.internal.auth.GatewayCookies.LIFETIME.toSeconds() + "; HttpOnly; SameSite=Lax");
+    }
+
+    @Test
+    void http_aRequestBodyThroughTheDeployedApp() throws Exception {
+        // Bodies take another relay path than the bodiless requests of the other cases.
+        RawHttp.RawResponse r = RawHttp.exchange(server, "POST", route("/echo/upload"),
+                List.of("X-Access-Token: " + TOKEN, "Content-Type: text/plain"),
+                "a body through the war".getBytes(StandardCharsets.UTF_8));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).path("body").asText()).isEqualTo("a body through the war");
+    }
+
+    /** What only this deployment must show, against the same deployment. */
+    @TestFactory
+    Stream<DynamicTest> casesOfThisDeployment() {
+        return deployed.ownCases();
     }
 
     @Test
