@@ -67,7 +67,6 @@ public abstract class BrowserContract {
     protected GatewayVariant variant;
     private GatewayVariant.Running running;
 
-
     @BeforeParameterizedClassInvocation(injectArguments = false)
     final void startEverything() throws Exception {
         upstream = BrowserUpstream.start();

@@ -97,7 +97,6 @@ public abstract class GatewayContract {
     protected GatewayVariant variant;
     private GatewayVariant.Running running;
 
-
     /** The gateway this run of the suite started. */
     protected GatewayVariant.Running running() {
         return running;
@@ -207,7 +206,6 @@ public abstract class GatewayContract {
         }
     }
 
-
     protected static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
@@ -228,7 +226,7 @@ public abstract class GatewayContract {
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // Helpers for subclasses and the tests above
+    // Helpers for the suites
     // ---------------------------------------------------------------------------------------------------------
 
     /** {@code /api/v1/sandbox/{id}/port/{port}{pathAndQuery}}. */

@@ -338,7 +338,6 @@ public abstract class HttpContract extends GatewayContract {
         assertThat(TestData.sha256(put.body())).isEqualTo(TestData.sha256(payload));
     }
 
-
     /** A chunked upstream response with trailers must arrive intact, trailers included where the container can. */
     @Test
     void chunkedDownloadWithTrailers_arrivesIntact() throws Exception {
@@ -581,7 +580,6 @@ public abstract class HttpContract extends GatewayContract {
 
         assertGatewayError(r, 502, "upstream_unreachable");
     }
-
 
     /**
      * A streamed (chunked) answer that the upstream cuts off must not reach the client as a complete one: the
