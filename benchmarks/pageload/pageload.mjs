@@ -3,10 +3,11 @@
 // WebSocket that the upstream greets) through one contender, and prints one line `RESULT {json}`.
 //
 // Usage: node pageload.mjs '<json config>'
-//   config: { chromium, url, token (optional), repeats, modules }
-// Each load runs in a fresh browser context (no cache, no open connections from the previous load), after one
-// unrecorded loads (`warmups`, default 2) that warm the browser, the proxy and the upstream. Times are from the navigation's start: `load` is the
-// navigation entry's loadEventStart, the WebSocket's first message is performance.now() in its onmessage.
+//   config: { chromium, url, token (optional), repeats, warmups (optional), modules }
+// Each load runs in a fresh browser context (no cache, no open connections from the previous load), after
+// unrecorded loads (`warmups`, default 2) that warm the browser, the proxy and the upstream. Times are from the
+// navigation's start: `load` is the navigation entry's loadEventStart, the WebSocket's first message is
+// performance.now() in its onmessage.
 import { chromium } from 'playwright-core';
 
 const cfg = JSON.parse(process.argv[2]);

@@ -188,6 +188,7 @@ public final class Report {
         appendTable(md, results, Figures.HTTP, ORDER, flags);
         appendHarness(md, results, flags);
         appendTargets(md, results);
+        appendRateTargets(md, results);
         appendNoise(md, results);
         if (chart) {
             md.append("\n## Latency distributions\n\n![latency distributions](latency.png)\n\n"
@@ -553,6 +554,59 @@ public final class Report {
         out.add(new Target(what, c, String.format(Locale.ROOT, "%.2fx", ratio),
                 String.format(Locale.ROOT, "≥ %.1fx", goal), ratio >= goal,
                 String.format(Locale.ROOT, "%.0f%% of the target", 100 * ratio / goal)));
+    }
+
+    /** The targets of issue 15 (fixed-rate efficiency, handshakes, page load, SSE) as ratios taken in one run. */
+    static List<Target> rateTargets(JsonNode r) {
+        List<Target> out = new ArrayList<>();
+        for (String c : List.of("gateway", "tomcat")) {
+            if (!r.path("summary").has(c)) {
+                continue;
+            }
+            atMost(out, "WS CPU per 64 B message at 10,000 msg/s vs nginx", c, ratio(r, c, "rate.ws64.cpuUs",
+                    "vsNginx"), 1.0);
+            atMost(out, "WS system calls per message vs nginx", c, ratio(r, c, "rate.ws64.syscalls", "vsNginx"),
+                    1.1);
+            ratioTarget(out, "WS 64 B saturated throughput (50 conns) vs nginx", c,
+                    ratio(r, c, "ws.64B.c50.msgs", "vsNginx"), 1.0);
+            ratioTarget(out, "WS handshakes/s vs nginx", c, ratio(r, c, "ws.hs.rate", "vsNginx"), 1.0);
+            atMost(out, "WS handshake p99 vs nginx's", c, ratio(r, c, "ws.hs.p99", "vsNginx"), 1.5);
+            atMost(out, "CPU per small GET at 2,000 req/s vs nginx", c, ratio(r, c, "rate.get.cpuUs", "vsNginx"),
+                    1.0);
+            ratioTarget(out, "small GET req/s (saturated) vs nginx", c, ratio(r, c, "http.get.rps", "vsNginx"), 1.0);
+            atMost(out, "page load (300 modules + WebSocket) vs nginx", c, ratio(r, c, "page.load", "vsNginx"), 1.1);
+            atMost(out, "SSE time to first event vs nginx", c, ratio(r, c, "http.ttfb.first", "vsNginx"), 1.5);
+        }
+        return out;
+    }
+
+    private static void atMost(List<Target> out, String what, String c, Double ratio, double goal) {
+        if (ratio == null) {
+            out.add(new Target(what, c, "not measured", "≤ " + goal + "x", null, ""));
+            return;
+        }
+        out.add(new Target(what, c, String.format(Locale.ROOT, "%.2fx", ratio),
+                String.format(Locale.ROOT, "≤ %.1fx", goal), ratio <= goal,
+                String.format(Locale.ROOT, "%.0f%% of the limit", 100 * ratio / goal)));
+    }
+
+    private static void appendRateTargets(StringBuilder md, JsonNode r) {
+        List<Target> targets = rateTargets(r);
+        if (targets.stream().allMatch(t -> t.met() == null)) {
+            return;
+        }
+        md.append("## Targets of issue 15\n\nEach a median of ratios to nginx taken within one repeat.\n\n"
+                + "| target | contender | measured | target | met | how far |\n"
+                + "|---|---|---:|---:|:---:|---|\n");
+        for (Target t : targets) {
+            if (t.met() == null) {
+                continue;
+            }
+            md.append("| ").append(t.target()).append(" | ").append(t.contender()).append(" | ").append(t.measured())
+                    .append(" | ").append(t.goal()).append(" | ").append(t.met() ? "yes" : "**no**").append(" | ")
+                    .append(t.margin()).append(" |\n");
+        }
+        md.append('\n');
     }
 
     private static void appendTargets(StringBuilder md, JsonNode r) {
