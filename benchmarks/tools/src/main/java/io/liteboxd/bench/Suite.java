@@ -56,10 +56,11 @@ public final class Suite {
         }
 
         static Plan quick(int idleMax) {
-            int n = Math.min(1000, idleMax);
-            // Saturation at 50 connections only: the fixed-rate figures come first, and quick must stay short.
+            int n = Math.min(500, idleMax);
+            // Saturation at 50 connections only and a smaller idle set: the fixed-rate figures come first,
+            // and a quick run must stay short.
             return new Plan(0.5, 1.5, new int[] {50}, 0.5, 2, 16,
-                    n, new int[] {n / 4, n / 2, n}, 64 << 20, 2, 1, 3, 50, 16L << 20, 1, 5, 2);
+                    n, new int[] {n / 2, n}, 64 << 20, 2, 1, 3, 50, 16L << 20, 1, 5, 2);
         }
 
         private static int[] steps(int n) {
