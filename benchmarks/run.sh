@@ -3,7 +3,10 @@
 #
 #   benchmarks/run.sh [--quick] [--repeats N] [--only gateway,tomcat,...] [--groups rate,page,ws,http]
 #                     [--pin ENDS:PROXY|off] [--profile|--no-profile] [--no-build] [--no-install] [--out DIR]
+#                     [--gateway-jar JAR] [--tomcat-cp CLASSPATH]
 #
+# --gateway-jar and --tomcat-cp run another build of the gateway and of the Tomcat contender (for example an
+# earlier commit's, built in its own worktree) under this harness, so two builds are compared by the same code.
 # Installs what it needs (Debian: nginx wrk curl strace chromium; npm: http-proxy and playwright-core into
 # benchmarks/node_modules), builds the
 # library, the standalone gateway and the benchmark tools, then runs every contender against the same upstream
@@ -22,6 +25,8 @@ PROFILE=""
 BUILD=1
 INSTALL=1
 OUT=""
+GATEWAY_JAR_ARG=""
+TOMCAT_CP_ARG=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK="--quick" ;;
@@ -34,7 +39,9 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0 ;;
     --no-install) INSTALL=0 ;;
     --out) OUT="$2"; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --gateway-jar) GATEWAY_JAR_ARG="$2"; shift ;;
+    --tomcat-cp) TOMCAT_CP_ARG="$2"; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
   shift
@@ -121,7 +128,7 @@ if [ "$BUILD" = 1 ]; then
   say "building the benchmark tools (mvn -f benchmarks/pom.xml package)"
   (cd "$ROOT" && timeout 600 mvn -B -q -f benchmarks/pom.xml package)
 fi
-BUILT_JAR="$ROOT/examples/standalone/target/liteboxd-gateway.jar"
+BUILT_JAR="${GATEWAY_JAR_ARG:-$ROOT/examples/standalone/target/liteboxd-gateway.jar}"
 [ -f "$BUILT_JAR" ] || { echo "missing $BUILT_JAR (run without --no-build)" >&2; exit 1; }
 # A private copy: a rebuild of the module while the suite runs must not pull the jar from under the gateway.
 GATEWAY_JAR="$WORK/liteboxd-gateway.jar"
@@ -134,7 +141,7 @@ FD_LIMIT="$(ulimit -n)"
 say "running the suite ${QUICK:-(full)}; open files limit $FD_LIMIT; results into $OUT"
 export LITEBOXD_BENCH_RUN="$RUN_ID"
 args=(--bench "$BENCH" --work "$WORK" --out "$OUT" --fd-limit "$FD_LIMIT"
-      --tools-cp "$(cp_of tools)" --contenders-cp "$(cp_of contenders)" --tomcat-cp "$(cp_of tomcat)"
+      --tools-cp "$(cp_of tools)" --contenders-cp "$(cp_of contenders)" --tomcat-cp "${TOMCAT_CP_ARG:-$(cp_of tomcat)}"
       --gateway-jar "$GATEWAY_JAR")
 [ -n "$QUICK" ] && args+=(--quick)
 [ -n "$REPEATS" ] && args+=(--repeats "$REPEATS")
