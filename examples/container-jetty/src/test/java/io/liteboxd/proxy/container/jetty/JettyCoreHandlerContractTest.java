@@ -11,7 +11,8 @@ import org.eclipse.jetty.server.Handler;
 import org.junit.jupiter.api.Test;
 
 /**
- * The same contract with {@link JettyHttpHandler} in front of the servlet context, as the standalone gateway runs:
+ * The same contract with {@link JettyHttpHandler} in front of the servlet context, on the selector threads, as the
+ * standalone gateway runs it:
  * HTTP/1.x requests, with or without a body, are admitted and relayed from Jetty's core request without the servlet
  * layer, WebSocket upgrades still reach the servlet, and the client cannot tell which.
  */
@@ -21,7 +22,7 @@ class JettyCoreHandlerContractTest extends JettyGatewayContractTest {
 
     @Override
     protected Handler front(ProxyServlet servlet, ServletContextHandler context) {
-        handler = new JettyHttpHandler(servlet, context.getContextPath(), context);
+        handler = new JettyHttpHandler(servlet, context.getContextPath(), context, true);
         return handler;
     }
 
