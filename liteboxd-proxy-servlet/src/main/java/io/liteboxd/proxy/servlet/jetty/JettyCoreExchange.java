@@ -33,7 +33,8 @@ import org.eclipse.jetty.util.thread.Invocable.InvocationType;
  * While a write is in progress the connection stops reading, and the write's completion resumes it.
  *
  * <p>The request body is read as Jetty hands it over ({@link Request#read()}, and {@link Request#demand} when none
- * is there); what is there is gathered into writes of up to 64 KiB, each read only once the last is written.
+ * is there); what is there is gathered into writes of up to 64 KiB, each read only once the last is written. A chunk
+ * of half that or more (a connector reading large buffers) is written as it is, without a copy.
  */
 final class JettyCoreExchange extends PooledExchange {
 
@@ -126,14 +127,15 @@ final class JettyCoreExchange extends PooledExchange {
                 }
             }
             ByteBuffer bytes = c.getByteBuffer();
-            if (bytes.remaining() > body.remaining()) {
-                if (body.position() > 0) {
-                    pending = c;
-                    break;
-                }
-                // Larger than a whole write: it goes as it is.
+            if (body.position() == 0 && bytes.remaining() >= BODY_WRITE_SIZE / 2) {
+                // Worth a write of its own (a connector that reads large buffers hands over such chunks): it goes
+                // as it is, without a copy, and is released once written.
                 chunk = c;
                 return bytes;
+            }
+            if (bytes.remaining() > body.remaining()) {
+                pending = c;
+                break;
             }
             body.put(bytes);
             c.release();

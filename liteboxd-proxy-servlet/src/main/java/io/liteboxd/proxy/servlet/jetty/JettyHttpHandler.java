@@ -20,6 +20,7 @@ import io.liteboxd.proxy.servlet.internal.http.HttpRelay;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -159,15 +160,19 @@ public final class JettyHttpHandler extends Handler.Wrapper {
      * called on a selector thread.
      */
     private boolean toServlet(Request request, Response response, Callback callback) {
-        getServer().getThreadPool().execute(() -> {
-            try {
-                if (!super.handle(request, response, callback)) {
-                    Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+        try {
+            getServer().getThreadPool().execute(() -> {
+                try {
+                    if (!super.handle(request, response, callback)) {
+                        Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+                    }
+                } catch (Throwable failure) {
+                    Response.writeError(request, response, callback, failure);
                 }
-            } catch (Throwable failure) {
-                Response.writeError(request, response, callback, failure);
-            }
-        });
+            });
+        } catch (RejectedExecutionException full) {
+            Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503);
+        }
         return true;
     }
 
