@@ -1,6 +1,7 @@
 package io.liteboxd.gateway;
 
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -11,6 +12,7 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -59,6 +61,26 @@ final class HeadDeadlineConnectionFactory extends HttpConnectionFactory {
             this.scheduler = scheduler;
             this.deadlineMillis = deadlineMillis;
         }
+
+        /**
+         * Runs this connection's own resumption on the calling thread when the server's handlers never block. Jetty
+         * resumes reading a connection whose response completed on another thread (the relay completes it on the
+         * upstream's selector) by handing the connection to the pool: a thread hand-off and, mostly, a read that
+         * finds nothing, for every proxied request. Run in place, that read registers interest and the selector
+         * picks the next request up. Every other task still goes to the pool.
+         */
+        @Override
+        protected Executor getExecutor() {
+            return inPlace;
+        }
+
+        private final Executor inPlace = task -> {
+            if (task == this && getServer().getInvocationType() == InvocationType.NON_BLOCKING) {
+                run();
+            } else {
+                super.getExecutor().execute(task);
+            }
+        };
 
         @Override
         protected RequestHandler newRequestHandler() {
