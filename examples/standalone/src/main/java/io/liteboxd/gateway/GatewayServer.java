@@ -63,6 +63,9 @@ public final class GatewayServer implements AutoCloseable {
      */
     static final int THREADS = 64;
 
+    /** Bytes one read of a client connection takes: the relay's largest upstream write of a request body. */
+    static final int REQUEST_READ_SIZE = 64 * 1024;
+
     /** Room for the relay's largest upstream head (8 KiB) plus the headers the gateway adds. */
     static final int RESPONSE_HEADER_SIZE = 16 * 1024;
 
@@ -147,8 +150,12 @@ public final class GatewayServer implements AutoCloseable {
         // response after the relay committed to it.
         http.setResponseHeaderSize(RESPONSE_HEADER_SIZE);
         LimitOptions limits = options.limits();
-        ServerConnector connector = new ServerConnector(server,
-                new HeadDeadlineConnectionFactory(http, limits.headerTimeout()));
+        HeadDeadlineConnectionFactory http1 = new HeadDeadlineConnectionFactory(http, limits.headerTimeout());
+        // A request body is read a buffer at a time, each read one pass through Jetty's parser and the relay's pump:
+        // a buffer the size of the relay's upstream writes makes an upload one read per write instead of eight. The
+        // buffer is pooled and held only while a connection has unparsed bytes, never by an idle one.
+        http1.setInputBufferSize(REQUEST_READ_SIZE);
+        ServerConnector connector = new ServerConnector(server, http1);
         ConnectionCaps caps = null;
         if (limits.maxConnections() > 0 || limits.maxConnectionsPerIp() > 0) {
             caps = new ConnectionCaps(limits.maxConnections(), limits.maxConnectionsPerIp());
@@ -168,8 +175,10 @@ public final class GatewayServer implements AutoCloseable {
                     meters == null ? ProxyListener.NONE : new MicrometerProxyListener(meters));
             ServletContextHandler context = proxyContext(servlet);
             context.setErrorHandler(errors);
-            // Bodiless requests skip the servlet layer (a quarter of a small GET's Java CPU); the rest reach it.
-            server.setHandler(new GracefulHandler(new JettyHttpHandler(servlet, context.getContextPath(), context)));
+            // Plain HTTP requests skip the servlet layer, and run on the selector thread that read them: every SPI
+            // here serves from memory (the sandboxes file, the informer's cache) and never blocks.
+            server.setHandler(new GracefulHandler(new JettyHttpHandler(servlet, context.getContextPath(), context,
+                    true)));
             server.start();
             if (!context.isAvailable()) {
                 throw new IllegalStateException("the proxy servlet context did not start (see the log above)");

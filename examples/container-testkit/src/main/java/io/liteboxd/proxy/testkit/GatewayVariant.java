@@ -34,7 +34,9 @@ public record GatewayVariant(String name, Starter starter, Set<Limit> limits, Pr
         /** Servlet response trailers are not sent (Undertow 2.3 closes the connection instead). */
         NO_TRAILERS,
         /** A streamed response the upstream cuts off is still ended normally (Undertow 2.3). */
-        NO_STREAM_CUT_OFF
+        NO_STREAM_CUT_OFF,
+        /** Request trailers are dropped by the container's configuration (Tomcat lists the names it passes). */
+        NO_REQUEST_TRAILERS
     }
 
     /** How a module starts its container with the gateway. */

@@ -27,7 +27,8 @@ import org.springframework.context.annotation.Bean;
  */
 final class BootGateway implements GatewayVariant.Running {
 
-    static final GatewayVariant BOOT = GatewayVariant.of("spring boot", BootGateway::start);
+    static final GatewayVariant BOOT = GatewayVariant.of("spring boot", BootGateway::start,
+            GatewayVariant.Limit.NO_REQUEST_TRAILERS);
 
     /** The example's one front end, for the cases the WebSocket relay plays no part in. */
     static Stream<GatewayVariant> frontEnds() {

@@ -9,14 +9,18 @@ import io.liteboxd.proxy.servlet.internal.http.PooledExchange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.Trailers;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 
 /**
  * The client side of a {@link PooledExchange} through Jetty's core API, for {@link JettyHttpHandler}: no servlet
@@ -29,7 +33,8 @@ import org.eclipse.jetty.util.Callback;
  * While a write is in progress the connection stops reading, and the write's completion resumes it.
  *
  * <p>The request body is read as Jetty hands it over ({@link Request#read()}, and {@link Request#demand} when none
- * is there); what is there is gathered into writes of up to 64 KiB, each read only once the last is written.
+ * is there); what is there is gathered into writes of up to 64 KiB, each read only once the last is written. A chunk
+ * of half that or more (a connector reading large buffers) is written as it is, without a copy.
  */
 final class JettyCoreExchange extends PooledExchange {
 
@@ -48,7 +53,14 @@ final class JettyCoreExchange extends PooledExchange {
     /** A write was started and has not returned yet: its completion on this thread must not resume the connection. */
     private boolean inWrite;
     private boolean completedInWrite;
-    private final Callback chunkWritten = Callback.from(this::chunkWritten, this::clientFailed);
+    /**
+     * Non-blocking, as is everything the exchange does on either side: Jetty completes it on the thread that flushed
+     * the write (a selector) instead of handing it to another thread.
+     */
+    private final Callback chunkWritten = Callback.from(InvocationType.NON_BLOCKING, this::chunkWritten,
+            this::clientFailed);
+    /** Body bytes arrived: the pump reads them and writes them upstream without blocking, on the thread Jetty has. */
+    private final Runnable bodyArrived = Invocable.from(InvocationType.NON_BLOCKING, this::bodyAvailable);
     /** Most request-body bytes gathered for one upstream write. */
     private static final int BODY_WRITE_SIZE = 64 * 1024;
     /** The request-body chunk the upstream is taking now, when it went without a copy. */
@@ -57,6 +69,8 @@ final class JettyCoreExchange extends PooledExchange {
     private Content.Chunk pending;
     private ByteBuffer body;
     private boolean lastChunk;
+    /** The trailer fields that ended a chunked request body, if any. */
+    private HttpFields trailers;
 
     JettyCoreExchange(HttpRelay relay, Request request, Response response, Callback callback, Admission admission,
                       HeaderBlock headers, HeaderContext context, String contextPath, long bodyLength) {
@@ -99,7 +113,7 @@ final class JettyCoreExchange extends PooledExchange {
                 c = request.read();
                 if (c == null) {
                     if (body.position() == 0) {
-                        request.demand(this::bodyAvailable);
+                        request.demand(bodyArrived);
                         return null;
                     }
                     break;
@@ -107,23 +121,43 @@ final class JettyCoreExchange extends PooledExchange {
                 if (Content.Chunk.isFailure(c)) {
                     throw c.getFailure() instanceof IOException e ? e : new IOException(c.getFailure());
                 }
-                // Trailers of a chunked request end the body; they are not relayed.
                 lastChunk = c.isLast();
+                if (c instanceof Trailers t) {
+                    trailers = t.getTrailers();
+                }
             }
             ByteBuffer bytes = c.getByteBuffer();
-            if (bytes.remaining() > body.remaining()) {
-                if (body.position() > 0) {
-                    pending = c;
-                    break;
-                }
-                // Larger than a whole write: it goes as it is.
+            if (body.position() == 0 && bytes.remaining() >= BODY_WRITE_SIZE / 2) {
+                // Worth a write of its own (a connector that reads large buffers hands over such chunks): it goes
+                // as it is, without a copy, and is released once written.
                 chunk = c;
                 return bytes;
+            }
+            if (bytes.remaining() > body.remaining()) {
+                pending = c;
+                break;
             }
             body.put(bytes);
             c.release();
         }
         return body.position() == 0 ? END : body.flip();
+    }
+
+    @Override
+    protected HeaderBlock requestTrailers() {
+        if (trailers == null) {
+            return null;
+        }
+        HeaderBlock block = new HeaderBlock(trailers.size());
+        for (HttpField f : trailers) {
+            block.add(f.getName(), f.getValue());
+        }
+        return block;
+    }
+
+    @Override
+    protected boolean bodyNonBlocking() {
+        return true;
     }
 
     @Override

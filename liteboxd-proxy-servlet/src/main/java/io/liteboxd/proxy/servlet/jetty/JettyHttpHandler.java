@@ -20,10 +20,12 @@ import io.liteboxd.proxy.servlet.internal.http.HttpRelay;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Handler;
@@ -49,6 +51,12 @@ import org.slf4j.LoggerFactory;
  * ServletContextHandler context = ...;   // with the ProxyServlet mapped as ProxyServlet.mapping() says
  * server.setHandler(new JettyHttpHandler(proxyServlet, context.getContextPath(), context));
  * }</pre>
+ *
+ * <p>Everything the relay itself does is non-blocking, but admission calls the gateway's SPIs (token authenticator,
+ * sandbox resolver, upstream connector, listener). When none of them ever blocks, the handler can be declared
+ * non-blocking ({@link #JettyHttpHandler(ProxyServlet, String, Handler, boolean)}): Jetty then runs relayed requests
+ * on the selector thread that read them, with no hand-off to another thread, as an event-loop proxy does; the
+ * requests that go to the servlet layer are handed to the server's thread pool instead.
  */
 public final class JettyHttpHandler extends Handler.Wrapper {
 
@@ -59,6 +67,7 @@ public final class JettyHttpHandler extends Handler.Wrapper {
     private final LongAdder relayed = new LongAdder();
     /** The servlet context attribute the servlet's relay is published under. */
     private final String attribute;
+    private final boolean onSelector;
 
     /**
      * @param servlet        the proxy servlet registered in {@code servletContext}; its relay is found, once it has
@@ -67,10 +76,26 @@ public final class JettyHttpHandler extends Handler.Wrapper {
      * @param servletContext the handler the other requests go to, usually the servlet context handler itself
      */
     public JettyHttpHandler(ProxyServlet servlet, String contextPath, Handler servletContext) {
+        this(servlet, contextPath, servletContext, false);
+    }
+
+    /**
+     * @param onSelector relay on Jetty's selector threads without a dispatch: only if no SPI of the gateway ever
+     *                   blocks (no remote call, no file read, no lock held for long), since a blocked selector stalls
+     *                   every connection it serves
+     * @see #JettyHttpHandler(ProxyServlet, String, Handler)
+     */
+    public JettyHttpHandler(ProxyServlet servlet, String contextPath, Handler servletContext, boolean onSelector) {
         super(servletContext);
         this.servlet = Objects.requireNonNull(servlet, "servlet");
         this.contextPath = contextPath == null || "/".equals(contextPath) ? "" : contextPath;
         this.attribute = HttpRelay.contextAttribute(servlet);
+        this.onSelector = onSelector;
+    }
+
+    @Override
+    public InvocationType getInvocationType() {
+        return onSelector ? InvocationType.NON_BLOCKING : super.getInvocationType();
     }
 
     /** The started relay of the servlet, or null before its {@code init()} and after its {@code destroy()}. */
@@ -87,7 +112,7 @@ public final class JettyHttpHandler extends Handler.Wrapper {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         HttpRelay relay = relay();
         if (relay == null || !takes(request, relay.config())) {
-            return super.handle(request, response, callback);
+            return onSelector ? toServlet(request, response, callback) : super.handle(request, response, callback);
         }
         long started = System.nanoTime();
         HttpURI uri = request.getHttpURI();
@@ -127,6 +152,27 @@ public final class JettyHttpHandler extends Handler.Wrapper {
         }
         new JettyCoreExchange(relay, request, response, callback, admission, block, context, contextPath,
                 bodyLength(headers)).start();
+        return true;
+    }
+
+    /**
+     * Hands a request the servlet layer serves to the server's pool: the servlet API blocks, and this handler was
+     * called on a selector thread.
+     */
+    private boolean toServlet(Request request, Response response, Callback callback) {
+        try {
+            getServer().getThreadPool().execute(() -> {
+                try {
+                    if (!super.handle(request, response, callback)) {
+                        Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+                    }
+                } catch (Throwable failure) {
+                    Response.writeError(request, response, callback, failure);
+                }
+            });
+        } catch (RejectedExecutionException full) {
+            Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503);
+        }
         return true;
     }
 

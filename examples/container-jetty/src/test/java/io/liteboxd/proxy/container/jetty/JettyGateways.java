@@ -78,7 +78,7 @@ final class JettyGateways {
             BodyReadingFilter.register(servletContext);
         });
         JettyHttpHandler handler = coreHandlerInFront
-                ? new JettyHttpHandler(servlet, context.getContextPath(), context) : null;
+                ? new JettyHttpHandler(servlet, context.getContextPath(), context, true) : null;
         server.setHandler(handler != null ? handler : context);
         try {
             server.start();

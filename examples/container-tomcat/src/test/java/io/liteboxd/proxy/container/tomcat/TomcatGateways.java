@@ -53,6 +53,8 @@ final class TomcatGateways {
         // Tomcat rejects %2F with 400 by default; "passthrough" keeps it encoded in getRequestURI(), which is what
         // the gateway relays. "decode" would turn it into a path separator and change the upstream path.
         connector.setEncodedSolidusHandling("passthrough");
+        // Tomcat drops every request trailer whose name is not listed (docs/containers.md).
+        connector.setProperty("allowedTrailerHeaders", "x-checksum");
         tomcat.setConnector(connector);
 
         Context context = tomcat.addContext("", baseDir.toString());

@@ -5,6 +5,7 @@ import io.liteboxd.proxy.servlet.internal.UpstreamFailures;
 import io.liteboxd.proxy.error.ProxyException;
 import io.liteboxd.proxy.internal.header.HeaderBlock;
 import io.liteboxd.proxy.internal.header.HeaderContext;
+import io.liteboxd.proxy.internal.header.TrailerPolicy;
 import io.liteboxd.proxy.observe.HttpExchangeEvent;
 import java.io.IOException;
 import java.net.URI;
@@ -43,9 +44,6 @@ public abstract class PooledExchange {
 
     /** What {@link #readBody()} returns at the end of the request body. */
     protected static final ByteBuffer END = ByteBuffer.allocate(0);
-
-    private static final ByteBuffer LAST_CHUNK = ByteBuffer.wrap("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII))
-            .asReadOnlyBuffer();
 
     final HttpRelay relay;
     /** The admitted request. */
@@ -171,6 +169,23 @@ public abstract class PooledExchange {
      */
     protected abstract ByteBuffer readBody() throws IOException;
 
+    /**
+     * Whether {@link #readBody()} may run on a selector thread: then a write of the body that completes later goes on
+     * from the thread that completed it instead of being handed to another. False where the container's own locks may
+     * be taken by a read (the servlet API).
+     */
+    protected boolean bodyNonBlocking() {
+        return false;
+    }
+
+    /**
+     * The trailer fields of the client's chunked body, as received, once {@link #readBody()} returned {@link #END};
+     * null or empty for none.
+     */
+    protected HeaderBlock requestTrailers() {
+        return null;
+    }
+
     /** The body is done with, read to its end or not: let go of what the last {@link #readBody()} returned. */
     protected void releaseBody() {
     }
@@ -293,8 +308,9 @@ public abstract class PooledExchange {
                 }
             }
             streamed = length < 0 && !bodiless;
-            if (announcedTrailers != null && http11()) {
-                addHeader(HttpHeader.TRAILER.asString(), announcedTrailers);
+            String announced = announcedTrailers == null ? null : TrailerPolicy.announced(announcedTrailers);
+            if (announced != null && http11()) {
+                addHeader(HttpHeader.TRAILER.asString(), announced);
                 enableTrailers();
             }
             String cookie = relay.gatewayCookie(contextPath(), secure(), admission);
@@ -305,13 +321,19 @@ public abstract class PooledExchange {
         }
     }
 
-    /** The upstream's trailers as the servlet API takes them: one entry per name, repeated fields joined. */
+    /**
+     * The upstream's trailers that may reach the client ({@link TrailerPolicy}), as the servlet API takes them: one
+     * entry per name, repeated fields joined.
+     */
     protected final synchronized Map<String, String> trailerFields() {
         Map<String, String> map = new java.util.LinkedHashMap<>();
         if (trailers != null) {
+            HeaderBlock block = new HeaderBlock(trailers.size());
             for (HttpField f : trailers) {
-                map.merge(f.getName(), f.getValue(), (a, b) -> a + ", " + b);
+                block.add(f.getName(), f.getValue());
             }
+            TrailerPolicy.response(relay.headerPolicy(), block, context)
+                    .forEach((name, value) -> map.merge(name, value, (a, b) -> a + ", " + b));
         }
         return map;
     }
@@ -425,6 +447,11 @@ public abstract class PooledExchange {
         private boolean ended;
         private UpstreamConnection target;
 
+        @Override
+        public InvocationType getInvocationType() {
+            return bodyNonBlocking() ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING;
+        }
+
         /**
          * Takes no lock of the exchange: it runs in the container's read callbacks, which some containers (Tomcat) call
          * holding a lock of their own that the response side needs under the exchange's lock. What ends the exchange
@@ -463,7 +490,9 @@ public abstract class PooledExchange {
                     return Action.SUCCEEDED;
                 }
                 if (bodyLength < 0) {
-                    c.write(this, LAST_CHUNK.duplicate());
+                    HeaderBlock trailers = requestTrailers();
+                    c.write(this, ByteBuffer.wrap(RequestHead.lastChunk(trailers == null ? new HeaderBlock(0)
+                            : TrailerPolicy.request(relay.headerPolicy(), trailers, context))));
                     return Action.SCHEDULED;
                 }
                 c.requestSent();

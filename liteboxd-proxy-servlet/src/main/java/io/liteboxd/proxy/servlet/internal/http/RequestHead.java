@@ -50,6 +50,17 @@ final class RequestHead {
         return b.toArray();
     }
 
+    /** The last chunk of a chunked body: its trailer fields (already filtered), if any, and the final CRLF. */
+    static byte[] lastChunk(HeaderBlock trailers) {
+        Bytes b = new Bytes(64);
+        b.put('0').crlf();
+        for (int i = 0; i < trailers.size(); i++) {
+            b.field(trailers.name(i), trailers.value(i));
+        }
+        b.crlf();
+        return b.toArray();
+    }
+
     /** A growable ISO-8859-1 byte buffer. */
     private static final class Bytes {
         private byte[] bytes;

@@ -172,6 +172,16 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
         return n == 0 ? null : ByteBuffer.wrap(body, 0, n);
     }
 
+    @Override
+    protected HeaderBlock requestTrailers() {
+        if (!request.isTrailerFieldsReady()) {
+            return null;
+        }
+        HeaderBlock block = new HeaderBlock();
+        request.getTrailerFields().forEach(block::add);
+        return block;
+    }
+
     // ---- the response ----
 
     @Override
