@@ -79,7 +79,8 @@ class UploadTest {
                 out.write(tail);
             }
             out.flush();
-            RawHttp.RawResponse r = RawHttp.readLenient(new BufferedInputStream(socket.getInputStream()));
+            RawHttp.RawResponse r = RawHttp.read(new BufferedInputStream(socket.getInputStream()),
+                    RawHttp.Reading.LENIENT);
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
             return new ObjectMapper().readTree(r.body());
         }

@@ -2,8 +2,8 @@ package io.liteboxd.proxy.internal.header;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.liteboxd.proxy.SandboxGateway.Admission;
-import io.liteboxd.proxy.auth.TokenSource;
+import io.liteboxd.proxy.internal.admission.SandboxGateway.Admission;
+import io.liteboxd.proxy.internal.auth.TokenSource;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.connect.UpstreamTarget;
 import io.liteboxd.proxy.resolve.Sandbox;
