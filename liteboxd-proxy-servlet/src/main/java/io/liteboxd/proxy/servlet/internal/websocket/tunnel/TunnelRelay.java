@@ -56,6 +56,14 @@ public final class TunnelRelay implements Relay {
 
         /** See {@link Relay#upgradesFromAnyThread()}. */
         boolean fromAnyThread();
+
+        /**
+         * True if the client's connection reads into and writes from direct buffers (Jetty's endpoints); false
+         * when it needs arrays (the Servlet API's streams), so both directions' buffers are heap buffers.
+         */
+        default boolean directBuffers() {
+            return true;
+        }
     }
 
     /** One side of the tunnel: its adapter reports the connection's events here; the lifecycle drives it back. */
@@ -164,8 +172,11 @@ public final class TunnelRelay implements Relay {
         this.clientUpgrade = clientUpgrade;
         ByteBufferPool pool = settings.httpClient().getByteBufferPool();
         long max = settings.maxMessageSize();
-        this.toUpstream = new TunnelPipe(this, client, upstream, new FrameScanner(true, BUFFER_SIZE, max), pool);
-        this.toClient = new TunnelPipe(this, upstream, client, new FrameScanner(false, BUFFER_SIZE, max), pool);
+        boolean direct = clientUpgrade.directBuffers();
+        this.toUpstream = new TunnelPipe(this, client, upstream, new FrameScanner(true, BUFFER_SIZE, max), pool,
+                direct);
+        this.toClient = new TunnelPipe(this, upstream, client, new FrameScanner(false, BUFFER_SIZE, max), pool,
+                direct);
         this.lifecycle = new RelayLifecycle(settings, this, client, upstream, () -> {
             // A pipe that never got to see its end (never started, or waiting on a leg that is gone) frees its buffer.
             toUpstream.abort(new ClosedChannelException());
