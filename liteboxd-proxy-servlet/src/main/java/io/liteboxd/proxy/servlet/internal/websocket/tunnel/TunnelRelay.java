@@ -273,6 +273,21 @@ public final class TunnelRelay implements Relay {
 
     void closeFrameRelayed(TunnelPipe pipe, int code) {
         lifecycle.closeRelayed(pipe.from.side, code);
+        if (pipe == toUpstream) {
+            closeClientIfDone();
+        }
+    }
+
+    /**
+     * The client sent its close frame and the upstream's stream has ended: nothing more may cross the client's
+     * connection. A connection that cannot be half-closed is closed whole now, as RFC 6455 asks of the server,
+     * rather than after the close grace.
+     */
+    private void closeClientIfDone() {
+        RawConnection raw = client.connection;
+        if (raw != null && !raw.canHalfClose() && toUpstream.sawClose() && toClient.isSucceeded()) {
+            client.terminate();
+        }
     }
 
     /** {@code pipe.from} ended its stream. Without a close frame first, that is a death the other leg is told of. */
@@ -303,6 +318,8 @@ public final class TunnelRelay implements Relay {
             // Both streams ended cleanly, FIN propagated both ways: nothing more can cross.
             client.terminate();
             upstream.terminate();
+        } else {
+            closeClientIfDone();
         }
     }
 }

@@ -9,12 +9,14 @@ import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpUpgradeHandler;
 import jakarta.servlet.http.WebConnection;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Lock;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
@@ -48,7 +50,6 @@ public final class UpgradeLeg implements HttpUpgradeHandler, RawConnection, Read
     /** Null when no write is in flight, {@link #WRITING}, {@link #POSSIBLE}, or the {@link Callback} that waits. */
     private final AtomicReference<Object> write = new AtomicReference<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final Object readLock = new Object();
 
     private volatile TunnelRelay.Leg leg;
     private volatile Scheduler scheduler;
@@ -60,6 +61,10 @@ public final class UpgradeLeg implements HttpUpgradeHandler, RawConnection, Read
     private volatile long idleTimeoutNanos;
     private volatile long lastActivity = System.nanoTime();
     private volatile Scheduler.Task idleCheck;
+    /** Tomcat's socket wrapper, or null elsewhere; see {@link #findContainerSocket}. */
+    private volatile Object containerSocket;
+    /** The lock Tomcat holds while it runs an event of this connection, or null elsewhere. */
+    private volatile Lock containerLock;
 
     /** For the container, which instantiates upgrade handlers itself. */
     public UpgradeLeg() {
@@ -84,6 +89,7 @@ public final class UpgradeLeg implements HttpUpgradeHandler, RawConnection, Read
         try {
             in = webConnection.getInputStream();
             out = webConnection.getOutputStream();
+            findContainerSocket(in);
             out.setWriteListener(this);
             in.setReadListener(this);
         } catch (IOException | RuntimeException e) {
@@ -108,7 +114,13 @@ public final class UpgradeLeg implements HttpUpgradeHandler, RawConnection, Read
 
     @Override
     public int fill(ByteBuffer buffer) throws IOException {
-        synchronized (readLock) {
+        // Only the pipe reading this leg calls this, one call at a time; the container's lock keeps its own read
+        // event (which fills the same socket buffer before it calls onDataAvailable) from running meanwhile.
+        Lock lock = containerLock;
+        if (lock != null) {
+            lock.lock();
+        }
+        try {
             if (closed.get()) {
                 return -1;
             }
@@ -130,6 +142,10 @@ public final class UpgradeLeg implements HttpUpgradeHandler, RawConnection, Read
                 lastActivity = System.nanoTime();
             }
             return n;
+        } finally {
+            if (lock != null) {
+                lock.unlock();
+            }
         }
     }
 
@@ -318,12 +334,54 @@ public final class UpgradeLeg implements HttpUpgradeHandler, RawConnection, Read
             return;
         }
         try {
-            // Closes both streams; the container closes the socket when it next hears from it, and then calls
-            // destroy().
             c.close();
         } catch (Exception e) {
             LOG.debug("{} closing the connection failed", leg, e);
         }
+        Object socket = containerSocket;
+        if (socket != null) {
+            // Closing both streams ends the connection on Tomcat only when it next hears from the socket, and a
+            // client that waits for the server to close first (as RFC 6455 asks) never speaks again. The socket
+            // wrapper's public close(), the one Tomcat's own WebSocket uses, ends it now.
+            try {
+                socket.getClass().getMethod("close").invoke(socket);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                LOG.debug("{} could not close the container's socket", leg, e);
+            }
+        }
+    }
+
+    /**
+     * Tomcat re-arms read interest after every event of an upgraded connection and, on each, fills the socket
+     * buffer before calling {@code onDataAvailable}; a read from another thread (the pipe resuming once the upstream
+     * took the previous bytes) must therefore hold the lock Tomcat holds while it runs an event. Its socket wrapper
+     * also closes the connection at once ({@link #closeQuietly}). Both are found by name from the stream, so no
+     * Tomcat type is linked; on another container nothing is found and neither is used.
+     */
+    private void findContainerSocket(Object stream) {
+        for (Class<?> type = stream.getClass(); type != null; type = type.getSuperclass()) {
+            try {
+                Field field = type.getDeclaredField("socketWrapper");
+                field.setAccessible(true);
+                Object socket = field.get(stream);
+                if (socket != null) {
+                    containerLock = (Lock) socket.getClass().getMethod("getLock").invoke(socket);
+                    containerSocket = socket;
+                }
+                return;
+            } catch (NoSuchFieldException e) {
+                // Declared by a superclass, if at all.
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                LOG.debug("{} could not find the container's socket", leg, e);
+                return;
+            }
+        }
+    }
+
+    /** The Servlet API cannot end only the output of an upgraded connection (no TCP half-close). */
+    @Override
+    public boolean canHalfClose() {
+        return false;
     }
 
     private void scheduleIdleCheck(long millis) {
