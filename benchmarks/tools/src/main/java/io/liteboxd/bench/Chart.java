@@ -40,7 +40,7 @@ public final class Chart {
 
     /** Renders both panels; false if there was nothing to draw. */
     public static boolean render(JsonNode results, Path png) throws IOException {
-        Map<String, double[][]> ws = series(results, "ws.lat.p99", "latency", "distribution");
+        Map<String, double[][]> ws = series(results, "rate.ws64.p99", "rate.ws64", "distribution");
         Map<String, double[][]> http = series(results, "http.get.p99", "wrk", "dist");
         if (ws.isEmpty() && http.isEmpty()) {
             return false;

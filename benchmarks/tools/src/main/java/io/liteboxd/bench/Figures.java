@@ -21,19 +21,47 @@ public final class Figures {
                          boolean proxyOnly, String alsoKey, String alsoUnit) {
     }
 
+    public static final String RATE = "Fixed offered rates: what each message, request and handshake costs";
+    public static final String PAGE = "Page load";
     public static final String WS = "WebSocket";
     public static final String HTTP = "HTTP";
 
     public static final List<Figure> ALL = List.of(
+            new Figure("rate.ws64.cpuUs", RATE, "proxy CPU per WS message, 64 B at 10,000 msg/s × 50 conns", "µs",
+                    false, true, null, null),
+            new Figure("rate.ws64.syscalls", RATE, "proxy system calls per WS message, 64 B at 10,000 msg/s",
+                    "calls", false, true, null, null),
+            new Figure("rate.ws64.endsCpuUs", RATE, "load generator + upstream CPU per WS message, 64 B", "µs", false,
+                    false, null, null),
+            new Figure("rate.ws4k.cpuUs", RATE, "proxy CPU per WS message, 4 KiB at 10,000 msg/s × 50 conns", "µs",
+                    false, true, null, null),
+            new Figure("rate.get.cpuUs", RATE, "proxy CPU per small GET at 2,000 req/s × 50 conns", "µs", false, true,
+                    null, null),
+            new Figure("rate.get.endsCpuUs", RATE, "load generator + upstream CPU per small GET", "µs", false,
+                    false, null, null),
+            new Figure("rate.hs.cpuUs", RATE, "proxy CPU per WS handshake (+ close) at 200/s", "µs", false, true,
+                    null, null),
+            new Figure("rate.ws64.p50", RATE, "WS round trip, 64 B at 10,000 msg/s, p50", "ms", false, false, null,
+                    null),
+            new Figure("rate.ws64.p99", RATE, "WS round trip, 64 B at 10,000 msg/s, p99", "ms", false, false, null,
+                    null),
+            new Figure("rate.ws4k.p50", RATE, "WS round trip, 4 KiB at 10,000 msg/s, p50", "ms", false, false, null,
+                    null),
+            new Figure("rate.ws4k.p99", RATE, "WS round trip, 4 KiB at 10,000 msg/s, p99", "ms", false, false, null,
+                    null),
+            new Figure("rate.get.p50", RATE, "small GET at 2,000 req/s, p50", "ms", false, false, null, null),
+            new Figure("rate.get.p99", RATE, "small GET at 2,000 req/s, p99", "ms", false, false, null, null),
+            new Figure("rate.hs.p50", RATE, "WS handshake at 200/s, p50", "ms", false, false, null, null),
+            new Figure("rate.hs.p99", RATE, "WS handshake at 200/s, p99", "ms", false, false, null, null),
+            new Figure("page.load", PAGE, "page with 300 ES modules: time to load", "ms", false, false, null, null),
+            new Figure("page.wsFirst", PAGE, "page with 300 ES modules: time to the WebSocket's first message", "ms",
+                    false, false, null, null),
             tput("64B", 1), tput("64B", 50), tput("64B", 500),
             tput("64KiB", 1), tput("64KiB", 50), tput("64KiB", 500),
             new Figure("ws.64B.c50.proxyCpuUs", WS, "proxy CPU per message, 64 B × 50 conns", "µs", false, true,
                     null, null),
             new Figure("ws.64KiB.c50.proxyCpuUs", WS, "proxy CPU per message, 64 KiB × 50 conns", "µs", false, true,
                     null, null),
-            new Figure("ws.lat.p50", WS, "round trip at fixed rate, p50", "ms", false, false, null, null),
-            new Figure("ws.lat.p99", WS, "round trip at fixed rate, p99", "ms", false, false, null, null),
-            new Figure("ws.lat.p999", WS, "round trip at fixed rate, p99.9", "ms", false, false, null, null),
             new Figure("ws.hs.rate", WS, "handshakes", "/s", true, false, null, null),
             new Figure("ws.hs.p50", WS, "handshake latency p50", "ms", false, false, null, null),
             new Figure("ws.hs.p99", WS, "handshake latency p99", "ms", false, false, null, null),
@@ -80,6 +108,15 @@ public final class Figures {
                 + (connections == 1 ? "" : "s");
         return new Figure(base + ".msgs", WS, label, "msg/s", true, false, base + ".MBps", "MB/s");
     }
+
+    /** The fixed-rate figures' key (without suffix) of a WebSocket message size: 64 or 4096. */
+    public static String rateWsKey(int size) {
+        return size == 64 ? "rate.ws64" : "rate.ws4k";
+    }
+
+    /** Share of the offered rate achieved in each fixed-rate run (kept in results.json, checked by the report). */
+    public static final List<String> ACHIEVED = List.of("rate.ws64.achieved", "rate.ws4k.achieved",
+            "rate.get.achieved", "rate.hs.achieved");
 
     public static String tputKey(int size, int connections) {
         return "ws." + (size == 64 ? "64B" : "64KiB") + ".c" + connections;

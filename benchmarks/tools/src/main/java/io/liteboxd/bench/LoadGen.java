@@ -42,7 +42,12 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
  *       seconds; echoes are checked (order, length, content) and counted in the measured window only;</li>
  *   <li>{@code latency}: a fixed offered rate ({@code --rate} msgs/s over C connections, open loop: each message
  *       is timed from when it was due, not from when it left, so a stalled proxy is not hidden); round-trip
- *       percentiles;</li>
+ *       percentiles; announces {@code MEASURE} and {@code MEASURED} around the recorded window without waiting,
+ *       so the driver can read CPU times while the schedule goes on;</li>
+ *   <li>{@code getrate}: small GETs at a fixed offered rate ({@code --rate} requests/s over at most C keep-alive
+ *       connections, open loop as above); latency percentiles, announced window as above;</li>
+ *   <li>{@code hsrate}: WebSocket handshakes at a fixed offered rate ({@code --rate} per second; each connection is
+ *       closed once open); handshake latency from when it was due, announced window as above;</li>
  *   <li>{@code handshake}: {@code --concurrency K} workers open a connection, wait for it to be open, close it,
  *       repeat; handshakes/s and handshake latency;</li>
  *   <li>{@code idle}: opens {@code --connections N} connections and holds them, stopping at {@code --steps} (comma
@@ -67,7 +72,24 @@ public final class LoadGen {
         /** Announces {@code event} and blocks until the driver says to go on. */
         void checkpoint(String event) throws Exception;
 
-        Control NONE = event -> { };
+        /**
+         * Announces {@code event} without waiting: for marks inside a fixed-rate schedule, which a wait for the
+         * driver would delay. The driver's answer is never read (these modes have no checkpoint after).
+         */
+        default void announce(String event) {
+            System.out.println(event);
+            System.out.flush();
+        }
+
+        Control NONE = new Control() {
+            @Override
+            public void checkpoint(String event) {
+            }
+
+            @Override
+            public void announce(String event) {
+            }
+        };
 
         static Control stdio() {
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -121,6 +143,8 @@ public final class LoadGen {
             return switch (mode) {
                 case "throughput" -> throughput();
                 case "latency" -> latency();
+                case "getrate" -> getRate();
+                case "hsrate" -> handshakeRate();
                 case "handshake" -> handshake();
                 case "idle" -> idle();
                 case "big" -> big();
@@ -138,7 +162,9 @@ public final class LoadGen {
         threads.setDaemon(true);
         http = new HttpClient();
         http.setExecutor(threads);
-        http.setMaxConnectionsPerDestination(100_000);
+        // At a fixed request rate, the connections a user's browser or client would hold open, no more.
+        http.setMaxConnectionsPerDestination(args.get("mode", "").equals("getrate")
+                ? args.getInt("connections", 50) : 100_000);
         http.setMaxRequestsQueuedPerDestination(100_000);
         http.setConnectTimeout(10_000);
         client = new WebSocketClient(http);
@@ -455,6 +481,7 @@ public final class LoadGen {
         long end = recordFrom + (long) (duration * 1e9);
         recorder.from = recordFrom;
         long behind = 0;
+        Window window = new Window(control, counters.received::sum);
         for (long i = 0; ; i++) {
             long due = start + i * intervalNanos;
             if (due >= end) {
@@ -466,8 +493,10 @@ public final class LoadGen {
             } else if (now - due > 1_000_000) {
                 behind++;
             }
+            window.at(due, recordFrom);
             open.get((int) (i % open.size())).send(due);
         }
+        window.end();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (counters.received.sum() < counters.sent.sum() && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -485,6 +514,7 @@ public final class LoadGen {
         r.put("seconds", duration);
         r.put("samples", samples.length);
         r.put("senderBehindOver1ms", behind);
+        window.put(r);
         r.put("lost", counters.sent.sum() - counters.received.sum());
         r.put("mismatches", counters.mismatches.sum());
         r.put("errors", counters.errors.sum());
@@ -574,6 +604,188 @@ public final class LoadGen {
             }
             session.demand();
         }
+    }
+
+    /**
+     * The measured window of a fixed-rate mode: announces {@code MEASURE} when the first recorded event is due and
+     * {@code MEASURED} after the last, and counts the events completed in between (what the driver divides the
+     * proxy's CPU time by).
+     */
+    static final class Window {
+        private final Control control;
+        private final java.util.function.LongSupplier done;
+        private boolean started;
+        private long t0;
+        private long done0;
+        private double seconds;
+        private long events;
+
+        Window(Control control, java.util.function.LongSupplier done) {
+            this.control = control;
+            this.done = done;
+        }
+
+        void at(long due, long from) {
+            if (!started && due >= from) {
+                started = true;
+                t0 = System.nanoTime();
+                done0 = done.getAsLong();
+                control.announce("MEASURE");
+            }
+        }
+
+        void end() {
+            if (started) {
+                seconds = (System.nanoTime() - t0) / 1e9;
+                events = done.getAsLong() - done0;
+                control.announce("MEASURED");
+            }
+        }
+
+        void put(ObjectNode r) {
+            r.put("windowSeconds", seconds);
+            r.put("windowEvents", events);
+            r.put("achievedPerSec", seconds > 0 ? events / seconds : 0);
+        }
+    }
+
+    // ---------------------------------------------------------------- small GETs at a fixed rate
+
+    private ObjectNode getRate() throws Exception {
+        double rate = args.getDouble("rate", 2000);
+        double warmup = args.getDouble("warmup", 2);
+        double duration = args.getDouble("duration", 10);
+        long expected = (long) (rate * duration) + 16;
+        Recorder recorder = new Recorder((int) Math.min(Integer.MAX_VALUE - 8, expected * 2));
+        LongAdder ok = new LongAdder();
+        LongAdder failed = new LongAdder();
+        LongAdder sent = new LongAdder();
+        long intervalNanos = (long) (1e9 / rate);
+        long start = System.nanoTime();
+        long recordFrom = start + (long) (warmup * 1e9);
+        long end = recordFrom + (long) (duration * 1e9);
+        recorder.from = recordFrom;
+        long behind = 0;
+        Window window = new Window(control, () -> ok.sum() + failed.sum());
+        for (long i = 0; ; i++) {
+            long due = start + i * intervalNanos;
+            if (due >= end) {
+                break;
+            }
+            long now = System.nanoTime();
+            if (due > now) {
+                LockSupport.parkNanos(due - now);
+            } else if (now - due > 1_000_000) {
+                behind++;
+            }
+            window.at(due, recordFrom);
+            sent.increment();
+            var request = http.newRequest(url).timeout(10, TimeUnit.SECONDS);
+            if (token != null) {
+                request.headers(h -> h.put(TOKEN_HEADER, token));
+            }
+            request.send(new org.eclipse.jetty.client.BufferingResponseListener(64 * 1024) {
+                @Override
+                public void onComplete(org.eclipse.jetty.client.Result result) {
+                    long t = System.nanoTime();
+                    if (result.isSucceeded() && result.getResponse().getStatus() == 200
+                            && getContent().length == Upstream.SMALL_BODY_BYTES) {
+                        recorder.record(due, t - due);
+                        ok.increment();
+                    } else {
+                        failed.increment();
+                    }
+                }
+            });
+        }
+        window.end();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (ok.sum() + failed.sum() < sent.sum() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        long[] samples = recorder.sorted();
+        ObjectNode r = JSON.createObjectNode();
+        r.put("mode", "getrate");
+        r.put("rate", rate);
+        r.put("connections", args.getInt("connections", 50));
+        r.put("seconds", duration);
+        r.put("samples", samples.length);
+        r.put("senderBehindOver1ms", behind);
+        window.put(r);
+        r.put("lost", sent.sum() - ok.sum() - failed.sum());
+        r.put("errors", failed.sum());
+        putPercentiles(r, samples);
+        return r;
+    }
+
+    // ---------------------------------------------------------------- handshakes at a fixed rate
+
+    private ObjectNode handshakeRate() throws Exception {
+        double rate = args.getDouble("rate", 200);
+        double warmup = args.getDouble("warmup", 1);
+        double duration = args.getDouble("duration", 5);
+        Recorder recorder = new Recorder((int) (rate * (warmup + duration)) + 16);
+        LongAdder ok = new LongAdder();
+        LongAdder failed = new LongAdder();
+        LongAdder sent = new LongAdder();
+        LongAdder closed = new LongAdder();
+        java.util.concurrent.atomic.AtomicReference<String> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+        long intervalNanos = (long) (1e9 / rate);
+        long start = System.nanoTime();
+        long recordFrom = start + (long) (warmup * 1e9);
+        long end = recordFrom + (long) (duration * 1e9);
+        recorder.from = recordFrom;
+        long behind = 0;
+        Window window = new Window(control, () -> ok.sum() + failed.sum());
+        for (long i = 0; ; i++) {
+            long due = start + i * intervalNanos;
+            if (due >= end) {
+                break;
+            }
+            long now = System.nanoTime();
+            if (due > now) {
+                LockSupport.parkNanos(due - now);
+            } else if (now - due > 1_000_000) {
+                behind++;
+            }
+            window.at(due, recordFrom);
+            sent.increment();
+            Base l = new Base();
+            l.closed.whenComplete((v, x) -> closed.increment());
+            connect(l).whenComplete((s, x) -> {
+                long t = System.nanoTime();
+                if (x != null) {
+                    failed.increment();
+                    firstError.compareAndSet(null, String.valueOf(x));
+                    l.closed.complete(null);
+                    return;
+                }
+                recorder.record(due, t - due);
+                ok.increment();
+                s.close(1000, "bye", Callback.NOOP);
+            });
+        }
+        window.end();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while ((ok.sum() + failed.sum() < sent.sum() || closed.sum() < sent.sum()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        long[] samples = recorder.sorted();
+        ObjectNode r = JSON.createObjectNode();
+        r.put("mode", "hsrate");
+        r.put("rate", rate);
+        r.put("seconds", duration);
+        r.put("samples", samples.length);
+        r.put("senderBehindOver1ms", behind);
+        window.put(r);
+        r.put("lost", sent.sum() - ok.sum() - failed.sum());
+        r.put("notClosed", sent.sum() - closed.sum());
+        r.put("errors", failed.sum());
+        if (firstError.get() != null) {
+            r.put("firstError", firstError.get());
+        }
+        putPercentiles(r, samples);
+        return r;
     }
 
     // ---------------------------------------------------------------- handshakes

@@ -43,27 +43,44 @@ public final class Suite {
     static final List<String> ALL_CONTENDERS = HTTP_CONTENDERS;
 
     /** Durations and sizes of one suite run. */
-    record Plan(double tputWarmup, double tputDuration, int[] tputConnections, double latWarmup, double latDuration,
-                double latRate, int latConnections, double hsWarmup, double hsDuration, int hsConcurrency,
-                int idleConnections, int[] idleSteps, int bigBytes, double slowHold, double wrkWarmup,
+    record Plan(double tputWarmup, double tputDuration, int[] tputConnections, double hsWarmup, double hsDuration,
+                int hsConcurrency, int idleConnections, int[] idleSteps, int bigBytes, double slowHold, double wrkWarmup,
                 double wrkDuration, int wrkConnections, long transferBytes, int transferTries, int ttfbRequests,
                 double warmUp) {
 
         static Plan full(int idleMax) {
             // wrk warms each contender for 10 s first: the Java contenders' request path is still being compiled
             // after a few seconds of small GETs on two shared cores, and a gateway runs for months, not seconds.
-            return new Plan(1.5, 4, new int[] {1, 50, 500}, 2, 8, 5000, 50, 1, 4, 16,
+            return new Plan(1.5, 4, new int[] {1, 50, 500}, 1, 4, 16,
                     idleMax, steps(idleMax), 64 << 20, 5, 10, 6, 50, 100L << 20, 3, 20, 4);
         }
 
         static Plan quick(int idleMax) {
-            int n = Math.min(1000, idleMax);
-            return new Plan(0.5, 1.5, new int[] {1, 50, 500}, 1, 3, 2000, 50, 0.5, 2, 16,
-                    n, new int[] {n / 4, n / 2, n}, 64 << 20, 2, 1, 3, 50, 32L << 20, 1, 5, 2);
+            int n = Math.min(500, idleMax);
+            // Saturation at 50 connections only and a smaller idle set: the fixed-rate figures come first,
+            // and a quick run must stay short.
+            return new Plan(0.5, 1.5, new int[] {50}, 0.5, 2, 16,
+                    n, new int[] {n / 2, n}, 64 << 20, 2, 1, 3, 50, 16L << 20, 1, 5, 2);
         }
 
         private static int[] steps(int n) {
             return Arrays.stream(new int[] {1000, 2500, 5000, n}).filter(s -> s <= n).distinct().toArray();
+        }
+    }
+
+    /**
+     * The fixed-rate efficiency figures: offered rates (the same in quick and full runs, so the figures compare),
+     * warm-up and measured seconds (the strace pass measures at most 5 s), and the page loads per contender.
+     */
+    record RatePlan(double wsRate, int wsConnections, double getRate, int getConnections, double hsRate,
+                    double warmup, double duration, int pageRepeats) {
+
+        static RatePlan full() {
+            return new RatePlan(10_000, 50, 2_000, 50, 200, 2, 8, 10);
+        }
+
+        static RatePlan quick() {
+            return new RatePlan(10_000, 50, 2_000, 50, 200, 1, 2, 3);
         }
     }
 
@@ -107,12 +124,16 @@ public final class Suite {
     private final boolean quick;
     private final int repeats;
     private final Plan plan;
+    private final RatePlan rates;
     private final Set<String> only;
     private final String java;
     private static final String ACCESS_LOGGER = "io.liteboxd.proxy.access";
     private final List<String> jvmOpts;
     private int upstreamPort;
     private Proc upstreamProc;
+    /** CPU lists for {@code taskset}: the two ends (load generator, upstream, browser) and the proxy; null: unpinned. */
+    private final String endsCpus;
+    private final String proxyCpus;
 
     Suite(Args args) throws IOException {
         this.args = args;
@@ -125,12 +146,24 @@ public final class Suite {
         int fdLimit = args.getInt("fd-limit", 20000);
         int idleMax = Math.min(args.getInt("idle", 10000), (fdLimit - 600) / 2);
         this.plan = quick ? Plan.quick(idleMax) : Plan.full(idleMax);
+        this.rates = quick ? RatePlan.quick() : RatePlan.full();
         this.only = new LinkedHashSet<>();
         if (args.has("only")) {
             only.addAll(Arrays.asList(args.get("only", "").split(",")));
         }
         this.java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         this.jvmOpts = List.of(args.get("jvm-opts", "-Xmx2g -XX:+UseG1GC").split("\\s+"));
+        // The ends on the first core, the proxy on the others: the proxy never takes CPU from the load generator
+        // (which would make a costly proxy look like a slow load generator) and each proxy has the same core.
+        int cores = Runtime.getRuntime().availableProcessors();
+        String pin = args.get("pin", cores == 2 ? "0:1" : cores > 2 ? "0:1-" + (cores - 1) : "off");
+        if (pin.equals("off") || !pin.contains(":")) {
+            this.endsCpus = null;
+            this.proxyCpus = null;
+        } else {
+            this.endsCpus = pin.substring(0, pin.indexOf(':'));
+            this.proxyCpus = pin.substring(pin.indexOf(':') + 1);
+        }
         Files.createDirectories(logs);
         Files.createDirectories(out);
         Proc.pidFile(work.resolve("pids"));
@@ -157,8 +190,13 @@ public final class Suite {
         results.put("suite", "liteboxd-proxy benchmarks");
         results.put("mode", quick ? "quick" : "full");
         results.put("started", Instant.now().toString());
-        results.set("machine", Machine.describe(bench, logs));
+        ObjectNode machine = Machine.describe(bench, logs);
+        machine.put("pinning", endsCpus == null ? "none: every process may run on every core"
+                : "taskset: load generator, upstream, wrk, curl and the browser on CPU " + endsCpus
+                + "; the proxy (all its processes and threads) on CPU " + proxyCpus);
+        results.set("machine", machine);
         results.set("plan", JSON.valueToTree(plan));
+        results.set("ratePlan", JSON.valueToTree(rates));
         ArrayNode runs = results.putArray("runs");
         for (int r = 0; r < repeats; r++) {
             log("=== repeat " + (r + 1) + " of " + repeats);
@@ -274,6 +312,36 @@ public final class Suite {
         for (Target t : httpOrder) {
             scenario(t, raw, figures, "warm-up", () -> warmUp(t, wsTargets.contains(t)));
         }
+        // The primary figures first, while the machine is as the warm-up left it for every contender alike.
+        if (enabled("rate")) {
+            for (int size : new int[] {64, 4096}) {
+                for (Target t : wsOrder) {
+                    scenario(t, raw, figures, "rate-ws-" + size, () -> rateWs(t, size,
+                            figures.withObjectProperty(t.name), raw.withObjectProperty(t.name)));
+                }
+            }
+            for (Target t : httpOrder) {
+                scenario(t, raw, figures, "rate-get", () -> rateGet(t, figures.withObjectProperty(t.name),
+                        raw.withObjectProperty(t.name)));
+            }
+            for (Target t : wsOrder) {
+                scenario(t, raw, figures, "rate-handshake", () -> rateHandshake(t,
+                        figures.withObjectProperty(t.name), raw.withObjectProperty(t.name)));
+            }
+            // A separate pass: strace slows the traced process down, so it never overlaps a CPU measurement.
+            for (Target t : wsOrder) {
+                if (t.proc != null) {
+                    scenario(t, raw, figures, "syscalls", () -> syscalls(t, figures.withObjectProperty(t.name),
+                            raw.withObjectProperty(t.name)));
+                }
+            }
+        }
+        if (enabled("page")) {
+            for (Target t : wsOrder) {
+                scenario(t, raw, figures, "page-load", () -> pageLoad(t, figures.withObjectProperty(t.name),
+                        raw.withObjectProperty(t.name)));
+            }
+        }
         if (enabled("ws")) {
             for (int size : new int[] {64, 65536}) {
                 for (int c : plan.tputConnections()) {
@@ -282,10 +350,6 @@ public final class Suite {
                                 figures.withObjectProperty(t.name), raw.withObjectProperty(t.name)));
                     }
                 }
-            }
-            for (Target t : wsOrder) {
-                scenario(t, raw, figures, "latency", () -> wsLatency(t, figures.withObjectProperty(t.name),
-                        raw.withObjectProperty(t.name)));
             }
             for (Target t : wsOrder) {
                 scenario(t, raw, figures, "handshake", () -> wsHandshake(t, figures.withObjectProperty(t.name),
@@ -306,7 +370,9 @@ public final class Suite {
                         raw.withObjectProperty(t.name)));
             }
         }
-        if (repeat == repeats - 1 && !args.has("no-profile")) {
+        // Profiles cost half a minute: a quick run takes them only when asked.
+        boolean profiles = quick ? args.has("profile") : !args.has("no-profile");
+        if (repeat == repeats - 1 && profiles) {
             for (Target t : httpOrder) {
                 if (t.java && (t.name.equals("gateway") || t.name.equals("tomcat"))) {
                     scenario(t, raw, figures, "profile", () -> profile(t));
@@ -326,7 +392,7 @@ public final class Suite {
     }
 
     private boolean enabled(String group) {
-        String g = args.get("groups", "ws,http");
+        String g = args.get("groups", "rate,page,ws,http");
         return Arrays.asList(g.split(",")).contains(group);
     }
 
@@ -358,6 +424,25 @@ public final class Suite {
         return copy;
     }
 
+    /** {@code cmd} run on the ends' CPUs. */
+    List<String> ends(List<String> cmd) {
+        return pinned(endsCpus, cmd);
+    }
+
+    /** {@code cmd} run on the proxy's CPUs. */
+    List<String> proxy(List<String> cmd) {
+        return pinned(proxyCpus, cmd);
+    }
+
+    private static List<String> pinned(String cpus, List<String> cmd) {
+        if (cpus == null) {
+            return cmd;
+        }
+        List<String> out = new ArrayList<>(List.of("taskset", "-c", cpus));
+        out.addAll(cmd);
+        return out;
+    }
+
     private Proc startJava(String name, List<String> rest) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
@@ -367,7 +452,7 @@ public final class Suite {
         // contender would pay alike, and only this library's is on by default.
         cmd.add("-D" + ACCESS_LOGGER + ".LEVEL=WARN");
         cmd.addAll(rest);
-        return Proc.start(name, cmd, logs.resolve(name + ".log"), null);
+        return Proc.start(name, name.equals("upstream") ? ends(cmd) : proxy(cmd), logs.resolve(name + ".log"), null);
     }
 
     private Target startContender(String name, String prefix) throws Exception {
@@ -408,16 +493,16 @@ public final class Suite {
                         .replace("@TOKEN@", TOKEN);
                 Path confFile = dir.resolve("nginx.conf");
                 Files.writeString(confFile, conf);
-                Proc p = Proc.start("nginx", List.of(args.get("nginx", "nginx"), "-p", dir.toString(), "-c",
-                        confFile.toString(), "-e", dir.resolve("logs/error.log").toString(), "-g", "daemon off;"),
+                Proc p = Proc.start("nginx", proxy(List.of(args.get("nginx", "nginx"), "-p", dir.toString(), "-c",
+                        confFile.toString(), "-e", dir.resolve("logs/error.log").toString(), "-g", "daemon off;")),
                         logs.resolve("nginx.log"), null);
                 return new Target(name, p, port, prefix, false, 0);
             }
             case "node" -> {
                 int admin = freePort();
-                Proc p = Proc.start("node", List.of(args.get("node", "node"), "--expose-gc",
+                Proc p = Proc.start("node", proxy(List.of(args.get("node", "node"), "--expose-gc",
                         bench.resolve("node/http-proxy.js").toString(), String.valueOf(port),
-                        String.valueOf(upstreamPort), prefix, TOKEN, String.valueOf(admin)),
+                        String.valueOf(upstreamPort), prefix, TOKEN, String.valueOf(admin))),
                         logs.resolve("node.log"), null);
                 return new Target(name, p, port, prefix, false, admin);
             }
@@ -515,7 +600,7 @@ public final class Suite {
             cmd.addAll(List.of("--token", t.token()));
         }
         long timeout = (long) expectedSeconds + 90;
-        try (Proc p = Proc.start("loadgen", cmd, logs.resolve("loadgen-" + t.name + "-" + label + ".log"), null)) {
+        try (Proc p = Proc.start("loadgen", ends(cmd), logs.resolve("loadgen-" + t.name + "-" + label + ".log"), null)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
             while (true) {
                 long left = deadline - System.nanoTime();
@@ -604,6 +689,7 @@ public final class Suite {
             c.put("proxyCores", proxy / wall);
             c.put("upstreamCores", upstreamCpu / wall);
             c.put("loadgenCores", loadgenCpu / wall);
+            c.put("endsCpuSeconds", upstreamCpu + loadgenCpu);
             if (target.proc != null && units > 0) {
                 r.put("proxyCpuUsPerMsg", proxy * 1e6 / units);
             }
@@ -615,22 +701,11 @@ public final class Suite {
     }
 
     private static void checkClean(JsonNode r, String what) {
-        long bad = r.path("mismatches").asLong() + r.path("lost").asLong() + r.path("connectFailures").asLong();
+        long bad = r.path("mismatches").asLong() + r.path("lost").asLong() + r.path("connectFailures").asLong()
+                + (r.path("mode").asText().endsWith("rate") ? r.path("errors").asLong() : 0);
         if (bad > 0 || r.path("open").asInt(1) == 0) {
             throw new IllegalStateException(what + " not clean: " + r);
         }
-    }
-
-    private void wsLatency(Target t, ObjectNode fig, ObjectNode raw) throws Exception {
-        JsonNode r = loadgen(t, "latency", List.of("--mode", "latency", "--url", t.ws("/ws"),
-                "--connections", String.valueOf(plan.latConnections()), "--size", "64",
-                "--rate", String.valueOf(plan.latRate()), "--warmup", String.valueOf(plan.latWarmup()),
-                "--duration", String.valueOf(plan.latDuration())), l -> { }, plan.latWarmup() + plan.latDuration());
-        raw.set("latency", r);
-        checkClean(r, "latency");
-        fig.put("ws.lat.p50", r.get("p50Ms").asDouble());
-        fig.put("ws.lat.p99", r.get("p99Ms").asDouble());
-        fig.put("ws.lat.p999", r.get("p999Ms").asDouble());
     }
 
     private void wsHandshake(Target t, ObjectNode fig, ObjectNode raw) throws Exception {
@@ -820,6 +895,165 @@ public final class Suite {
         fig.put("ws.slow.rssGrowth", (after[0].get("hwm").asLong() - rss0[0]) / 1048576.0);
     }
 
+
+    // ------------------------------------------------------------------------------------------ fixed rates
+
+    /** Proxy CPU per echoed message and round trip at {@code rates.wsRate()} messages/s of {@code size} bytes. */
+    private void rateWs(Target t, int size, ObjectNode fig, ObjectNode raw) throws Exception {
+        String key = Figures.rateWsKey(size);
+        Cpu cpu = new Cpu(t);
+        JsonNode r = loadgen(t, key, List.of("--mode", "latency", "--url", t.ws("/ws"),
+                "--connections", String.valueOf(rates.wsConnections()), "--size", String.valueOf(size),
+                "--rate", String.valueOf(rates.wsRate()), "--warmup", String.valueOf(rates.warmup()),
+                "--duration", String.valueOf(rates.duration())), cpu::mark, rates.warmup() + rates.duration() + 20);
+        ratePut(t, key, (ObjectNode) r, cpu, rates.wsRate(), fig, raw);
+    }
+
+    /** Proxy CPU per small GET and its latency at {@code rates.getRate()} requests/s. */
+    private void rateGet(Target t, ObjectNode fig, ObjectNode raw) throws Exception {
+        Cpu cpu = new Cpu(t);
+        JsonNode r = loadgen(t, "rate-get", List.of("--mode", "getrate", "--url", t.http("/small"),
+                "--connections", String.valueOf(rates.getConnections()), "--rate", String.valueOf(rates.getRate()),
+                "--warmup", String.valueOf(rates.warmup()), "--duration", String.valueOf(rates.duration())),
+                cpu::mark, rates.warmup() + rates.duration() + 20);
+        ratePut(t, "rate.get", (ObjectNode) r, cpu, rates.getRate(), fig, raw);
+    }
+
+    /** Proxy CPU per WebSocket handshake (and close) and handshake latency at {@code rates.hsRate()} per second. */
+    private void rateHandshake(Target t, ObjectNode fig, ObjectNode raw) throws Exception {
+        Cpu cpu = new Cpu(t);
+        JsonNode r = loadgen(t, "rate-handshake", List.of("--mode", "hsrate", "--url", t.ws("/ws"),
+                "--rate", String.valueOf(rates.hsRate()), "--warmup", String.valueOf(rates.warmup()),
+                "--duration", String.valueOf(rates.duration())), cpu::mark, rates.warmup() + rates.duration() + 20);
+        ratePut(t, "rate.hs", (ObjectNode) r, cpu, rates.hsRate(), fig, raw);
+    }
+
+    private void ratePut(Target t, String key, ObjectNode r, Cpu cpu, double offered, ObjectNode fig, ObjectNode raw) {
+        long events = r.path("windowEvents").asLong();
+        cpu.put(r, events);
+        raw.set(key, r);
+        // A proxy that cannot carry the offered rate leaves echoes outstanding when the generator stops waiting:
+        // that is a result (the report flags the rate it achieved), not a failed run; a wrong echo or an error is.
+        long bad = r.path("mismatches").asLong() + r.path("connectFailures").asLong() + r.path("errors").asLong();
+        if (bad > 0 || r.path("open").asInt(1) == 0 || events <= 0) {
+            throw new IllegalStateException(key + " not clean: " + r);
+        }
+        if (r.path("lost").asLong() > 0) {
+            log(t.name + " " + key + ": " + r.path("lost").asLong() + " not answered when the run ended (behind)");
+        }
+        if (r.has("proxyCpuUsPerMsg")) {
+            fig.put(key + ".cpuUs", r.get("proxyCpuUsPerMsg").asDouble());
+        }
+        double ends = r.path("cpu").path("endsCpuSeconds").asDouble(-1);
+        if (ends >= 0 && events > 0) {
+            fig.put(key + ".endsCpuUs", ends * 1e6 / events);
+        }
+        fig.put(key + ".p50", r.path("p50Ms").asDouble());
+        fig.put(key + ".p99", r.path("p99Ms").asDouble());
+        // Below 95 % of the offered rate the generator (or the proxy) did not keep the schedule: the report flags it.
+        fig.put(key + ".achieved", r.path("achievedPerSec").asDouble() / offered);
+    }
+
+    /**
+     * System calls of the proxy per echoed 64 B message at the fixed WebSocket rate, by name: {@code strace -c -f}
+     * attached to every process of the proxy (all threads) for the loadgen's measured window, in a pass of its own.
+     */
+    private void syscalls(Target t, ObjectNode fig, ObjectNode raw) throws Exception {
+        Path file = work.resolve("strace-" + t.name + ".txt");
+        Files.deleteIfExists(file);
+        Proc[] strace = {null};
+        JsonNode r = loadgen(t, "syscalls", List.of("--mode", "latency", "--url", t.ws("/ws"),
+                "--connections", String.valueOf(rates.wsConnections()), "--size", "64",
+                "--rate", String.valueOf(rates.wsRate()), "--warmup", String.valueOf(rates.warmup()),
+                "--duration", String.valueOf(Math.min(rates.duration(), 5))), (line, lg) -> {
+                    if (line.equals("MEASURE")) {
+                        List<String> cmd = new ArrayList<>(List.of(args.get("strace", "strace"), "-c", "-f",
+                                "-o", file.toString()));
+                        for (long pid : t.proc.pids()) {
+                            cmd.addAll(List.of("-p", Long.toString(pid)));
+                        }
+                        strace[0] = Proc.start("strace", cmd, logs.resolve("strace-" + t.name + ".log"), null);
+                    } else if (line.equals("MEASURED") && strace[0] != null) {
+                        // strace detaches and writes its summary on SIGTERM.
+                        strace[0].close();
+                    }
+                }, rates.warmup() + rates.duration() + 30);
+        if (strace[0] != null) {
+            strace[0].close();
+        }
+        long events = r.path("windowEvents").asLong();
+        if (!Files.exists(file) || events <= 0) {
+            throw new IllegalStateException("no strace summary (is ptrace permitted?); see "
+                    + logs.resolve("strace-" + t.name + ".log"));
+        }
+        ObjectNode rec = raw.putObject("syscalls");
+        rec.set("loadgen", r);
+        rec.put("messages", events);
+        ObjectNode perMessage = rec.putObject("perMessage");
+        ObjectNode errorsPerMessage = rec.putObject("errorsPerMessage");
+        long total = 0;
+        for (Map.Entry<String, long[]> e : parseStrace(Files.readAllLines(file)).entrySet()) {
+            perMessage.put(e.getKey(), (double) e.getValue()[0] / events);
+            if (e.getValue()[1] > 0) {
+                errorsPerMessage.put(e.getKey(), (double) e.getValue()[1] / events);
+            }
+            total += e.getValue()[0];
+        }
+        fig.put("rate.ws64.syscalls", (double) total / events);
+    }
+
+    /** {@code strace -c} summary rows: name → {calls, errors}; the total row is left out. */
+    public static Map<String, long[]> parseStrace(List<String> lines) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (String line : lines) {
+            String[] f = line.trim().split("\\s+");
+            // % time, seconds, usecs/call, calls, [errors,] syscall
+            if (f.length < 5 || f.length > 6 || !f[0].matches("[0-9.]+") || f[f.length - 1].equals("total")) {
+                continue;
+            }
+            try {
+                long calls = Long.parseLong(f[3]);
+                long errors = f.length == 6 ? Long.parseLong(f[4]) : 0;
+                out.put(f[f.length - 1], new long[] {calls, errors});
+            } catch (NumberFormatException e) {
+                // a header or separator line
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Headless Chromium loads the upstream's dev-server page (300 ES modules, one WebSocket) through the contender:
+     * medians over {@code rates.pageRepeats()} loads of the time to {@code load} and to the WebSocket's first message.
+     */
+    private void pageLoad(Target t, ObjectNode fig, ObjectNode raw) throws Exception {
+        String chromium = args.get("chromium", "/usr/bin/chromium");
+        if (!Files.isExecutable(Path.of(chromium))) {
+            throw new IllegalStateException("no chromium at " + chromium);
+        }
+        ObjectNode cfg = LoadGen.JSON.createObjectNode();
+        cfg.put("chromium", chromium);
+        cfg.put("url", t.http("/page/index.html"));
+        if (t.token() != null) {
+            cfg.put("token", t.token());
+        }
+        cfg.put("repeats", rates.pageRepeats());
+        cfg.put("warmups", quick ? 1 : 2);
+        cfg.put("modules", Upstream.PAGE_MODULES);
+        String output = Proc.run("pageload", ends(List.of(args.get("node", "node"),
+                bench.resolve("pageload/pageload.mjs").toString(), LoadGen.JSON.writeValueAsString(cfg))),
+                logs.resolve("pageload-" + t.name + ".log"), 300);
+        String line = output.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no page-load result: " + output));
+        JsonNode r = LoadGen.JSON.readTree(line.substring("RESULT ".length()));
+        raw.set("page", r);
+        if (r.has("error")) {
+            throw new IllegalStateException("page load failed: " + r.get("error").asText());
+        }
+        fig.put("page.load", r.get("loadP50Ms").asDouble());
+        fig.put("page.wsFirst", r.get("wsFirstP50Ms").asDouble());
+    }
+
     // ------------------------------------------------------------------------------------------ HTTP
 
     /**
@@ -858,7 +1092,7 @@ public final class Suite {
             } else {
                 List<String> cmd = new ArrayList<>(List.of(args.get("wrk", "wrk"), "-t2", "-c50",
                         "-d" + (int) seconds + "s", "-H", "X-Access-Token: " + t.token(), t.http("/small")));
-                Proc.run("wrk", cmd, logs.resolve("wrk-" + t.name + ".log"), (long) seconds + 30);
+                Proc.run("wrk", ends(cmd), logs.resolve("wrk-" + t.name + ".log"), (long) seconds + 30);
             }
             Proc.run("jcmd", List.of(jcmd, pid, "JFR.stop", "name=bench"), logs.resolve("jcmd.log"), 60);
             String summary = Proc.run("jfrtop", List.of(java, "-cp", args.require("tools-cp"),
@@ -870,19 +1104,21 @@ public final class Suite {
     }
 
     private void warmUp(Target t, boolean ws) throws Exception {
-        if (ws && enabled("ws")) {
+        // Every group that measures a path warms it: the fixed-rate and page-load figures too.
+        boolean any = enabled("rate") || enabled("page");
+        if (ws && (any || enabled("ws"))) {
             loadgen(t, "warm-up", List.of("--mode", "throughput", "--url", t.ws("/ws"), "--connections", "50",
                     "--size", "64", "--window", "16", "--warmup", "0", "--duration", String.valueOf(plan.warmUp())),
                     l -> { }, plan.warmUp() + 10);
         }
-        if (enabled("http")) {
+        if (any || enabled("http")) {
             List<String> cmd = new ArrayList<>(List.of(args.get("wrk", "wrk"), "-t2", "-c50",
                     "-d" + (int) Math.ceil(plan.warmUp()) + "s"));
             if (t.token() != null) {
                 cmd.addAll(List.of("-H", "X-Access-Token: " + t.token()));
             }
             cmd.add(t.http("/small"));
-            Proc.run("wrk", cmd, logs.resolve("wrk-" + t.name + ".log"), (long) plan.warmUp() + 30);
+            Proc.run("wrk", ends(cmd), logs.resolve("wrk-" + t.name + ".log"), (long) plan.warmUp() + 30);
         }
     }
 
@@ -894,11 +1130,11 @@ public final class Suite {
         }
         List<String> warm = new ArrayList<>(base);
         warm.addAll(List.of("-d" + (int) Math.ceil(plan.wrkWarmup()) + "s", t.http("/small")));
-        Proc.run("wrk", warm, logs.resolve("wrk-" + t.name + ".log"), (long) plan.wrkWarmup() + 30);
+        Proc.run("wrk", ends(warm), logs.resolve("wrk-" + t.name + ".log"), (long) plan.wrkWarmup() + 30);
         List<String> measure = new ArrayList<>(base);
         measure.addAll(List.of("-d" + (int) Math.ceil(plan.wrkDuration()) + "s", t.http("/small")));
         double cpu0 = t.proc == null ? 0 : ProcStats.cpuSeconds(t.proc.pids());
-        String output = Proc.run("wrk", measure, logs.resolve("wrk-" + t.name + ".log"),
+        String output = Proc.run("wrk", ends(measure), logs.resolve("wrk-" + t.name + ".log"),
                 (long) plan.wrkDuration() + 30);
         double cpu = t.proc == null ? 0 : ProcStats.cpuSeconds(t.proc.pids()) - cpu0;
         String json = output.lines().filter(l -> l.startsWith("WRKJSON ")).findFirst()
@@ -939,7 +1175,7 @@ public final class Suite {
             List<String> cmd = curl(t);
             cmd.addAll(List.of("-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_total}",
                     t.http("/download?bytes=" + bytes)));
-            String[] o = Proc.run("curl", cmd, logs.resolve("curl-" + t.name + ".log"), 120).trim().split(" ");
+            String[] o = Proc.run("curl", ends(cmd), logs.resolve("curl-" + t.name + ".log"), 120).trim().split(" ");
             if (!o[0].equals("200") || Long.parseLong(o[1]) != bytes) {
                 throw new IllegalStateException("download incomplete: " + String.join(" ", o));
             }
@@ -947,7 +1183,7 @@ public final class Suite {
             cmd = curl(t);
             cmd.addAll(List.of("-T", file.toString(), "-H", "Expect:", "-H", "Content-Type: application/octet-stream",
                     "-w", "\n%{http_code} %{time_total}", t.http("/upload")));
-            String outText = Proc.run("curl", cmd, logs.resolve("curl-" + t.name + ".log"), 120).trim();
+            String outText = Proc.run("curl", ends(cmd), logs.resolve("curl-" + t.name + ".log"), 120).trim();
             String[] lines = outText.split("\n");
             String[] status = lines[lines.length - 1].trim().split(" ");
             if (!status[0].equals("200") || !outText.contains("\"received\":" + bytes)) {

@@ -31,7 +31,10 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  *   <li>{@code ws /ws}: a streaming echo (each frame is echoed as it arrives, the next frame is read only when the
  *       echo was written);</li>
  *   <li>{@code ws /flood?size=N}: sends N-byte text messages back to back, each after the previous one was written
- *       (the slow-reader figure).</li>
+ *       (the slow-reader figure);</li>
+ *   <li>{@code GET /page/index.html}, {@code /page/main.js}, {@code /page/m/N.js}: a page in the shape of a dev
+ *       server's, {@value #PAGE_MODULES} small ES modules pulled by one entry module, which then opens
+ *       {@code ws /hello} (a greeting first, then an echo) relative to the page (the page-load figure).</li>
  * </ul>
  * Run as a process ({@link #main}) by the suite, or in-process by the smoke test.
  */
@@ -39,6 +42,7 @@ public final class Upstream implements AutoCloseable {
 
     public static final int SMALL_BODY_BYTES = 128;
     public static final long MAX_MESSAGE = 256L * 1024 * 1024;
+    public static final int PAGE_MODULES = 300;
     static final byte[] SMALL_BODY = smallBody();
 
     private final Server server;
@@ -76,6 +80,7 @@ public final class Upstream implements AutoCloseable {
             container.setMaxBinaryMessageSize(MAX_MESSAGE);
             container.setMaxFrameSize(MAX_MESSAGE);
             container.addMapping("/ws", (rq, rs, cb) -> new EchoEndpoint());
+            container.addMapping("/hello", (rq, rs, cb) -> new GreetingEndpoint());
             container.addMapping("/flood", (rq, rs, cb) -> {
                 String query = rq.getHttpURI().getQuery();
                 String size = query == null ? null : queryValue(query, "size");
@@ -147,6 +152,10 @@ public final class Upstream implements AutoCloseable {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             String path = Request.getPathInContext(request);
+            if (path.startsWith("/page/")) {
+                Page.serve(path.substring("/page/".length()), response, callback);
+                return true;
+            }
             switch (path) {
                 case "/small" -> {
                     response.setStatus(200);
@@ -257,6 +266,97 @@ public final class Upstream implements AutoCloseable {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The dev-server page: {@code index.html} loads {@code main.js}, which imports every module {@code m/N.js}
+     * statically (each a few hundred bytes, as a dev server serves untransformed sources one file at a time) and
+     * then opens the greeting WebSocket. Every response says {@code no-cache}, as a dev server's do.
+     */
+    static final class Page {
+        private static final byte[] INDEX = ascii("""
+                <!doctype html>
+                <html><head><meta charset="utf-8"><title>page-load</title>
+                <script type="module" src="./main.js"></script></head>
+                <body><div id="app"></div></body></html>
+                """);
+        private static final byte[] MAIN = main();
+
+        private Page() {
+        }
+
+        static void serve(String file, Response response, Callback callback) {
+            byte[] body;
+            String type = "text/javascript";
+            if (file.equals("index.html")) {
+                body = INDEX;
+                type = "text/html; charset=utf-8";
+            } else if (file.equals("main.js")) {
+                body = MAIN;
+            } else if (file.startsWith("m/") && file.endsWith(".js")) {
+                int n;
+                try {
+                    n = Integer.parseInt(file.substring(2, file.length() - 3));
+                } catch (NumberFormatException e) {
+                    n = -1;
+                }
+                if (n < 0 || n >= PAGE_MODULES) {
+                    response.setStatus(404);
+                    Content.Sink.write(response, true, "not found\n", callback);
+                    return;
+                }
+                body = module(n);
+            } else {
+                response.setStatus(404);
+                Content.Sink.write(response, true, "not found\n", callback);
+                return;
+            }
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+            response.write(true, ByteBuffer.wrap(body), callback);
+        }
+
+        private static byte[] module(int n) {
+            StringBuilder sb = new StringBuilder("// module ").append(n).append('\n')
+                    .append("export const name = 'm").append(n).append("';\n")
+                    .append("export function value(x) {\n  return x * ").append(n + 1).append(" + name.length;\n}\n");
+            while (sb.length() < 400) {
+                sb.append("// padding to the size of a small source file\n");
+            }
+            return ascii(sb.toString());
+        }
+
+        private static byte[] main() {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < PAGE_MODULES; i++) {
+                sb.append("import * as m").append(i).append(" from './m/").append(i).append(".js';\n");
+            }
+            sb.append("""
+                    const all = [""");
+            for (int i = 0; i < PAGE_MODULES; i++) {
+                sb.append(i == 0 ? "" : ", ").append('m').append(i);
+            }
+            sb.append("""
+                    ];
+                    window.__modules = all.reduce((sum, m) => sum + m.value(1), 0) > 0 ? all.length : 0;
+                    const url = new URL('../hello', location.href);
+                    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+                    const ws = new WebSocket(url);
+                    ws.onmessage = () => {
+                      if (window.__wsFirst === undefined) {
+                        window.__wsFirst = performance.now();
+                      }
+                    };
+                    ws.onerror = () => { window.__wsError = true; };
+                    """);
+            return ascii(sb.toString());
+        }
+
+        private static byte[] ascii(String s) {
+            return s.getBytes(StandardCharsets.US_ASCII);
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.liteboxd.gateway;
 
-import io.liteboxd.proxy.error.ErrorBody;
 import io.liteboxd.proxy.error.ProxyError;
+import io.liteboxd.proxy.internal.error.ErrorBody;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

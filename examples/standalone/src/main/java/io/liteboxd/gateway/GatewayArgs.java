@@ -1,7 +1,7 @@
 package io.liteboxd.gateway;
 
-import io.liteboxd.proxy.config.Durations;
 import io.liteboxd.proxy.config.ProxyConfig;
+import io.liteboxd.proxy.internal.config.Durations;
 import io.liteboxd.proxy.kubernetes.KubernetesSettings;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.liteboxd.gateway;
 
-import io.liteboxd.proxy.auth.GatewayCookies;
+import io.liteboxd.proxy.internal.auth.GatewayCookies;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The names under which a token is presented, extracting it from {@code X-Access-Token}, and comparing secrets
- * safely. See {@link Credential} for how the header, the query parameter and the cookie are ranked.
+ * safely. The header outranks the query parameter, which outranks the cookie (docs/security.md).
  */
 public final class AccessTokens {
 

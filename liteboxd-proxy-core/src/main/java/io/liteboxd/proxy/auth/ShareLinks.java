@@ -1,5 +1,6 @@
 package io.liteboxd.proxy.auth;
 
+import io.liteboxd.proxy.internal.auth.HmacSigner;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -16,8 +16,7 @@ public interface TokenAuthenticator {
     /**
      * @param sandboxId the validated sandbox id from the route
      * @param token     the token the client presented: {@code X-Access-Token}, else the {@code liteboxd_token} query
-     *                  parameter, else each distinct {@code liteboxd_token} cookie value in turn (see
-     *                  {@link Credential})
+     *                  parameter, else each distinct {@code liteboxd_token} cookie value in turn
      * @return {@code true} if the token grants access to this sandbox
      */
     boolean authenticate(String sandboxId, String token);

@@ -1,5 +1,6 @@
 package io.liteboxd.proxy.config;
 
+import io.liteboxd.proxy.internal.config.SettingSource;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -372,7 +373,7 @@ public final class ProxyConfig {
     }
 
     /**
-     * The HMAC key of the browser cookie ({@code io.liteboxd.proxy.auth.GatewayCookies}), the same on every replica
+     * The HMAC key of the browser cookie ({@code io.liteboxd.proxy.internal.auth.GatewayCookies}), the same on every replica
      * behind one address; {@code null} signs with a random key made once per process. Never printed by
      * {@link #toString()}.
      */

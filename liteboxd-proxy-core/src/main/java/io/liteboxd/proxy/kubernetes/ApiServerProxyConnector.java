@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>The gateway needs no network path to the pods, only to the API server, at the cost of every byte crossing the
  * API server; see {@code docs/kubernetes.md}. The route's raw path and query are appended unchanged. Because the
  * API server decodes the path and serves other resources next to {@code /proxy/}, this connector refuses, on its
- * own account and not only through {@link io.liteboxd.proxy.route.RouteParser}, any path whose dot-segments could
+ * own account and not only through {@link io.liteboxd.proxy.internal.route.RouteParser}, any path whose dot-segments could
  * climb out of {@code .../proxy/} in any decoding.
  */
 public final class ApiServerProxyConnector implements UpstreamConnector {

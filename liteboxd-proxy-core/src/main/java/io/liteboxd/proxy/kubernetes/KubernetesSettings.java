@@ -1,6 +1,6 @@
 package io.liteboxd.proxy.kubernetes;
 
-import io.liteboxd.proxy.config.SettingSource;
+import io.liteboxd.proxy.internal.config.SettingSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.liteboxd.proxy.auth.AccessTokens;
 import io.liteboxd.proxy.auth.TokenAuthenticator;
 import io.liteboxd.proxy.error.ProxyException;
-import io.liteboxd.proxy.route.RouteParser;
+import io.liteboxd.proxy.internal.route.RouteParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

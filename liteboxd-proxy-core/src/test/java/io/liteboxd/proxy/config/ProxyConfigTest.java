@@ -3,6 +3,8 @@ package io.liteboxd.proxy.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.liteboxd.proxy.internal.config.Durations;
+import io.liteboxd.proxy.internal.config.Sizes;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

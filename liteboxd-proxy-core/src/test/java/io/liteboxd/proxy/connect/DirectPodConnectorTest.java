@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.error.ProxyException;
+import io.liteboxd.proxy.internal.route.RouteParser;
 import io.liteboxd.proxy.resolve.Sandbox;
-import io.liteboxd.proxy.route.RouteParser;
 import io.liteboxd.proxy.route.SandboxRoute;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.liteboxd.proxy.servlet;
 
 import io.liteboxd.proxy.config.ProxyConfig;
-import io.liteboxd.proxy.config.SettingSource;
+import io.liteboxd.proxy.internal.config.SettingSource;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;

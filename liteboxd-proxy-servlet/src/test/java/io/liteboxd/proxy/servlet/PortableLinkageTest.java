@@ -26,6 +26,7 @@ class PortableLinkageTest {
 
     /** Packages allowed to use Jetty's server and ee10 classes: loaded only when the container is Jetty. */
     static final Set<String> JETTY_ONLY_PACKAGES = Set.of(
+            "io/liteboxd/proxy/servlet/internal/jetty",
             "io/liteboxd/proxy/servlet/internal/websocket/jetty",
             "io/liteboxd/proxy/servlet/jetty");
 

@@ -28,10 +28,10 @@ import java.util.Map;
  * see the exact status line of a WebSocket handshake, including proof that no {@code 101} was sent. Every read is
  * bounded by {@link #READ_TIMEOUT_MS}.
  *
- * <p>Two styles: {@link #exchange(URI, String, String, List, byte[])} for a well-formed request whose answer must be
- * well-formed (anything else is an {@link IOException}), and {@link Request} with {@link #exchange(int, Request)} for
- * bad input, where a server that closes or resets without answering is a result ({@link RawResponse#closed()}), a
- * body cut short is returned as far as it came, and silence fails the test as a hang.
+ * <p>One response reader, {@link #read(InputStream, Reading, boolean)}, in two {@link Reading}s:
+ * {@link #exchange(URI, String, String, List, byte[])} reads {@link Reading#STRICT STRICT}ly, for a well-formed
+ * request whose answer must be well-formed, and {@link Request} with {@link #exchange(int, Request)} reads
+ * {@link Reading#LENIENT LENIENT}ly, for bad input.
  */
 public final class RawHttp {
 
@@ -40,6 +40,18 @@ public final class RawHttp {
     private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     private RawHttp() {
+    }
+
+    /** How {@link #read(InputStream, Reading, boolean)} takes an answer that is not a well-formed, complete response. */
+    public enum Reading {
+        /** Anything but a well-formed, complete response is an {@link IOException}. */
+        STRICT,
+        /**
+         * A server that closes or resets before the status line is a result ({@link RawResponse#closed()}), a body
+         * cut short is returned as far as it came, malformed header lines are skipped, and silence fails the test
+         * with an {@link AssertionError} naming the bound (a hang is a test failure, never a stuck build).
+         */
+        LENIENT
     }
 
     /** A parsed response. Header and trailer names are lower-case; the body is de-chunked. */
@@ -205,9 +217,9 @@ public final class RawHttp {
             socket.getOutputStream().flush();
         }
 
-        /** Reads one response leniently (see {@link RawHttp#readLenient(InputStream)}). */
+        /** Reads one response {@link Reading#LENIENT LENIENT}ly. */
         public RawResponse read() throws IOException {
-            return readLenient(in);
+            return RawHttp.read(in, Reading.LENIENT);
         }
 
         public RawResponse exchange(String request) throws IOException {
@@ -259,7 +271,7 @@ public final class RawHttp {
         return exchange(port, request.bytes());
     }
 
-    /** Sends these exact bytes on a fresh connection and reads one response leniently (see {@link #readLenient}). */
+    /** Sends these exact bytes on a fresh connection and reads one response {@link Reading#LENIENT LENIENT}ly. */
     public static RawResponse exchange(int port, byte[] request) throws IOException {
         try (Socket socket = connect(port)) {
             OutputStream out = socket.getOutputStream();
@@ -270,23 +282,27 @@ public final class RawHttp {
                 // The server may answer and close while a large request is still being written; read what it said.
             }
             boolean head = request.length > 5 && new String(request, 0, 5, StandardCharsets.ISO_8859_1).equals("HEAD ");
-            return readLenient(new BufferedInputStream(socket.getInputStream()), head);
+            return read(new BufferedInputStream(socket.getInputStream()), Reading.LENIENT, head);
         }
     }
 
-    /**
-     * Reads one response leniently: a silent server fails with an {@link AssertionError} naming the bound (a hang
-     * is a test failure, never a stuck build); a reset, or a close before the status line, is
-     * {@link RawResponse#closed()}; a body cut short is returned as far as it came.
-     */
-    public static RawResponse readLenient(InputStream in) throws IOException {
-        return readLenient(in, false);
+    /** Reads one response, not to a HEAD request. */
+    public static RawResponse read(InputStream in, Reading reading) throws IOException {
+        return read(in, reading, false);
     }
 
-    /** As {@link #readLenient(InputStream)}; a response to HEAD has no body whatever its headers say. */
-    public static RawResponse readLenient(InputStream in, boolean headRequest) throws IOException {
+    /**
+     * Reads one response off {@code in}: the status line, the header fields, and the body they frame (de-chunked,
+     * with its trailers); a {@code 1xx} answer is returned on its own, without a body.
+     *
+     * @param headRequest the request was HEAD: no body follows whatever the headers say
+     */
+    public static RawResponse read(InputStream in, Reading reading, boolean headRequest) throws IOException {
+        if (reading == Reading.STRICT) {
+            return parse(in, headRequest, false);
+        }
         try {
-            return read(in, headRequest, true);
+            return parse(in, headRequest, true);
         } catch (SocketTimeoutException e) {
             throw new AssertionError("no complete response within " + READ_TIMEOUT_MS + " ms (the server hung)", e);
         } catch (SocketException e) {
@@ -332,7 +348,7 @@ public final class RawHttp {
                 out.write(body);
             }
             out.flush();
-            return read(new BufferedInputStream(socket.getInputStream()), method.equals("HEAD"), false);
+            return read(new BufferedInputStream(socket.getInputStream()), Reading.STRICT, method.equals("HEAD"));
         }
     }
 
@@ -382,12 +398,7 @@ public final class RawHttp {
         return base.getHost() + ":" + base.getPort();
     }
 
-    /** Reads one response strictly: anything but a well-formed, complete response is an {@link IOException}. */
-    static RawResponse read(InputStream in, boolean headRequest) throws IOException {
-        return read(in, headRequest, false);
-    }
-
-    private static RawResponse read(InputStream in, boolean headRequest, boolean lenient) throws IOException {
+    private static RawResponse parse(InputStream in, boolean headRequest, boolean lenient) throws IOException {
         String statusLine = readLine(in, lenient);
         if (statusLine == null) {
             return RawResponse.closed();
@@ -481,6 +492,7 @@ public final class RawHttp {
         return fields;
     }
 
+    /** One line without its CRLF, strictly: the stream ending first is an {@link EOFException}. */
     static String readLine(InputStream in) throws IOException {
         return readLine(in, false);
     }

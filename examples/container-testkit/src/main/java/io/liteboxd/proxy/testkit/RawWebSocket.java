@@ -43,7 +43,7 @@ public final class RawWebSocket implements AutoCloseable {
         socket.getOutputStream().write(handshake.bytes());
         socket.getOutputStream().flush();
         InputStream in = new BufferedInputStream(socket.getInputStream());
-        RawHttp.RawResponse response = RawHttp.readLenient(in);
+        RawHttp.RawResponse response = RawHttp.read(in, RawHttp.Reading.LENIENT);
         if (response.status() != 101) {
             socket.close();
             throw new AssertionError("expected 101 but got " + response);

@@ -60,6 +60,12 @@ public class WsClientSocket implements Session.Listener.AutoDemanding {
         return session;
     }
 
+    /** The subprotocol the server accepted, or null for none. */
+    public String subprotocol() {
+        String accepted = session.getUpgradeResponse().getAcceptedSubProtocol();
+        return accepted == null || accepted.isEmpty() ? null : accepted;
+    }
+
     /** Completes with the close status this side received (or the local status Jetty reports on abnormal end). */
     public CompletableFuture<Upstream.CloseRecord> closed() {
         return closed;
@@ -76,7 +82,17 @@ public class WsClientSocket implements Session.Listener.AutoDemanding {
 
     /** Sends a normal close and waits for the peer's reply close. */
     public Upstream.CloseRecord closeNormally(Duration bound) throws Exception {
-        session.close(1000, "bye", Callback.NOOP);
+        return close(1000, "bye", bound);
+    }
+
+    /** Sends a close with this status and reason and waits for the peer's reply close. */
+    public Upstream.CloseRecord close(int code, String reason, Duration bound) throws Exception {
+        session.close(code, reason, Callback.NOOP);
+        return closed.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The close this side received, within {@code bound}; fails the test if the session does not close. */
+    public Upstream.CloseRecord awaitClose(Duration bound) throws Exception {
         return closed.get(bound.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestInstance;
  * The HTTP relay (requests over kept-alive upstream connections) against upstreams that use keep-alive the many ways
  * real servers do: reuse, closing between requests, closing while a request is on its way, {@code Connection: close},
  * bodies ended by the close, interim answers and malformed answers (answers cut off are in
- * {@code GatewayContractTest}, for every container). The request it sends is compared between the two front ends.
+ * {@code HttpContract}, for every container). The request it sends is compared between the two front ends.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PooledHttpRelayTest {

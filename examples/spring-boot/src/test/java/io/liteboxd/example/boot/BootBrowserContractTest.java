@@ -1,24 +1,11 @@
 package io.liteboxd.example.boot;
 
-import io.liteboxd.proxy.testkit.BrowserContractTest;
-import io.liteboxd.proxy.testkit.GatewaySetup;
-import java.net.URI;
+import io.liteboxd.proxy.testkit.BrowserContract;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** The browser cases (query-token and share-link cookies, Origin checks) through the Boot example. */
-class BootBrowserContractTest extends BrowserContractTest {
-
-    private BootGateway boot;
-
-    @Override
-    protected URI startGateway(GatewaySetup setup) {
-        boot = BootGateway.start(setup);
-        return boot.uri();
-    }
-
-    @Override
-    protected void stopGateway() {
-        if (boot != null) {
-            boot.close();
-        }
-    }
+/** The browser-facing contract (query-token and share-link cookies, Origin checks) through the Boot example, once per variant of {@link BootGateway#frontEnds()}. */
+@ParameterizedClass(name = "[{0}]")
+@MethodSource("io.liteboxd.example.boot.BootGateway#frontEnds")
+class BootBrowserContractTest extends BrowserContract {
 }

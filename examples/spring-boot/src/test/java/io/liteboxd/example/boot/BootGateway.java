@@ -2,12 +2,19 @@ package io.liteboxd.example.boot;
 
 import io.liteboxd.proxy.auth.TokenAuthenticator;
 import io.liteboxd.proxy.config.ProxyConfig;
+import io.liteboxd.proxy.config.ProxyConfig.WebSocketRelay;
 import io.liteboxd.proxy.connect.UpstreamConnector;
 import io.liteboxd.proxy.resolve.SandboxResolver;
+import io.liteboxd.proxy.servlet.ProxyServlet;
 import io.liteboxd.proxy.testkit.BodyReadingFilter;
 import io.liteboxd.proxy.testkit.GatewaySetup;
+import io.liteboxd.proxy.testkit.GatewayVariant;
 import java.net.URI;
+import java.util.stream.Stream;
+import org.apache.catalina.Container;
+import org.apache.catalina.Wrapper;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.embedded.tomcat.TomcatWebServer;
 import org.springframework.boot.web.servlet.ServletContextInitializer;
 import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -18,7 +25,21 @@ import org.springframework.context.annotation.Bean;
  * paths) as a container of the testkit's contract suites: only the gateway's settings and SPIs are the suite's, put
  * in place of the example's beans of the same names.
  */
-final class BootGateway implements AutoCloseable {
+final class BootGateway implements GatewayVariant.Running {
+
+    static final GatewayVariant BOOT = GatewayVariant.of("spring boot", BootGateway::start);
+
+    /** The example's one front end, for the cases the WebSocket relay plays no part in. */
+    static Stream<GatewayVariant> frontEnds() {
+        return Stream.of(BOOT);
+    }
+
+    /** Each relay setting; {@code jakarta} keeps the portable bridge covered whatever {@code auto} chooses. */
+    static Stream<GatewayVariant> relays() {
+        return Stream.of(
+                BOOT.relay(WebSocketRelay.AUTO, "jakarta-bridge"),
+                BOOT.relay(WebSocketRelay.JAKARTA, "jakarta-bridge"));
+    }
 
     /** The suite's setup, for the beans below (one gateway at a time). */
     private static GatewaySetup setup;
@@ -44,8 +65,23 @@ final class BootGateway implements AutoCloseable {
                 .run());
     }
 
-    URI uri() {
+    @Override
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + ((ServletWebServerApplicationContext) app).getWebServer().getPort());
+    }
+
+    /** The example registers its servlet itself, so it is found in the embedded Tomcat's contexts. */
+    @Override
+    public String webSocketRelay() {
+        TomcatWebServer server = (TomcatWebServer) ((ServletWebServerApplicationContext) app).getWebServer();
+        for (Container context : server.getTomcat().getHost().findChildren()) {
+            for (Container child : context.findChildren()) {
+                if (child instanceof Wrapper wrapper && wrapper.getServlet() instanceof ProxyServlet servlet) {
+                    return servlet.webSocketRelay();
+                }
+            }
+        }
+        throw new IllegalStateException("no ProxyServlet in the example's Tomcat");
     }
 
     @Override

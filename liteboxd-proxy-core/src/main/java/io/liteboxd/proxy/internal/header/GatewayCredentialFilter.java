@@ -1,9 +1,9 @@
 package io.liteboxd.proxy.internal.header;
 
 import io.liteboxd.proxy.auth.AccessTokens;
-import io.liteboxd.proxy.auth.GatewayCookies;
 import io.liteboxd.proxy.auth.ShareLinks;
-import io.liteboxd.proxy.route.RawQuery;
+import io.liteboxd.proxy.internal.auth.GatewayCookies;
+import io.liteboxd.proxy.internal.route.RawQuery;
 import java.util.List;
 
 /**

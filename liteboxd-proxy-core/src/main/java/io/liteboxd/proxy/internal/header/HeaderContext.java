@@ -1,7 +1,7 @@
 package io.liteboxd.proxy.internal.header;
 
-import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.connect.UpstreamTarget;
+import io.liteboxd.proxy.internal.admission.SandboxGateway.Admission;
 import io.liteboxd.proxy.route.RouteStyle;
 import java.util.Map;
 import java.util.Objects;

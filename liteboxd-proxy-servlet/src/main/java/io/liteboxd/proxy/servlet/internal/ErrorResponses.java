@@ -1,7 +1,7 @@
 package io.liteboxd.proxy.servlet.internal;
 
-import io.liteboxd.proxy.error.ErrorBody;
 import io.liteboxd.proxy.error.ProxyException;
+import io.liteboxd.proxy.internal.error.ErrorBody;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.liteboxd.proxy.servlet.internal;
 
-import io.liteboxd.proxy.SandboxGateway.Admission;
+import io.liteboxd.proxy.internal.admission.SandboxGateway.Admission;
 import io.liteboxd.proxy.internal.header.HeaderBlock;
 import io.liteboxd.proxy.internal.header.HeaderContext;
 import io.liteboxd.proxy.route.SandboxRoute;

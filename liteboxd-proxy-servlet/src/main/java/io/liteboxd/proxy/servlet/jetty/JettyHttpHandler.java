@@ -1,14 +1,14 @@
 package io.liteboxd.proxy.servlet.jetty;
 
-import io.liteboxd.proxy.GatewayRequest;
-import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.auth.AccessTokens;
-import io.liteboxd.proxy.auth.NavigationLogin;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.connect.Transport;
-import io.liteboxd.proxy.error.ErrorBody;
 import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.error.ProxyException;
+import io.liteboxd.proxy.internal.admission.GatewayRequest;
+import io.liteboxd.proxy.internal.admission.SandboxGateway.Admission;
+import io.liteboxd.proxy.internal.auth.NavigationLogin;
+import io.liteboxd.proxy.internal.error.ErrorBody;
 import io.liteboxd.proxy.internal.header.HeaderBlock;
 import io.liteboxd.proxy.internal.header.HeaderContext;
 import io.liteboxd.proxy.observe.HttpExchangeEvent;

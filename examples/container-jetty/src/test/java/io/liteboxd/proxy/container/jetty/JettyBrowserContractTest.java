@@ -1,26 +1,11 @@
 package io.liteboxd.proxy.container.jetty;
 
-import io.liteboxd.proxy.testkit.BrowserContractTest;
-import io.liteboxd.proxy.testkit.GatewaySetup;
-import java.net.URI;
+import io.liteboxd.proxy.testkit.BrowserContract;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** The browser-facing contract on the same container setup as {@link JettyGatewayContractTest}. */
-class JettyBrowserContractTest extends BrowserContractTest {
-
-    private final JettyGatewayContractTest container = newContainer();
-
-    /** The container setup this variant runs on. */
-    protected JettyGatewayContractTest newContainer() {
-        return new JettyGatewayContractTest();
-    }
-
-    @Override
-    protected URI startGateway(GatewaySetup setup) throws Exception {
-        return container.startGateway(setup);
-    }
-
-    @Override
-    protected void stopGateway() throws Exception {
-        container.stopGateway();
-    }
+/** The browser-facing contract on Jetty, once per variant of {@link JettyGateways#frontEnds()}. */
+@ParameterizedClass(name = "[{0}]")
+@MethodSource("io.liteboxd.proxy.container.jetty.JettyGateways#frontEnds")
+class JettyBrowserContractTest extends BrowserContract {
 }

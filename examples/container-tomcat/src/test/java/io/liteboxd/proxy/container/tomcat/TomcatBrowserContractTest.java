@@ -1,21 +1,11 @@
 package io.liteboxd.proxy.container.tomcat;
 
-import io.liteboxd.proxy.testkit.BrowserContractTest;
-import io.liteboxd.proxy.testkit.GatewaySetup;
-import java.net.URI;
+import io.liteboxd.proxy.testkit.BrowserContract;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** The browser-facing contract on the same container setup as {@link TomcatGatewayContractTest}. */
-class TomcatBrowserContractTest extends BrowserContractTest {
-
-    private final TomcatGatewayContractTest container = new TomcatGatewayContractTest();
-
-    @Override
-    protected URI startGateway(GatewaySetup setup) throws Exception {
-        return container.startGateway(setup);
-    }
-
-    @Override
-    protected void stopGateway() throws Exception {
-        container.stopGateway();
-    }
+/** The browser-facing contract on Tomcat, once per variant of {@link TomcatGateways#frontEnds()}. */
+@ParameterizedClass(name = "[{0}]")
+@MethodSource("io.liteboxd.proxy.container.tomcat.TomcatGateways#frontEnds")
+class TomcatBrowserContractTest extends BrowserContract {
 }

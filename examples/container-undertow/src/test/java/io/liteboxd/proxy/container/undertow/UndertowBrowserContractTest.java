@@ -1,21 +1,11 @@
 package io.liteboxd.proxy.container.undertow;
 
-import io.liteboxd.proxy.testkit.BrowserContractTest;
-import io.liteboxd.proxy.testkit.GatewaySetup;
-import java.net.URI;
+import io.liteboxd.proxy.testkit.BrowserContract;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** The browser-facing contract on the same container setup as {@link UndertowGatewayContractTest}. */
-class UndertowBrowserContractTest extends BrowserContractTest {
-
-    private final UndertowGatewayContractTest container = new UndertowGatewayContractTest();
-
-    @Override
-    protected URI startGateway(GatewaySetup setup) throws Exception {
-        return container.startGateway(setup);
-    }
-
-    @Override
-    protected void stopGateway() throws Exception {
-        container.stopGateway();
-    }
+/** The browser-facing contract on Undertow, once per variant of {@link UndertowGateways#frontEnds()}. */
+@ParameterizedClass(name = "[{0}]")
+@MethodSource("io.liteboxd.proxy.container.undertow.UndertowGateways#frontEnds")
+class UndertowBrowserContractTest extends BrowserContract {
 }

@@ -20,20 +20,18 @@ import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.servlet.ProxyRegistration;
 import io.liteboxd.proxy.servlet.ProxyServlet;
 import io.liteboxd.proxy.testkit.Upstream;
+import io.liteboxd.proxy.testkit.WsClient;
+import io.liteboxd.proxy.testkit.WsClientSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -44,6 +42,7 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,6 +66,7 @@ class KubernetesGatewayTest {
     private static Server digestGateway;
     private static URI annotationBase;
     private static URI digestBase;
+    private static WsClient wsClient;
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -76,6 +76,7 @@ class KubernetesGatewayTest {
         apiServer = ApiServerStandin.start(pki, "liteboxd-sandbox");
         apiServer.allowToken(GATEWAY_TOKEN);
         backend = Upstream.start();
+        wsClient = new WsClient(8);
         apiServer.apply(Pods.ready(Pods.sandbox("e2e1", "pod-token-e2e1"), "127.0.0.1"));
 
         Path dir = Files.createTempDirectory("k8s-it");
@@ -106,7 +107,7 @@ class KubernetesGatewayTest {
         for (AutoCloseable c : new AutoCloseable[] {
                 annotationGateway == null ? null : annotationGateway::stop,
                 digestGateway == null ? null : digestGateway::stop,
-                resolver, apiServer, backend}) {
+                wsClient, resolver, apiServer, backend}) {
             if (c != null) {
                 c.close();
             }
@@ -214,15 +215,14 @@ class KubernetesGatewayTest {
 
     @Test
     void webSocketEchoSubprotocolAndServerCloseCodeThroughTheApiServer() throws Exception {
-        Recorder rec = new Recorder();
-        WebSocket ws = connect(sandboxPath("e2e1", "/ws/subprotocol?x=1"), rec, "v2.echo", "v1.echo");
+        WsClientSocket ws = connect(sandboxPath("e2e1", "/ws/subprotocol?x=1"), "v2.echo", "v1.echo");
 
-        assertThat(ws.getSubprotocol()).isEqualTo("v2.echo");
-        assertThat(rec.next()).as("the subprotocol the backend accepted").isEqualTo("protocol=v2.echo");
-        ws.sendText("hello", true).get(10, TimeUnit.SECONDS);
-        assertThat(rec.next()).isEqualTo("hello");
-        ws.sendText("close 4001 bye", true).get(10, TimeUnit.SECONDS);
-        assertThat(rec.next()).isEqualTo("closed 4001 bye");
+        assertThat(ws.subprotocol()).isEqualTo("v2.echo");
+        assertThat(ws.nextText()).as("the subprotocol the backend accepted").isEqualTo("protocol=v2.echo");
+        ws.send("hello");
+        assertThat(ws.nextText()).isEqualTo("hello");
+        ws.send("close 4001 bye");
+        assertThat(ws.awaitClose(WAIT)).isEqualTo(new Upstream.CloseRecord(4001, "bye"));
 
         Upstream.Received handshake = backend.received().stream().filter(Upstream.Received::webSocket)
                 .reduce((a, b) -> b).orElseThrow();
@@ -234,37 +234,25 @@ class KubernetesGatewayTest {
 
     @Test
     void clientCloseCodeReachesTheBackendAndComesBack() throws Exception {
-        Recorder rec = new Recorder();
-        WebSocket ws = connect(sandboxPath("e2e1", "/ws/echo"), rec);
-        ws.sendText("ping", true).get(10, TimeUnit.SECONDS);
-        assertThat(rec.next()).isEqualTo("ping");
-        ws.sendClose(4002, "client leaves").get(10, TimeUnit.SECONDS);
+        WsClientSocket ws = connect(sandboxPath("e2e1", "/ws/echo"));
+        ws.send("ping");
+        assertThat(ws.nextText()).isEqualTo("ping");
         // The backend's Jetty answers a close with the same code, which travels back through both hops.
-        assertThat(rec.next()).isEqualTo("closed 4002 client leaves");
+        assertThat(ws.close(4002, "client leaves", WAIT)).isEqualTo(new Upstream.CloseRecord(4002, "client leaves"));
     }
 
     @Test
     void webSocketWithAWrongTokenIsNotUpgraded() throws Exception {
-        HttpRequest upgrade = HttpRequest.newBuilder(annotationBase.resolve(sandboxPath("e2e1", "/ws/echo")))
-                .timeout(Duration.ofSeconds(10)).header("X-Access-Token", "wrong").GET().build();
-        // A plain GET stands in for the handshake's status check; the JDK client hides a refused upgrade's status.
-        assertThat(CLIENT.send(upgrade, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
-        Recorder rec = new Recorder();
-        WebSocket.Builder b = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                .header("X-Access-Token", "wrong");
         URI ws = URI.create("ws://127.0.0.1:" + annotationBase.getPort() + sandboxPath("e2e1", "/ws/echo"));
-        CompletableFuture<WebSocket> f = b.buildAsync(ws, rec);
-        assertThat(f).failsWithin(Duration.ofSeconds(10));
+        assertThat(wsClient.connect(ws, "wrong")).failsWithin(WAIT).withThrowableThat()
+                .havingCause().isInstanceOfSatisfying(UpgradeException.class,
+                        e -> assertThat(e.getResponseStatusCode()).isEqualTo(401));
     }
 
-    private static WebSocket connect(String path, Recorder rec, String... subprotocols) throws Exception {
-        WebSocket.Builder b = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                .header("X-Access-Token", "pod-token-e2e1").header("Authorization", CLIENT_AUTHORIZATION);
-        if (subprotocols.length > 0) {
-            b.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
-        }
+    private static WsClientSocket connect(String path, String... subprotocols) throws Exception {
         URI uri = URI.create("ws://127.0.0.1:" + annotationBase.getPort() + path);
-        return b.buildAsync(uri, rec).get(15, TimeUnit.SECONDS);
+        return wsClient.connect(uri, Map.of("X-Access-Token", "pod-token-e2e1", "Authorization", CLIENT_AUTHORIZATION),
+                subprotocols).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static ApiServerStandin.ProxiedRequest lastProxied() {
@@ -287,42 +275,6 @@ class KubernetesGatewayTest {
                 throw new AssertionError("condition not met within " + WAIT);
             }
             Thread.sleep(50);
-        }
-    }
-
-    /** Collects text messages and the close as strings, in order. */
-    static final class Recorder implements WebSocket.Listener {
-        private final LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                events.add(partial.toString());
-                partial.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
-            events.add("closed " + code + " " + reason);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public void onError(WebSocket ws, Throwable error) {
-            events.add("error " + error);
-        }
-
-        String next() throws InterruptedException {
-            String e = events.poll(10, TimeUnit.SECONDS);
-            if (e == null) {
-                throw new AssertionError("no WebSocket event within 10 s");
-            }
-            return e;
         }
     }
 }

@@ -18,11 +18,12 @@ import io.liteboxd.proxy.kubernetes.PodAnnotationTokenAuthenticator;
 import io.liteboxd.proxy.resolve.Sandbox;
 import io.liteboxd.proxy.route.SandboxRoute;
 import io.liteboxd.proxy.testkit.Upstream;
+import io.liteboxd.proxy.testkit.WsClient;
+import io.liteboxd.proxy.testkit.WsClientSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -30,9 +31,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
@@ -224,14 +222,15 @@ class KubernetesModeTest {
                 Transport.WEBSOCKET);
         assertThat(target.uri().getScheme()).isEqualTo("wss");
 
-        Recorder rec = new Recorder();
-        WebSocket ws = connect(connector.sslContext().orElseThrow(), target, rec, "v2.echo");
-        assertThat(ws.getSubprotocol()).isEqualTo("v2.echo");
-        assertThat(rec.next()).as("the subprotocol the backend accepted").isEqualTo("protocol=v2.echo");
-        ws.sendText("hello", true).get(10, TimeUnit.SECONDS);
-        assertThat(rec.next()).isEqualTo("hello");
-        ws.sendText("close 4001 bye", true).get(10, TimeUnit.SECONDS);
-        assertThat(rec.next()).isEqualTo("closed 4001 bye");
+        try (WsClient client = new WsClient(4, connector.sslContext().orElseThrow())) {
+            WsClientSocket ws = connect(client, target, "v2.echo");
+            assertThat(ws.subprotocol()).isEqualTo("v2.echo");
+            assertThat(ws.nextText()).as("the subprotocol the backend accepted").isEqualTo("protocol=v2.echo");
+            ws.send("hello");
+            assertThat(ws.nextText()).isEqualTo("hello");
+            ws.send("close 4001 bye");
+            assertThat(ws.awaitClose(WAIT)).isEqualTo(new Upstream.CloseRecord(4001, "bye"));
+        }
         Upstream.Received handshake = lastUpgrade(backend);
         assertThat(handshake.path()).isEqualTo("/ws/subprotocol");
         assertThat(handshake.query()).isEqualTo("x=1");
@@ -246,26 +245,21 @@ class KubernetesModeTest {
                 new SandboxRoute("/api/v1/sandbox", "ws2", backend.port(), "/ws/subprotocol", "x=1"),
                 Transport.WEBSOCKET);
         apiServer.dropQueryOnUpgrade(true);
-        try {
-            Recorder rec = new Recorder();
-            WebSocket ws = connect(connector.sslContext().orElseThrow(), target, rec, "v1");
-            assertThat(rec.next()).isEqualTo("protocol=v1");
+        try (WsClient client = new WsClient(4, connector.sslContext().orElseThrow())) {
+            WsClientSocket ws = connect(client, target, "v1");
+            assertThat(ws.nextText()).isEqualTo("protocol=v1");
             Upstream.Received handshake = lastUpgrade(backend);
             assertThat(handshake.path()).isEqualTo("/ws/subprotocol");
             assertThat(handshake.query()).isNull();
-            ws.sendClose(1000, "done").get(10, TimeUnit.SECONDS);
+            ws.close(1000, "done", WAIT);
         } finally {
             apiServer.dropQueryOnUpgrade(false);
         }
     }
 
-    private static WebSocket connect(SSLContext tls, UpstreamTarget target, Recorder rec, String subprotocol)
+    private static WsClientSocket connect(WsClient client, UpstreamTarget target, String subprotocol)
             throws Exception {
-        HttpClient client = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).build();
-        WebSocket.Builder b = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                .subprotocols(subprotocol);
-        target.headers().forEach(b::header);
-        return b.buildAsync(target.uri(), rec).get(15, TimeUnit.SECONDS);
+        return client.connect(target.uri(), target.headers(), subprotocol).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Test
@@ -382,42 +376,6 @@ class KubernetesModeTest {
                 throw new AssertionError("condition not met within " + WAIT);
             }
             Thread.sleep(20);
-        }
-    }
-
-    /** Collects text messages and the close as strings, in order. */
-    static final class Recorder implements WebSocket.Listener {
-        private final LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                events.add(partial.toString());
-                partial.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
-            events.add("closed " + code + " " + reason);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public void onError(WebSocket ws, Throwable error) {
-            events.add("error " + error);
-        }
-
-        String next() throws InterruptedException {
-            String e = events.poll(10, TimeUnit.SECONDS);
-            if (e == null) {
-                throw new AssertionError("no WebSocket event within 10 s");
-            }
-            return e;
         }
     }
 

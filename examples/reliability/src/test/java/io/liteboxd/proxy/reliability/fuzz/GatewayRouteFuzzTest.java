@@ -4,12 +4,12 @@ import static io.liteboxd.proxy.reliability.support.TestSandboxes.TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.liteboxd.proxy.error.ProxyException;
+import io.liteboxd.proxy.internal.route.RouteParser;
 import io.liteboxd.proxy.reliability.support.ErrorBodies;
 import io.liteboxd.proxy.reliability.support.Gateway;
 import io.liteboxd.proxy.testkit.Upstream;
 import io.liteboxd.proxy.testkit.RawHttp;
 import io.liteboxd.proxy.reliability.support.TestSandboxes;
-import io.liteboxd.proxy.route.RouteParser;
 import io.liteboxd.proxy.route.SandboxRoute;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.connect.UpstreamTarget;
+import io.liteboxd.proxy.internal.admission.SandboxGateway;
+import io.liteboxd.proxy.internal.auth.TokenSource;
 import io.liteboxd.proxy.internal.header.HeaderBlock;
 import io.liteboxd.proxy.internal.header.HeaderContext;
 import io.liteboxd.proxy.internal.header.HeaderPolicy;
-import io.liteboxd.proxy.SandboxGateway;
-import io.liteboxd.proxy.auth.TokenSource;
 import io.liteboxd.proxy.resolve.Sandbox;
 import io.liteboxd.proxy.route.SandboxRoute;
 import java.net.URI;

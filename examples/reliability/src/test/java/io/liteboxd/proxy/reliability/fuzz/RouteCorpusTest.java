@@ -3,7 +3,7 @@ package io.liteboxd.proxy.reliability.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.liteboxd.proxy.error.ProxyException;
-import io.liteboxd.proxy.route.RouteParser;
+import io.liteboxd.proxy.internal.route.RouteParser;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -66,7 +66,7 @@ class RouteParserFuzzTest {
 
     private static boolean accepts(String path, String query) {
         try {
-            new io.liteboxd.proxy.route.RouteParser(RouteProperties.PREFIX).parse(path, query);
+            new io.liteboxd.proxy.internal.route.RouteParser(RouteProperties.PREFIX).parse(path, query);
             return true;
         } catch (RuntimeException e) {
             return false;

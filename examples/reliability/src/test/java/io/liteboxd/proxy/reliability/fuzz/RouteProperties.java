@@ -2,7 +2,7 @@ package io.liteboxd.proxy.reliability.fuzz;
 
 import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.error.ProxyException;
-import io.liteboxd.proxy.route.RouteParser;
+import io.liteboxd.proxy.internal.route.RouteParser;
 import io.liteboxd.proxy.route.SandboxRoute;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,14 +1,14 @@
 package io.liteboxd.proxy.servlet.internal.http;
 
-import io.liteboxd.proxy.SandboxGateway;
-import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.auth.AccessTokens;
-import io.liteboxd.proxy.auth.GatewayCookies;
-import io.liteboxd.proxy.auth.NavigationLogin;
 import io.liteboxd.proxy.auth.ShareLinks;
-import io.liteboxd.proxy.auth.TokenCookie;
-import io.liteboxd.proxy.auth.TokenSource;
 import io.liteboxd.proxy.config.ProxyConfig;
+import io.liteboxd.proxy.internal.admission.SandboxGateway.Admission;
+import io.liteboxd.proxy.internal.admission.SandboxGateway;
+import io.liteboxd.proxy.internal.auth.GatewayCookies;
+import io.liteboxd.proxy.internal.auth.NavigationLogin;
+import io.liteboxd.proxy.internal.auth.TokenCookie;
+import io.liteboxd.proxy.internal.auth.TokenSource;
 import io.liteboxd.proxy.internal.header.HeaderPolicy;
 import io.liteboxd.proxy.observe.ProxyListener;
 import io.liteboxd.proxy.servlet.internal.ServletHeaders;

@@ -1,7 +1,7 @@
 package io.liteboxd.proxy.servlet.internal.http;
 
+import io.liteboxd.proxy.internal.admission.SandboxGateway.Admission;
 import io.liteboxd.proxy.servlet.internal.UpstreamFailures;
-import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.error.ProxyException;
 import io.liteboxd.proxy.internal.header.HeaderBlock;
 import io.liteboxd.proxy.internal.header.HeaderContext;

@@ -1,7 +1,7 @@
 package io.liteboxd.proxy.servlet.internal.websocket;
 
+import io.liteboxd.proxy.internal.admission.SandboxGateway.Admission;
 import io.liteboxd.proxy.servlet.internal.UpstreamFailures;
-import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.error.ProxyException;

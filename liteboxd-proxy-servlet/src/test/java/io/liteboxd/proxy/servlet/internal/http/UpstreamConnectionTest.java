@@ -2,10 +2,10 @@ package io.liteboxd.proxy.servlet.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.liteboxd.proxy.SandboxGateway.Admission;
 import io.liteboxd.proxy.config.ProxyConfig;
-import io.liteboxd.proxy.auth.TokenSource;
 import io.liteboxd.proxy.connect.UpstreamTarget;
+import io.liteboxd.proxy.internal.admission.SandboxGateway.Admission;
+import io.liteboxd.proxy.internal.auth.TokenSource;
 import io.liteboxd.proxy.observe.ProxyListener;
 import io.liteboxd.proxy.resolve.Sandbox;
 import io.liteboxd.proxy.route.SandboxRoute;

@@ -1,0 +1,11 @@
+package io.liteboxd.proxy.container.tomcat;
+
+import io.liteboxd.proxy.testkit.HttpContract;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The HTTP half of the gateway contract on Tomcat, once per variant of {@link TomcatGateways#frontEnds()}. */
+@ParameterizedClass(name = "[{0}]")
+@MethodSource("io.liteboxd.proxy.container.tomcat.TomcatGateways#frontEnds")
+class TomcatHttpContractTest extends HttpContract {
+}
