@@ -30,6 +30,7 @@ final class TunnelPipe extends IteratingCallback {
     final TunnelRelay.Leg to;
     private final FrameScanner scanner;
     private final ByteBufferPool pool;
+    private final boolean direct;
     private final ArrayDeque<Injection> injections = new ArrayDeque<>();
 
     private RetainableByteBuffer buffer;
@@ -46,12 +47,14 @@ final class TunnelPipe extends IteratingCallback {
     /** The write in flight is a frame of our own, whose completion proves nothing about the peer's liveness. */
     private boolean writingOwnFrame;
 
-    TunnelPipe(TunnelRelay relay, TunnelRelay.Leg from, TunnelRelay.Leg to, FrameScanner scanner, ByteBufferPool pool) {
+    TunnelPipe(TunnelRelay relay, TunnelRelay.Leg from, TunnelRelay.Leg to, FrameScanner scanner, ByteBufferPool pool,
+               boolean direct) {
         this.relay = relay;
         this.from = from;
         this.to = to;
         this.scanner = scanner;
         this.pool = pool;
+        this.direct = direct;
     }
 
     /** Bytes of {@code from} read before the tunnel took over; relayed first. */
@@ -232,7 +235,7 @@ final class TunnelPipe extends IteratingCallback {
 
     private RetainableByteBuffer buffer() {
         if (buffer == null) {
-            buffer = pool.acquire(TunnelRelay.BUFFER_SIZE, true);
+            buffer = pool.acquire(TunnelRelay.BUFFER_SIZE, direct);
             BufferUtil.clear(buffer.getByteBuffer());
         }
         return buffer;
