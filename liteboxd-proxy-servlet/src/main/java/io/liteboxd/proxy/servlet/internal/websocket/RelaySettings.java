@@ -20,7 +20,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  *                       peer), apart from {@code blockingSends} so that stalled data sends cannot hold them up
  * @param httpClient     the upstream HTTP client (shared with the HTTP relay): TLS, pools and buffers of every leg
  * @param webSocketClient the upstream WebSocket client on {@code httpClient}, for relays whose upstream leg is a
- *                       Jetty WebSocket session (the bridge); null for the tunnels, which need none
+ *                       Jetty WebSocket session
  */
 public record RelaySettings(Duration pingInterval, Duration idleTimeout, Duration writeTimeout, long maxMessageSize,
                             Scheduler scheduler, Executor blockingSends, Executor closes, HttpClient httpClient,

@@ -74,17 +74,6 @@ public final class WebSocketHandshake implements AutoCloseable {
         this.listener = listener;
         this.headerPolicy = headerPolicy;
         this.limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerSandbox());
-        RelaySettings tunnelSettings = new RelaySettings(config.pingInterval(), config.idleTimeout(),
-                config.requestTimeout(), config.maxMessageSize(), httpClient.getScheduler(), blockingSends, closes,
-                httpClient, null);
-        Relay.Factory tunnel = RelaySelection.tunnel(config, tunnelSettings, context);
-        if (tunnel != null) {
-            // A tunnel dials with the HttpClient alone: no WebSocket client, no sessions, no extra threads.
-            this.client = null;
-            this.settings = tunnelSettings;
-            this.relays = tunnel;
-            return;
-        }
         this.client = new WebSocketClient(httpClient);
         client.setConnectTimeout(config.connectTimeout().toMillis());
         // No client.setIdleTimeout(): it would set the idle timeout of the HttpClient this shares with the HTTP
@@ -97,7 +86,7 @@ public final class WebSocketHandshake implements AutoCloseable {
         client.start();
         this.settings = new RelaySettings(config.pingInterval(), config.idleTimeout(), config.requestTimeout(),
                 config.maxMessageSize(), httpClient.getScheduler(), blockingSends, closes, httpClient, client);
-        this.relays = WebSocketBridge.factory(settings);
+        this.relays = RelaySelection.choose(config, settings, context);
     }
 
     /** The relay kind in use, for logs. */
@@ -398,8 +387,6 @@ public final class WebSocketHandshake implements AutoCloseable {
             LOG.warn("{} WebSocket(s) still open after the drain deadline of {}; stopping anyway", open.size(),
                     config.drainTimeout());
         }
-        if (client != null) {
-            client.stop();
-        }
+        client.stop();
     }
 }

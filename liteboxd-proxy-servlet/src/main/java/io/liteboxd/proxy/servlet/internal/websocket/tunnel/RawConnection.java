@@ -31,14 +31,6 @@ public interface RawConnection {
     /** Ends the output after what was written (a TCP FIN); no-op when already done. */
     void shutdownOutput();
 
-    /**
-     * True if {@link #shutdownOutput()} sends a TCP FIN while reading goes on; false if the connection can only be
-     * closed whole, which the tunnel then does as soon as nothing more may cross it.
-     */
-    default boolean canHalfClose() {
-        return true;
-    }
-
     /** Closes the connection; its adapter then reports {@link TunnelRelay.Leg#closed()}. */
     void close();
 

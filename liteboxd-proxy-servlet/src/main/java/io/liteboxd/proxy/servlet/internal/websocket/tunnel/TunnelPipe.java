@@ -30,7 +30,6 @@ final class TunnelPipe extends IteratingCallback {
     final TunnelRelay.Leg to;
     private final FrameScanner scanner;
     private final ByteBufferPool pool;
-    private final boolean direct;
     private final ArrayDeque<Injection> injections = new ArrayDeque<>();
 
     private RetainableByteBuffer buffer;
@@ -47,14 +46,12 @@ final class TunnelPipe extends IteratingCallback {
     /** The write in flight is a frame of our own, whose completion proves nothing about the peer's liveness. */
     private boolean writingOwnFrame;
 
-    TunnelPipe(TunnelRelay relay, TunnelRelay.Leg from, TunnelRelay.Leg to, FrameScanner scanner, ByteBufferPool pool,
-               boolean direct) {
+    TunnelPipe(TunnelRelay relay, TunnelRelay.Leg from, TunnelRelay.Leg to, FrameScanner scanner, ByteBufferPool pool) {
         this.relay = relay;
         this.from = from;
         this.to = to;
         this.scanner = scanner;
         this.pool = pool;
-        this.direct = direct;
     }
 
     /** Bytes of {@code from} read before the tunnel took over; relayed first. */
@@ -235,7 +232,7 @@ final class TunnelPipe extends IteratingCallback {
 
     private RetainableByteBuffer buffer() {
         if (buffer == null) {
-            buffer = pool.acquire(TunnelRelay.BUFFER_SIZE, direct);
+            buffer = pool.acquire(TunnelRelay.BUFFER_SIZE, true);
             BufferUtil.clear(buffer.getByteBuffer());
         }
         return buffer;

@@ -56,14 +56,6 @@ public final class TunnelRelay implements Relay {
 
         /** See {@link Relay#upgradesFromAnyThread()}. */
         boolean fromAnyThread();
-
-        /**
-         * True if the client's connection reads into and writes from direct buffers (Jetty's endpoints); false
-         * when it needs arrays (the Servlet API's streams), so both directions' buffers are heap buffers.
-         */
-        default boolean directBuffers() {
-            return true;
-        }
     }
 
     /** One side of the tunnel: its adapter reports the connection's events here; the lifecycle drives it back. */
@@ -172,11 +164,8 @@ public final class TunnelRelay implements Relay {
         this.clientUpgrade = clientUpgrade;
         ByteBufferPool pool = settings.httpClient().getByteBufferPool();
         long max = settings.maxMessageSize();
-        boolean direct = clientUpgrade.directBuffers();
-        this.toUpstream = new TunnelPipe(this, client, upstream, new FrameScanner(true, BUFFER_SIZE, max), pool,
-                direct);
-        this.toClient = new TunnelPipe(this, upstream, client, new FrameScanner(false, BUFFER_SIZE, max), pool,
-                direct);
+        this.toUpstream = new TunnelPipe(this, client, upstream, new FrameScanner(true, BUFFER_SIZE, max), pool);
+        this.toClient = new TunnelPipe(this, upstream, client, new FrameScanner(false, BUFFER_SIZE, max), pool);
         this.lifecycle = new RelayLifecycle(settings, this, client, upstream, () -> {
             // A pipe that never got to see its end (never started, or waiting on a leg that is gone) frees its buffer.
             toUpstream.abort(new ClosedChannelException());
@@ -273,21 +262,6 @@ public final class TunnelRelay implements Relay {
 
     void closeFrameRelayed(TunnelPipe pipe, int code) {
         lifecycle.closeRelayed(pipe.from.side, code);
-        if (pipe == toUpstream) {
-            closeClientIfDone();
-        }
-    }
-
-    /**
-     * The client sent its close frame and the upstream's stream has ended: nothing more may cross the client's
-     * connection. A connection that cannot be half-closed is closed whole now, as RFC 6455 asks of the server,
-     * rather than after the close grace.
-     */
-    private void closeClientIfDone() {
-        RawConnection raw = client.connection;
-        if (raw != null && !raw.canHalfClose() && toUpstream.sawClose() && toClient.isSucceeded()) {
-            client.terminate();
-        }
     }
 
     /** {@code pipe.from} ended its stream. Without a close frame first, that is a death the other leg is told of. */
@@ -318,8 +292,6 @@ public final class TunnelRelay implements Relay {
             // Both streams ended cleanly, FIN propagated both ways: nothing more can cross.
             client.terminate();
             upstream.terminate();
-        } else {
-            closeClientIfDone();
         }
     }
 }
