@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.junit.jupiter.api.Test;
@@ -284,5 +286,38 @@ public abstract class WebSocketContract extends GatewayContract {
                 List.of("X-Access-Token: " + TOKEN));
 
         assertGatewayError(r, 502, "upstream_unreachable");
+    }
+
+    /**
+     * An upstream app that stops reading stops the client's writes too: the gateway holds a bounded amount of what
+     * the client sends (its buffers and the sockets' kernel buffers), never the whole stream.
+     */
+    @Test
+    void ws_upstreamThatStopsReading_stopsTheClientsWrites() throws Exception {
+        long unbounded = 256L * MiB;
+        try (RawUpstream app = RawUpstream.start((s, u) -> {
+            u.acceptWebSocket(s);
+            u.holdWithoutReading();
+        }); RawWebSocket ws = RawWebSocket.open(gateway.getPort(), route(SANDBOX, app.port(), "/stalled"), TOKEN)) {
+            byte[] frame = WsFrames.client(true, WsFrames.BINARY, new byte[64 * 1024]);
+            AtomicLong written = new AtomicLong();
+            Future<?> writer = bounded.submit(() -> {
+                while (written.get() < unbounded) {
+                    ws.sendRaw(frame);
+                    written.addAndGet(frame.length);
+                }
+                return null;
+            });
+            // Writes stall once every buffer on the way is full; closing the socket at the end unblocks the writer.
+            long last = -1;
+            for (int still = 0, rounds = 0; still < 3 && rounds < 120 && !writer.isDone(); rounds++) {
+                Thread.sleep(500);
+                long now = written.get();
+                still = now == last ? still + 1 : 0;
+                last = now;
+            }
+            assertThat(writer.isDone()).as("the client wrote %d bytes unhindered", written.get()).isFalse();
+            assertThat(written.get()).isLessThan(unbounded);
+        }
     }
 }
