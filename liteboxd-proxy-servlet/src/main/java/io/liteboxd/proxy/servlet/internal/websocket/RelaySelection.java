@@ -21,10 +21,12 @@ final class RelaySelection {
     private RelaySelection() {
     }
 
-    static Relay.Factory choose(ProxyConfig config, RelaySettings settings, ServletContext context) {
-        Relay.Factory tunnel = config.webSocketRelay() == ProxyConfig.WebSocketRelay.AUTO
-                ? loadTunnel(settings, context) : null;
-        return tunnel != null ? tunnel : WebSocketBridge.factory(settings);
+    /**
+     * The tunnel, or null when the Jakarta bridge is to be used (the caller then builds the bridge, and only then its
+     * upstream WebSocket client).
+     */
+    static Relay.Factory tunnel(ProxyConfig config, RelaySettings settings, ServletContext context) {
+        return config.webSocketRelay() == ProxyConfig.WebSocketRelay.AUTO ? loadTunnel(settings, context) : null;
     }
 
     private static Relay.Factory loadTunnel(RelaySettings settings, ServletContext context) {

@@ -19,8 +19,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * @param closes         where closes and keepalive pings of Jakarta sessions run (they may block briefly on a dead
  *                       peer), apart from {@code blockingSends} so that stalled data sends cannot hold them up
  * @param httpClient     the upstream HTTP client (shared with the HTTP relay): TLS, pools and buffers of every leg
- * @param webSocketClient the upstream WebSocket client on {@code httpClient}, for relays whose upstream leg is a
- *                       Jetty WebSocket session
+ * @param webSocketClient the upstream WebSocket client on {@code httpClient}, for the bridge, whose upstream leg is a
+ *                       Jetty WebSocket session; null where the tunnel is used
  */
 public record RelaySettings(Duration pingInterval, Duration idleTimeout, Duration writeTimeout, long maxMessageSize,
                             Scheduler scheduler, Executor blockingSends, Executor closes, HttpClient httpClient,
@@ -34,5 +34,11 @@ public record RelaySettings(Duration pingInterval, Duration idleTimeout, Duratio
     public Duration upstreamIdleTimeout() {
         return idleTimeout.plus(idleTimeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
                 ? Duration.ofSeconds(1) : idleTimeout.dividedBy(4));
+    }
+
+    /** These settings with the bridge's upstream WebSocket client. */
+    public RelaySettings withWebSocketClient(WebSocketClient client) {
+        return new RelaySettings(pingInterval, idleTimeout, writeTimeout, maxMessageSize, scheduler, blockingSends,
+                closes, httpClient, client);
     }
 }

@@ -74,7 +74,23 @@ public final class WebSocketHandshake implements AutoCloseable {
         this.listener = listener;
         this.headerPolicy = headerPolicy;
         this.limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerSandbox());
-        this.client = new WebSocketClient(httpClient);
+        RelaySettings shared = new RelaySettings(config.pingInterval(), config.idleTimeout(), config.requestTimeout(),
+                config.maxMessageSize(), httpClient.getScheduler(), blockingSends, closes, httpClient, null);
+        Relay.Factory tunnel = RelaySelection.tunnel(config, shared, context);
+        if (tunnel != null) {
+            this.client = null;
+            this.settings = shared;
+            this.relays = tunnel;
+        } else {
+            // Only the bridge's upstream leg is a Jetty WebSocket session; the tunnel dials with the HttpClient.
+            this.client = bridgeClient(config, httpClient);
+            this.settings = shared.withWebSocketClient(client);
+            this.relays = WebSocketBridge.factory(settings);
+        }
+    }
+
+    private static WebSocketClient bridgeClient(ProxyConfig config, HttpClient httpClient) throws Exception {
+        WebSocketClient client = new WebSocketClient(httpClient);
         client.setConnectTimeout(config.connectTimeout().toMillis());
         // No client.setIdleTimeout(): it would set the idle timeout of the HttpClient this shares with the HTTP
         // relay (whose idle timeout is requestTimeout). Each relay sets idleTimeout on its upstream session.
@@ -84,9 +100,7 @@ public final class WebSocketHandshake implements AutoCloseable {
         client.setMaxTextMessageSize(jettyLimit);
         client.setMaxBinaryMessageSize(jettyLimit);
         client.start();
-        this.settings = new RelaySettings(config.pingInterval(), config.idleTimeout(), config.requestTimeout(),
-                config.maxMessageSize(), httpClient.getScheduler(), blockingSends, closes, httpClient, client);
-        this.relays = RelaySelection.choose(config, settings, context);
+        return client;
     }
 
     /** The relay kind in use, for logs. */
@@ -387,6 +401,8 @@ public final class WebSocketHandshake implements AutoCloseable {
             LOG.warn("{} WebSocket(s) still open after the drain deadline of {}; stopping anyway", open.size(),
                     config.drainTimeout());
         }
-        client.stop();
+        if (client != null) {
+            client.stop();
+        }
     }
 }
