@@ -491,8 +491,9 @@ public abstract class PooledExchange {
                 }
                 if (bodyLength < 0) {
                     HeaderBlock trailers = requestTrailers();
-                    c.write(this, ByteBuffer.wrap(RequestHead.lastChunk(trailers == null ? new HeaderBlock(0)
-                            : TrailerPolicy.request(relay.headerPolicy(), trailers, context))));
+                    c.write(this, trailers == null || trailers.size() == 0 ? RequestHead.LAST_CHUNK.duplicate()
+                            : ByteBuffer.wrap(RequestHead.lastChunk(
+                                    TrailerPolicy.request(relay.headerPolicy(), trailers, context))));
                     return Action.SCHEDULED;
                 }
                 c.requestSent();

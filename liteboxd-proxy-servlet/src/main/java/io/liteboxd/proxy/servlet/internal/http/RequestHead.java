@@ -2,6 +2,7 @@ package io.liteboxd.proxy.servlet.internal.http;
 
 import io.liteboxd.proxy.internal.header.HeaderBlock;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -51,6 +52,9 @@ final class RequestHead {
     }
 
     /** The last chunk of a chunked body: its trailer fields (already filtered), if any, and the final CRLF. */
+    /** The end of a chunked body without trailers, the common case: shared, read-only. */
+    static final ByteBuffer LAST_CHUNK = ByteBuffer.wrap(new byte[] {'0', '\r', '\n', '\r', '\n'}).asReadOnlyBuffer();
+
     static byte[] lastChunk(HeaderBlock trailers) {
         Bytes b = new Bytes(64);
         b.put('0').crlf();
