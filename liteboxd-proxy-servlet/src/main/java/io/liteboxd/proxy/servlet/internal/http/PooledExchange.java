@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.IteratingCallback;
@@ -46,7 +45,6 @@ public abstract class PooledExchange {
     protected static final ByteBuffer END = ByteBuffer.allocate(0);
 
     final HttpRelay relay;
-    /** The admitted request. */
     protected final Admission admission;
     private final UpstreamConnections.Origin origin;
     private final byte[] head;
@@ -54,7 +52,6 @@ public abstract class PooledExchange {
     /** Bytes of request body announced: 0 for none, -1 for a body of unknown length (sent chunked). */
     private final long bodyLength;
     private final boolean retriable;
-    /** The header policy's view of this exchange. */
     protected final HeaderContext context;
     private final String method;
     private final long startNanos = System.nanoTime();
@@ -77,10 +74,7 @@ public abstract class PooledExchange {
     protected boolean streamed;
     private long responseBytes;
 
-    /**
-     * @param clientHeaders the client's header fields, before the header policy
-     * @param bodyLength    bytes of request body announced: 0 for none, -1 for a body of unknown length
-     */
+    /** @param clientHeaders the client's header fields, before the header policy */
     protected PooledExchange(HttpRelay relay, Admission admission, String method, HeaderBlock clientHeaders,
                              HeaderContext context, long bodyLength) {
         this.relay = relay;
@@ -197,14 +191,13 @@ public abstract class PooledExchange {
 
     // ---- upstream side ----
 
-    /** Gets a connection (parked, or a new one) and sends the request on it. */
     protected final void sendRequest() {
         synchronized (this) {
             dispatch(false);
         }
     }
 
-    /** Gets a connection (parked, or a new one) and sends the request on it. Called under the lock. */
+    /** Gets a connection (parked unless {@code fresh}, or a new one) and sends the request on it. Under the lock. */
     final void dispatch(boolean fresh) {
         UpstreamConnections pool = relay.connections();
         UpstreamConnection parked = fresh ? null : pool.claimParked(origin);
@@ -212,7 +205,7 @@ public abstract class PooledExchange {
             attach(parked);
             return;
         }
-        pool.connect(origin, Promise.from(this::attach, this::connectFailed));
+        pool.connect(origin, Promise.from(this::attach, cause -> fail(null, UpstreamFailures.classify(cause), cause)));
     }
 
     private void attach(UpstreamConnection c) {
@@ -229,10 +222,6 @@ public abstract class PooledExchange {
     private void headWritten() {
         bodyStarted = true;
         pump.iterate();
-    }
-
-    private void connectFailed(Throwable cause) {
-        fail(null, UpstreamFailures.classify(cause), cause);
     }
 
     /**
@@ -262,13 +251,11 @@ public abstract class PooledExchange {
         headers.add(field);
     }
 
-    final void responseTrailer(HttpField field) {
-        synchronized (this) {
-            if (trailers == null) {
-                trailers = new ArrayList<>(4);
-            }
-            trailers.add(field);
+    final synchronized void responseTrailer(HttpField field) {
+        if (trailers == null) {
+            trailers = new ArrayList<>(4);
         }
+        trailers.add(field);
     }
 
     /** @return true if the body must wait until the client side resumes the connection */
@@ -363,10 +350,6 @@ public abstract class PooledExchange {
             endResponse();
         }
         report(status, null);
-    }
-
-    final void upstreamTimedOut(UpstreamConnection c, TimeoutException timeout) {
-        fail(c, UpstreamFailures.classify(timeout), timeout);
     }
 
     /**
