@@ -171,7 +171,9 @@ public final class WebSocketHandshake implements AutoCloseable {
         HeaderContext headerContext = ServletHeaders.context(request, admission, true);
         CompletableFuture<UpstreamAnswer> connecting;
         try {
-            connecting = dial(relay, upstreamRequest(request, admission, headerContext));
+            // The relay closes a leg that still opens after the timeout.
+            connecting = dial(relay, upstreamRequest(request, admission, headerContext))
+                    .orTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             permit.close();
             throw e;
@@ -179,34 +181,37 @@ public final class WebSocketHandshake implements AutoCloseable {
         if (relay.upgradesFromAnyThread() && request.isAsyncSupported()) {
             AsyncContext async = request.startAsync();
             async.setTimeout(0);
-            // The relay closes a leg that still opens after the timeout.
-            connecting.orTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .whenComplete((answer, failure) -> {
-                        try {
-                            if (failure != null) {
-                                permit.close();
-                                refuse.accept(upstreamFailure(unwrap(failure)));
-                            } else {
-                                upgradeClient(request, response, admission, headerContext, relay, answer, started, requestId,
-                                        upgraded);
-                            }
-                        } catch (ProxyException e) {
-                            refuse.accept(e);
-                        } catch (RuntimeException e) {
-                            LOG.error("Unexpected failure upgrading {}", relay, e);
-                            refuse.accept(new ProxyException(ProxyError.INTERNAL, "internal gateway error"));
-                        } finally {
-                            async.complete();
-                        }
-                    });
+            connecting.whenComplete((answer, failure) -> {
+                try {
+                    if (failure != null) {
+                        permit.close();
+                        refuse.accept(upstreamFailure(unwrap(failure)));
+                    } else {
+                        upgradeClient(request, response, admission, headerContext, relay, answer, started, requestId,
+                                upgraded);
+                    }
+                } catch (ProxyException e) {
+                    refuse.accept(e);
+                } catch (RuntimeException e) {
+                    LOG.error("Unexpected failure upgrading {}", relay, e);
+                    refuse.accept(new ProxyException(ProxyError.INTERNAL, "internal gateway error"));
+                } finally {
+                    async.complete();
+                }
+            });
             return;
         }
         UpstreamAnswer upstream;
         try {
-            upstream = awaitUpstream(connecting);
-        } catch (RuntimeException e) {
+            upstream = connecting.get();
+        } catch (InterruptedException e) {
             permit.close();
-            throw e;
+            connecting.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
+        } catch (ExecutionException e) {
+            permit.close();
+            throw upstreamFailure(unwrap(e));
         }
         upgradeClient(request, response, admission, headerContext, relay, upstream, started, requestId, upgraded);
     }
@@ -329,23 +334,6 @@ public final class WebSocketHandshake implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    private UpstreamAnswer awaitUpstream(CompletableFuture<UpstreamAnswer> connecting) {
-        try {
-            return connecting.get(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            // The relay closes a leg that still opens after this.
-            connecting.cancel(true);
-            throw new ProxyException(ProxyError.UPSTREAM_TIMEOUT,
-                    "upstream did not answer the WebSocket handshake in time");
-        } catch (InterruptedException e) {
-            connecting.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
-        } catch (ExecutionException e) {
-            throw upstreamFailure(e.getCause());
-        }
     }
 
     private static ProxyException upstreamFailure(Throwable cause) {
