@@ -16,7 +16,6 @@ public final class CloseCodes {
     public static final int GOING_AWAY = 1001;
     public static final int MESSAGE_TOO_BIG = 1009;
     public static final int INTERNAL_ERROR = 1011;
-    public static final int TRY_AGAIN_LATER = 1013;
 
     private CloseCodes() {
     }
