@@ -223,7 +223,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
             }
             return;
         }
-        lifecycle.stats().toClient(size, last);
+        lifecycle.stats().addToClient(last ? 1 : 0, size);
         jakarta.websocket.Session c = client;
         sendingToClient = true;
         if (!inboundFragmented && last) {
@@ -332,7 +332,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
             tooBig(outbound);
             return;
         }
-        lifecycle.stats().toUpstream(size, last);
+        lifecycle.stats().addToUpstream(last ? 1 : 0, size);
         Callback.Completable sent = new Callback.Completable();
         send.accept(sent);
         try {
