@@ -165,9 +165,9 @@ public class ProxyServlet extends HttpServlet {
             blockingSends = newExecutor("liteboxd-ws-send-", Math.max(256, 4 * clientThreads));
             closes = newExecutor("liteboxd-ws-close-", Math.max(64, clientThreads));
             webSockets = new WebSocketHandshake(config, httpRelay.headerPolicy(), httpRelay.httpClient(), blockingSends,
-                    closes, getServletContext(),
-                    events);
-            registerMetrics();
+                    closes, getServletContext(), events);
+            metricsName = GatewayBootstrap.registerMetrics(metrics, getServletContext().getContextPath() + "/"
+                    + getServletName());
             LOG.info("liteboxd-proxy serving {}{} with {}, WebSocket relay {}",
                     getServletContext().getContextPath(), mapping(config), config, webSockets.relayKind());
         } catch (ServletException e) {
@@ -267,11 +267,6 @@ public class ProxyServlet extends HttpServlet {
         return metrics;
     }
 
-    private void registerMetrics() {
-        metricsName = GatewayBootstrap.registerMetrics(metrics, getServletContext().getContextPath() + "/"
-                + getServletName());
-    }
-
     @Override
     public void destroy() {
         if (webSockets != null) {
@@ -287,14 +282,13 @@ public class ProxyServlet extends HttpServlet {
             httpRelay.close();
             httpRelay = null;
         }
-        if (blockingSends != null) {
-            blockingSends.shutdown();
-            blockingSends = null;
+        for (ExecutorService pool : new ExecutorService[] {blockingSends, closes}) {
+            if (pool != null) {
+                pool.shutdown();
+            }
         }
-        if (closes != null) {
-            closes.shutdown();
-            closes = null;
-        }
+        blockingSends = null;
+        closes = null;
         GatewayBootstrap.unregisterMetrics(metricsName);
         metricsName = null;
         GatewayBootstrap.closeResources(spiResources);
