@@ -12,9 +12,6 @@ import jakarta.servlet.http.HttpServletRequest;
  */
 public final class ClientHost {
 
-    /** Request attribute under which {@code ProxyServlet} leaves the host for the relays. */
-    public static final String ATTRIBUTE = ClientHost.class.getName();
-
     private ClientHost() {
     }
 
@@ -36,11 +33,5 @@ public final class ClientHost {
             }
         }
         return host == null || host.isBlank() ? null : host.trim();
-    }
-
-    /** The host {@code ProxyServlet} determined for this request, falling back to {@code Host}. */
-    public static String determined(HttpServletRequest request) {
-        Object host = request.getAttribute(ATTRIBUTE);
-        return host instanceof String h ? h : of(request, false);
     }
 }

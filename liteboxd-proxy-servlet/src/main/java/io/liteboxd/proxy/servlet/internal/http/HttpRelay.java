@@ -9,6 +9,7 @@ import io.liteboxd.proxy.internal.auth.GatewayCookies;
 import io.liteboxd.proxy.internal.auth.NavigationLogin;
 import io.liteboxd.proxy.internal.auth.TokenCookie;
 import io.liteboxd.proxy.internal.auth.TokenSource;
+import io.liteboxd.proxy.internal.header.HeaderContext;
 import io.liteboxd.proxy.internal.header.HeaderPolicy;
 import io.liteboxd.proxy.observe.ProxyListener;
 import io.liteboxd.proxy.servlet.internal.ServletHeaders;
@@ -189,14 +190,13 @@ public final class HttpRelay implements AutoCloseable {
     }
 
     /** Relays one admitted request through the servlet API; returns at once, the exchange completes asynchronously. */
-    public void relay(HttpServletRequest request, HttpServletResponse response, Admission admission)
-            throws IOException {
+    public void relay(HttpServletRequest request, HttpServletResponse response, Admission admission,
+                      HeaderContext context) throws IOException {
         long length = bodyLength(request);
         if (length != 0) {
             clientBody.checkUnread(request);
         }
-        new ServletExchange(this, request, response, admission, ServletHeaders.block(request),
-                ServletHeaders.context(request, admission, false), length).start();
+        new ServletExchange(this, request, response, admission, ServletHeaders.block(request), context, length).start();
     }
 
     /**

@@ -33,7 +33,6 @@ import java.time.Duration;
 import io.liteboxd.proxy.internal.limit.ConnectionLimits;
 import io.liteboxd.proxy.observe.HandshakeEvent;
 import io.liteboxd.proxy.observe.ProxyListener;
-import io.liteboxd.proxy.servlet.internal.RequestIds;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
@@ -140,11 +139,12 @@ public final class WebSocketHandshake implements AutoCloseable {
      * asynchronously: the request goes async, the container thread is returned at once, and the upgrade (or the
      * refusal, through {@code refuse}) happens when the upstream answers. Others hold the request thread until then.
      *
-     * @param refuse writes a refusal that happens after this method returned (asynchronous upgrades only)
+     * @param headerContext the header policy's view of the handshake
+     * @param refuse        writes a refusal that happens after this method returned (asynchronous upgrades only)
      * @throws ProxyException for every refusal known before this method returns, before anything was sent
      */
     public void upgrade(HttpServletRequest request, HttpServletResponse response, Admission admission,
-                        Consumer<ProxyException> refuse) {
+                        HeaderContext headerContext, Consumer<ProxyException> refuse) {
         if (draining) {
             throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
         }
@@ -157,7 +157,7 @@ public final class WebSocketHandshake implements AutoCloseable {
         if (permit == null) {
             throw new ProxyException(ProxyError.UNAVAILABLE, "too many WebSocket connections, try again later");
         }
-        String requestId = RequestIds.of(request);
+        String requestId = headerContext.requestId();
         AtomicBoolean upgraded = new AtomicBoolean();
         Relay relay = relays.newRelay(sandboxId + ":" + port + "#" + ids.incrementAndGet(), finished -> {
             open.remove(finished);
@@ -167,8 +167,6 @@ public final class WebSocketHandshake implements AutoCloseable {
             }
         });
         long started = System.nanoTime();
-        // Once, on the container's thread: the client is upgraded later, maybe on another thread.
-        HeaderContext headerContext = ServletHeaders.context(request, admission, true);
         CompletableFuture<UpstreamAnswer> connecting;
         try {
             // The relay closes a leg that still opens after the timeout.
@@ -187,8 +185,7 @@ public final class WebSocketHandshake implements AutoCloseable {
                         permit.close();
                         refuse.accept(upstreamFailure(unwrap(failure)));
                     } else {
-                        upgradeClient(request, response, admission, headerContext, relay, answer, started, requestId,
-                                upgraded);
+                        upgradeClient(request, response, admission, headerContext, relay, answer, started, upgraded);
                     }
                 } catch (ProxyException e) {
                     refuse.accept(e);
@@ -213,12 +210,12 @@ public final class WebSocketHandshake implements AutoCloseable {
             permit.close();
             throw upstreamFailure(unwrap(e));
         }
-        upgradeClient(request, response, admission, headerContext, relay, upstream, started, requestId, upgraded);
+        upgradeClient(request, response, admission, headerContext, relay, upstream, started, upgraded);
     }
 
     private void upgradeClient(HttpServletRequest request, HttpServletResponse response, Admission admission,
                                HeaderContext headerContext, Relay relay, UpstreamAnswer upstream, long started,
-                               String requestId, AtomicBoolean upgraded) {
+                               AtomicBoolean upgraded) {
         Duration connectTime = Duration.ofNanos(System.nanoTime() - started);
         open.add(relay);
         if (draining) {
@@ -236,8 +233,8 @@ public final class WebSocketHandshake implements AutoCloseable {
         }
         upgraded.set(true);
         SandboxRoute route = admission.route();
-        listener.webSocketHandshake(new HandshakeEvent(requestId, route.sandboxId(), route.port(), 101, null,
-                connectTime));
+        listener.webSocketHandshake(new HandshakeEvent(headerContext.requestId(), route.sandboxId(), route.port(), 101,
+                null, connectTime));
         // Some containers open the session only after service() returns; if it never opens (the client vanished
         // mid-upgrade, or the container refused it), the upstream leg must not linger.
         settings.scheduler().schedule(() -> {
