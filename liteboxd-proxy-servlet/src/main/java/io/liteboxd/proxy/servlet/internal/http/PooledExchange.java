@@ -56,6 +56,7 @@ public abstract class PooledExchange {
     private final String method;
     private final long startNanos = System.nanoTime();
     private final BodyPump pump;
+    private final String cookie;
 
     /** The connection serving this exchange now; callbacks from any other (a failed first try) are ignored. */
     volatile UpstreamConnection connection;
@@ -74,9 +75,12 @@ public abstract class PooledExchange {
     protected boolean streamed;
     private long responseBytes;
 
-    /** @param clientHeaders the client's header fields, before the header policy */
+    /**
+     * @param clientHeaders the client's header fields, before the header policy
+     * @param contextPath   the client's servlet context path ("" at the root), for the gateway cookie's path
+     */
     protected PooledExchange(HttpRelay relay, Admission admission, String method, HeaderBlock clientHeaders,
-                             HeaderContext context, long bodyLength) {
+                             HeaderContext context, String contextPath, long bodyLength) {
         this.relay = relay;
         this.admission = admission;
         URI target = admission.target().uri();
@@ -94,6 +98,7 @@ public abstract class PooledExchange {
         this.retriable = bodyLength == 0 && (headRequest || "GET".equals(method) || "OPTIONS".equals(method)
                 || "TRACE".equals(method));
         this.pump = bodyLength == 0 ? null : new BodyPump();
+        this.cookie = relay.gatewayCookie(contextPath, context.secure(), admission);
     }
 
     // ---- client side of the response, under the lock ----
@@ -111,15 +116,6 @@ public abstract class PooledExchange {
 
     /** Announces trailers ({@code Trailer} already added); they are read from {@link #trailerFields()} at the end. */
     protected abstract void enableTrailers();
-
-    /** Whether the client spoke HTTP/1.1 (trailers need chunked encoding). */
-    protected abstract boolean http11();
-
-    /** The client's servlet context path ("" at the root), for the gateway cookie's path. */
-    protected abstract String contextPath();
-
-    /** Whether the client's connection is secure, for the gateway cookie's {@code Secure} flag. */
-    protected abstract boolean secure();
 
     /**
      * The head is complete.
@@ -296,11 +292,11 @@ public abstract class PooledExchange {
             }
             streamed = length < 0 && !bodiless;
             String announced = announcedTrailers == null ? null : TrailerPolicy.announced(announcedTrailers);
-            if (announced != null && http11()) {
+            // Trailers need chunked encoding: HTTP/1.1.
+            if (announced != null && "HTTP/1.1".equals(context.protocol())) {
                 addHeader(HttpHeader.TRAILER.asString(), announced);
                 enableTrailers();
             }
-            String cookie = relay.gatewayCookie(contextPath(), secure(), admission);
             if (cookie != null) {
                 addHeader(HttpHeader.SET_COOKIE.asString(), cookie);
             }

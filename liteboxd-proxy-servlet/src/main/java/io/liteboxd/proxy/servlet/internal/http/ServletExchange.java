@@ -58,7 +58,7 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
 
     ServletExchange(HttpRelay relay, HttpServletRequest request, HttpServletResponse response, Admission admission,
                     HeaderBlock headers, HeaderContext context, long bodyLength) {
-        super(relay, admission, request.getMethod(), headers, context, bodyLength);
+        super(relay, admission, request.getMethod(), headers, context, request.getContextPath(), bodyLength);
         this.request = request;
         this.response = response;
         this.withBody = bodyLength != 0;
@@ -203,21 +203,6 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
     @Override
     protected int gatherLimit() {
         return Math.min(SMALL_BODY, response.getBufferSize() / 2);
-    }
-
-    @Override
-    protected boolean http11() {
-        return "HTTP/1.1".equals(request.getProtocol());
-    }
-
-    @Override
-    protected String contextPath() {
-        return request.getContextPath();
-    }
-
-    @Override
-    protected boolean secure() {
-        return request.isSecure();
     }
 
     @Override
