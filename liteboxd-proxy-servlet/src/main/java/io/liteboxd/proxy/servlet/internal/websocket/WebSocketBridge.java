@@ -253,7 +253,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
     @Override
     public void onWebSocketPing(ByteBuffer payload) {
         lifecycle.seen(RelayStats.Side.UPSTREAM);
-        relayControlToClient(payload, true);
+        controlToClient(client, Keepalive.copy(payload), true, true);
     }
 
     @Override
@@ -263,7 +263,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
             upstream.demand();
             return;
         }
-        relayControlToClient(payload, false);
+        controlToClient(client, Keepalive.copy(payload), false, true);
     }
 
     @Override
@@ -378,13 +378,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
             jakarta.websocket.Session c = client;
             // A send in flight already tests the client connection; a ping behind it would only queue up.
             if (c != null && c.isOpen() && !sendingToClient) {
-                settings.closes().execute(() -> {
-                    try {
-                        c.getAsyncRemote().sendPing(Keepalive.payload());
-                    } catch (IOException | RuntimeException e) {
-                        LOG.debug("{} keepalive ping to client failed", WebSocketBridge.this, e);
-                    }
-                });
+                controlToClient(c, Keepalive.payload(), true, false);
             }
         }
 
@@ -475,10 +469,11 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
         }
     }
 
-    private void relayControlToClient(ByteBuffer payload, boolean ping) {
-        jakarta.websocket.Session c = client;
-        ByteBuffer data = Keepalive.copy(payload);
-        // Not behind stalled data sends: control frames are small and must not wait for a slow reader's queue.
+    /**
+     * Sends a ping or pong to the client on {@code closes}: not behind stalled data sends, since control frames are
+     * small and must not wait for a slow reader's queue. A relayed one demands the next upstream frame once sent.
+     */
+    private void controlToClient(jakarta.websocket.Session c, ByteBuffer data, boolean ping, boolean relayed) {
         settings.closes().execute(() -> {
             try {
                 if (ping) {
@@ -487,9 +482,11 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
                     c.getAsyncRemote().sendPong(data);
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.debug("{} relaying a control frame failed", this, e);
+                LOG.debug("{} sending a control frame to the client failed", this, e);
             }
-            upstream.demand();
+            if (relayed) {
+                upstream.demand();
+            }
         });
     }
 
