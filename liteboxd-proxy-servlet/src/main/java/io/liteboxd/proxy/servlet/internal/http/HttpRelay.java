@@ -88,9 +88,9 @@ public final class HttpRelay implements AutoCloseable {
     private final SandboxGateway gateway;
     private final HeaderPolicy headerPolicy;
     private final ProxyListener listener;
-    private final ClientBody clientBody = new ClientBody();
+    final ClientBody clientBody = new ClientBody();
     private final HttpClient client;
-    private final UpstreamConnections connections;
+    final UpstreamConnections connections;
 
     /**
      * Creates and starts the engine.
@@ -175,18 +175,6 @@ public final class HttpRelay implements AutoCloseable {
     /** Where exchanges are reported, for the front ends' own answers (login redirects, refusals). */
     public ProxyListener listener() {
         return listener;
-    }
-
-    UpstreamConnections connections() {
-        return connections;
-    }
-
-    Executor executor() {
-        return client.getExecutor();
-    }
-
-    ClientBody clientBody() {
-        return clientBody;
     }
 
     /** Relays one admitted request through the servlet API; returns at once, the exchange completes asynchronously. */

@@ -195,7 +195,7 @@ public abstract class PooledExchange {
 
     /** Gets a connection (parked unless {@code fresh}, or a new one) and sends the request on it. Under the lock. */
     final void dispatch(boolean fresh) {
-        UpstreamConnections pool = relay.connections();
+        UpstreamConnections pool = relay.connections;
         UpstreamConnection parked = fresh ? null : pool.claimParked(origin);
         if (parked != null) {
             attach(parked);
@@ -464,7 +464,7 @@ public abstract class PooledExchange {
                 ended = true;
                 if (bodyLength > 0 && sent < bodyLength) {
                     // Part of the body was read by something in front of the gateway: the upstream would wait forever.
-                    ProxyException error = relay.clientBody().endedShort(method, context.mount(), sent, bodyLength);
+                    ProxyException error = relay.clientBody.endedShort(method, context.mount(), sent, bodyLength);
                     later(() -> fail(c, error, error));
                     return Action.SUCCEEDED;
                 }
@@ -512,7 +512,7 @@ public abstract class PooledExchange {
     private static final byte[] CRLF = {'\r', '\n'};
 
     private void later(Runnable task) {
-        relay.executor().execute(task);
+        relay.httpClient().getExecutor().execute(task);
     }
 
 }
