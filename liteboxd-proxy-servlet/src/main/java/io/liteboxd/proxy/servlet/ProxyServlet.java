@@ -231,7 +231,7 @@ public class ProxyServlet extends HttpServlet {
         if (!response.isCommitted()) {
             response.setHeader(RequestIds.HEADER, requestId);
         }
-        ErrorResponses.send(response, e);
+        ErrorResponses.send(response, e, false, false);
         SandboxRoute route = routeOrNull(host, rawPath, request.getQueryString());
         String sandboxId = route == null ? null : route.sandboxId();
         int port = route == null ? 0 : route.port();
