@@ -294,23 +294,20 @@ public final class WebSocketHandshake implements AutoCloseable {
      */
     static CompletableFuture<UpstreamAnswer> dial(Relay relay, UpstreamRequest request) {
         CompletableFuture<UpstreamAnswer> result = new CompletableFuture<>();
-        AtomicReference<CompletableFuture<UpstreamAnswer>> attempt = new AtomicReference<>();
-        attempt.set(relay.connectUpstream(request));
+        AtomicReference<CompletableFuture<UpstreamAnswer>> attempt =
+                new AtomicReference<>(relay.connectUpstream(request));
         attempt.get().whenComplete((answer, failure) -> {
-            if (failure == null) {
-                result.complete(answer);
-            } else if (closedBeforeAnAnswer(failure) && !result.isDone()) {
+            if (failure != null && closedBeforeAnAnswer(failure) && !result.isDone()) {
                 attempt.set(relay.connectUpstream(request));
-                attempt.get().whenComplete((again, failed) -> {
-                    if (failed == null) {
-                        result.complete(again);
-                    } else {
-                        result.completeExceptionally(failed);
-                    }
-                });
-            } else {
-                result.completeExceptionally(failure);
             }
+            // The retry's outcome, or (no retry) the first attempt's, which has just completed.
+            attempt.get().whenComplete((again, failed) -> {
+                if (failed == null) {
+                    result.complete(again);
+                } else {
+                    result.completeExceptionally(failed);
+                }
+            });
         });
         result.whenComplete((answer, failure) -> {
             if (failure != null) {
