@@ -278,9 +278,8 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
 
     private void releaseBuffer() {
         if (buffer != null) {
-            RetainableByteBuffer b = buffer;
+            buffer.release();
             buffer = null;
-            b.release();
         }
     }
 
