@@ -192,7 +192,8 @@ public class ProxyServlet extends HttpServlet {
         String rawPath = rawPathInContext(request);
         boolean upgrade = HeaderPolicy.isWebSocketUpgrade(Collections.list(request.getHeaders("Connection")),
                 Collections.list(request.getHeaders("Upgrade")));
-        String host = ClientHost.of(request, config.trustForwardedHost());
+        String host = ClientHost.of(config.trustForwardedHost() ? request.getHeader("X-Forwarded-Host") : null,
+                request.getHeader("Host"));
         try {
             if (upgrade) {
                 gateway.route(host, rawPath, request.getQueryString());

@@ -1,7 +1,5 @@
 package io.liteboxd.proxy.servlet.internal;
 
-import jakarta.servlet.http.HttpServletRequest;
-
 /**
  * The host the client addressed, as the gateway uses it for host-style routes, the Origin check and
  * {@code X-Forwarded-Host}.
@@ -13,11 +11,6 @@ import jakarta.servlet.http.HttpServletRequest;
 public final class ClientHost {
 
     private ClientHost() {
-    }
-
-    /** @return {@code host[:port]}, or {@code null} when the request names none */
-    public static String of(HttpServletRequest request, boolean trustForwardedHost) {
-        return of(trustForwardedHost ? request.getHeader("X-Forwarded-Host") : null, request.getHeader("Host"));
     }
 
     /**
