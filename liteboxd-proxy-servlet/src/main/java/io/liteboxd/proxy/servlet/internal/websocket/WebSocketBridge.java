@@ -205,7 +205,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
 
     @Override
     public void onWebSocketPartialText(String payload, boolean last) {
-        toClient(payload, Utf8.length(payload), last, null);
+        toClient(payload, Utf8Validator.length(payload), last, null);
     }
 
     @Override
@@ -292,7 +292,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
             session.getUserProperties().put("org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT",
                     settings.writeTimeout().toMillis());
             session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) ->
-                    toUpstream(Utf8.length(part), last, sent -> upstream.sendPartialText(part, last, sent)));
+                    toUpstream(Utf8Validator.length(part), last, sent -> upstream.sendPartialText(part, last, sent)));
             session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) ->
                     toUpstream(part.remaining(), last, sent -> upstream.sendPartialBinary(part, last, sent)));
             session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) this::clientPong);
