@@ -64,18 +64,16 @@ public final class HttpRelay implements AutoCloseable {
     public static final class ResponseCutOff extends IOException {
         private static final long serialVersionUID = 1L;
 
-        ResponseCutOff(Object cause) {
+        ResponseCutOff(Throwable cause) {
             super("the upstream cut its response off (" + brief(cause)
                     + "); the client's connection is closed so that it cannot take the response for a whole one");
         }
 
         /** Some failures carry a whole connection state in their message: the class and a line are enough. */
-        private static String brief(Object cause) {
-            if (!(cause instanceof Throwable t) || t.getMessage() == null) {
-                return cause instanceof Throwable t ? t.getClass().getSimpleName() : String.valueOf(cause);
-            }
-            String line = t.getMessage().lines().findFirst().orElse("");
-            return t.getClass().getSimpleName() + ": " + (line.length() > 120 ? line.substring(0, 120) + "..." : line);
+        private static String brief(Throwable t) {
+            String line = t.getMessage() == null ? "" : t.getMessage().lines().findFirst().orElse("");
+            return t.getClass().getSimpleName() + (line.isEmpty() ? "" : ": ")
+                    + (line.length() > 120 ? line.substring(0, 120) + "..." : line);
         }
 
         @Override
@@ -255,8 +253,7 @@ public final class HttpRelay implements AutoCloseable {
      * the container closes the client's connection.
      */
     public static void throwIfCutOff(HttpServletRequest request) throws ResponseCutOff {
-        Object cutOff = request.getAttribute(CUT_OFF);
-        if (cutOff != null) {
+        if (request.getAttribute(CUT_OFF) instanceof Throwable cutOff) {
             throw new ResponseCutOff(cutOff);
         }
     }
