@@ -139,15 +139,12 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
         return answer;
     }
 
-    /** Upgrades with the standard {@code ServerContainer.upgradeHttpToWebSocket}, portable across containers. */
+    /** The standard {@code upgradeHttpToWebSocket}; {@code supports} has checked that the container has one. */
     @Override
     public void upgradeClient(HttpServletRequest request, HttpServletResponse response, String subprotocol,
                               HeaderBlock responseHeaders) throws IOException {
         ServerContainer container = (ServerContainer) request.getServletContext()
                 .getAttribute(ServerContainer.class.getName());
-        if (container == null) {
-            throw new IOException("Jakarta WebSocket is not enabled in this servlet container");
-        }
         String chosen = subprotocol == null ? "" : subprotocol;
         ServerEndpointConfig endpointConfig = ServerEndpointConfig.Builder
                 .create(WebSocketBridge.class, ENDPOINT_PATH)
