@@ -36,8 +36,8 @@ public final class ServletHeaders {
      */
     public static HeaderContext context(HttpServletRequest request, Admission admission, String host, String requestId,
                                         boolean webSocket) {
-        String mount = (request.getContextPath() == null ? "" : request.getContextPath()) + admission.route().mountPath();
-        return new HeaderContext(admission, mount, request.getRemoteAddr(), request.isSecure(), host,
-                request.getServerPort(), requestId, request.getProtocol(), webSocket);
+        String contextPath = request.getContextPath() == null ? "" : request.getContextPath();
+        return new HeaderContext(admission, contextPath + admission.route().mountPath(), request.getRemoteAddr(),
+                request.isSecure(), host, request.getServerPort(), requestId, request.getProtocol(), webSocket);
     }
 }

@@ -102,12 +102,10 @@ public final class WebSocketHandshake implements AutoCloseable {
         return client;
     }
 
-    /** The relay kind in use, for logs. */
     public String relayKind() {
         return relays.describe();
     }
 
-    /** Open relays right now. */
     public int openRelays() {
         return open.size();
     }
