@@ -8,7 +8,6 @@ import io.liteboxd.proxy.servlet.internal.http.HttpRelay;
 import io.liteboxd.proxy.servlet.internal.http.PooledExchange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.Trailers;
@@ -195,9 +194,7 @@ final class JettyCoreExchange extends PooledExchange {
     protected void enableTrailers() {
         response.setTrailersSupplier(() -> {
             HttpFields.Mutable fields = HttpFields.build();
-            for (Map.Entry<String, String> e : trailerFields().entrySet()) {
-                fields.add(e.getKey(), e.getValue());
-            }
+            trailerFields().forEach(fields::add);
             return fields;
         });
     }
