@@ -30,20 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What {@link ProxyServlet} sets up around its relays: the configuration and the three SPIs when they come from
- * settings (init-params, the initializer's context-params, {@code LITEBOXD_*} variables) rather than code, and the
- * JMX registration of its metrics. Every wrong, missing or conflicting setting fails the start with a
- * {@link ServletException} that names it.
- *
- * <p>The SPIs come from exactly one of:
- * <ol>
- *   <li>an {@link SpiProvider} found with {@link ServiceLoader}: {@code spiProvider=NAME}, or
- *       {@code kubernetes=true} for the library's own {@code kubernetes} provider;</li>
- *   <li>a {@link StaticSandboxes} file: {@code sandboxes=PATH};</li>
- *   <li>class names with public no-argument constructors: {@code tokenAuthenticator} and {@code sandboxResolver},
- *       kept for {@code web.xml} users who have no {@code META-INF/services} file of their own.</li>
- * </ol>
- * With the last two, {@code upstreamConnector} may name a connector class (default {@link DirectPodConnector}); a
- * provider brings its own.
+ * settings (init-params, the initializer's context-params, {@code LITEBOXD_*} variables) rather than code, as its class
+ * comment lists them, and the JMX registration of its metrics. Every wrong, missing or conflicting setting fails the
+ * start with a {@link ServletException} that names it. Class names are kept for {@code web.xml} users who have no
+ * {@code META-INF/services} file of their own.
  */
 final class GatewayBootstrap {
 

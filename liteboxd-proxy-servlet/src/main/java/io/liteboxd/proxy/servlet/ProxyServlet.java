@@ -6,6 +6,7 @@ import io.liteboxd.proxy.internal.admission.SandboxGateway;
 import io.liteboxd.proxy.servlet.internal.RequestIds;
 import io.liteboxd.proxy.servlet.internal.ErrorResponses;
 import io.liteboxd.proxy.servlet.internal.ClientHost;
+import io.liteboxd.proxy.servlet.internal.ServletHeaders;
 import io.liteboxd.proxy.observe.AccessLog;
 import io.liteboxd.proxy.observe.HandshakeEvent;
 import io.liteboxd.proxy.observe.HttpExchangeEvent;
@@ -23,6 +24,7 @@ import io.liteboxd.proxy.connect.Transport;
 import io.liteboxd.proxy.connect.UpstreamConnector;
 import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.error.ProxyException;
+import io.liteboxd.proxy.internal.header.HeaderContext;
 import io.liteboxd.proxy.internal.header.HeaderPolicy;
 import io.liteboxd.proxy.resolve.SandboxResolver;
 import io.liteboxd.proxy.resolve.StaticSandboxes;
@@ -165,9 +167,9 @@ public class ProxyServlet extends HttpServlet {
             blockingSends = newExecutor("liteboxd-ws-send-", Math.max(256, 4 * clientThreads));
             closes = newExecutor("liteboxd-ws-close-", Math.max(64, clientThreads));
             webSockets = new WebSocketHandshake(config, httpRelay.headerPolicy(), httpRelay.httpClient(), blockingSends,
-                    closes, getServletContext(),
-                    events);
-            registerMetrics();
+                    closes, getServletContext(), events);
+            metricsName = GatewayBootstrap.registerMetrics(metrics, getServletContext().getContextPath() + "/"
+                    + getServletName());
             LOG.info("liteboxd-proxy serving {}{} with {}, WebSocket relay {}",
                     getServletContext().getContextPath(), mapping(config), config, webSockets.relayKind());
         } catch (ServletException e) {
@@ -186,12 +188,12 @@ public class ProxyServlet extends HttpServlet {
             HttpRelay.throwIfCutOff(request);
         }
         long started = System.nanoTime();
-        String requestId = RequestIds.of(request);
+        String requestId = RequestIds.of(request.getHeader(RequestIds.HEADER));
         String rawPath = rawPathInContext(request);
         boolean upgrade = HeaderPolicy.isWebSocketUpgrade(Collections.list(request.getHeaders("Connection")),
                 Collections.list(request.getHeaders("Upgrade")));
-        String host = ClientHost.of(request, config.trustForwardedHost());
-        request.setAttribute(ClientHost.ATTRIBUTE, host);
+        String host = ClientHost.of(config.trustForwardedHost() ? request.getHeader("X-Forwarded-Host") : null,
+                request.getHeader("Host"));
         try {
             if (upgrade) {
                 gateway.route(host, rawPath, request.getQueryString());
@@ -201,8 +203,9 @@ public class ProxyServlet extends HttpServlet {
                     request.getQueryString(), Collections.list(request.getHeaders(AccessTokens.HEADER)),
                     Collections.list(request.getHeaders("Cookie")), request.getHeader("Origin"),
                     upgrade ? Transport.WEBSOCKET : Transport.HTTP, request.getContextPath()));
+            HeaderContext context = ServletHeaders.context(request, admission, host, requestId, upgrade);
             if (upgrade) {
-                webSockets.upgrade(request, response, admission,
+                webSockets.upgrade(request, response, admission, context,
                         refusal -> refuse(request, response, refusal, true, host, rawPath, started, requestId));
             } else if (httpRelay.redirectsLogin(request, response, admission)) {
                 response.setHeader(RequestIds.HEADER, requestId);
@@ -210,7 +213,7 @@ public class ProxyServlet extends HttpServlet {
                         admission.route().port(), request.getMethod(), response.getStatus(), null, 0,
                         Duration.ofNanos(System.nanoTime() - started)));
             } else {
-                httpRelay.relay(request, response, admission);
+                httpRelay.relay(request, response, admission, context);
             }
         } catch (ProxyException e) {
             if (e.status() >= 500) {
@@ -229,7 +232,7 @@ public class ProxyServlet extends HttpServlet {
         if (!response.isCommitted()) {
             response.setHeader(RequestIds.HEADER, requestId);
         }
-        ErrorResponses.send(response, e);
+        ErrorResponses.send(response, e, false, false);
         SandboxRoute route = routeOrNull(host, rawPath, request.getQueryString());
         String sandboxId = route == null ? null : route.sandboxId();
         int port = route == null ? 0 : route.port();
@@ -267,11 +270,6 @@ public class ProxyServlet extends HttpServlet {
         return metrics;
     }
 
-    private void registerMetrics() {
-        metricsName = GatewayBootstrap.registerMetrics(metrics, getServletContext().getContextPath() + "/"
-                + getServletName());
-    }
-
     @Override
     public void destroy() {
         if (webSockets != null) {
@@ -287,14 +285,13 @@ public class ProxyServlet extends HttpServlet {
             httpRelay.close();
             httpRelay = null;
         }
-        if (blockingSends != null) {
-            blockingSends.shutdown();
-            blockingSends = null;
+        for (ExecutorService pool : new ExecutorService[] {blockingSends, closes}) {
+            if (pool != null) {
+                pool.shutdown();
+            }
         }
-        if (closes != null) {
-            closes.shutdown();
-            closes = null;
-        }
+        blockingSends = null;
+        closes = null;
         GatewayBootstrap.unregisterMetrics(metricsName);
         metricsName = null;
         GatewayBootstrap.closeResources(spiResources);

@@ -1,7 +1,5 @@
 package io.liteboxd.proxy.servlet.internal;
 
-import jakarta.servlet.http.HttpServletRequest;
-
 /**
  * The host the client addressed, as the gateway uses it for host-style routes, the Origin check and
  * {@code X-Forwarded-Host}.
@@ -12,15 +10,7 @@ import jakarta.servlet.http.HttpServletRequest;
  */
 public final class ClientHost {
 
-    /** Request attribute under which {@code ProxyServlet} leaves the host for the relays. */
-    public static final String ATTRIBUTE = ClientHost.class.getName();
-
     private ClientHost() {
-    }
-
-    /** @return {@code host[:port]}, or {@code null} when the request names none */
-    public static String of(HttpServletRequest request, boolean trustForwardedHost) {
-        return of(trustForwardedHost ? request.getHeader("X-Forwarded-Host") : null, request.getHeader("Host"));
     }
 
     /**
@@ -36,11 +26,5 @@ public final class ClientHost {
             }
         }
         return host == null || host.isBlank() ? null : host.trim();
-    }
-
-    /** The host {@code ProxyServlet} determined for this request, falling back to {@code Host}. */
-    public static String determined(HttpServletRequest request) {
-        Object host = request.getAttribute(ATTRIBUTE);
-        return host instanceof String h ? h : of(request, false);
     }
 }

@@ -23,18 +23,10 @@ public final class ErrorResponses {
      * Sends {@code e} as status + JSON body if the response is not committed yet; otherwise there is nothing left
      * to tell the client and the caller must abort the connection instead.
      *
-     * @return true if the error was written
-     */
-    public static boolean send(HttpServletResponse response, ProxyException e) {
-        return send(response, e, false, false);
-    }
-
-    /**
-     * As {@link #send(HttpServletResponse, ProxyException)}, for an exchange the relay has begun.
-     *
      * @param close       ask the container to close the connection afterwards (the request body may be unread)
      * @param nonBlocking the output is in non-blocking mode: the body is written only if it is ready (the status and
      *                    length still tell the client), and nothing is flushed here
+     * @return true if the error was written
      */
     public static boolean send(HttpServletResponse response, ProxyException e, boolean close, boolean nonBlocking) {
         if (response.isCommitted()) {

@@ -1,6 +1,5 @@
 package io.liteboxd.proxy.servlet.internal;
 
-import jakarta.servlet.http.HttpServletRequest;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -10,21 +9,9 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class RequestIds {
 
     public static final String HEADER = "X-Request-ID";
-    public static final String ATTRIBUTE = RequestIds.class.getName();
     private static final int MAX_LENGTH = 128;
 
     private RequestIds() {
-    }
-
-    /** The request's id, computed once and kept as a request attribute. */
-    public static String of(HttpServletRequest request) {
-        Object known = request.getAttribute(ATTRIBUTE);
-        if (known instanceof String id) {
-            return id;
-        }
-        String id = of(request.getHeader(HEADER));
-        request.setAttribute(ATTRIBUTE, id);
-        return id;
     }
 
     /** The id for a request whose {@code X-Request-ID} is {@code given} (may be null). */

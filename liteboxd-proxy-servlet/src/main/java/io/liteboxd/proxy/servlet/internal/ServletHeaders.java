@@ -3,7 +3,6 @@ package io.liteboxd.proxy.servlet.internal;
 import io.liteboxd.proxy.internal.admission.SandboxGateway.Admission;
 import io.liteboxd.proxy.internal.header.HeaderBlock;
 import io.liteboxd.proxy.internal.header.HeaderContext;
-import io.liteboxd.proxy.route.SandboxRoute;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Enumeration;
 
@@ -30,17 +29,15 @@ public final class ServletHeaders {
         return block;
     }
 
-    /** The policy's view of an admitted request relayed over HTTP or as a WebSocket handshake. */
-    public static HeaderContext context(HttpServletRequest request, Admission admission, boolean webSocket) {
-        SandboxRoute route = admission.route();
-        return new HeaderContext(admission, mount(request, route), request.getRemoteAddr(), request.isSecure(),
-                ClientHost.determined(request), request.getServerPort(), RequestIds.of(request),
-                request.getProtocol(), webSocket);
-    }
-
-    /** Where the sandbox app is mounted as the client sees it: context path plus the route's mount path. */
-    public static String mount(HttpServletRequest request, SandboxRoute route) {
-        String context = request.getContextPath();
-        return (context == null ? "" : context) + route.mountPath();
+    /**
+     * The policy's view of an admitted request relayed over HTTP or as a WebSocket handshake.
+     *
+     * @param host the host the client addressed ({@link ClientHost})
+     */
+    public static HeaderContext context(HttpServletRequest request, Admission admission, String host, String requestId,
+                                        boolean webSocket) {
+        String contextPath = request.getContextPath() == null ? "" : request.getContextPath();
+        return new HeaderContext(admission, contextPath + admission.route().mountPath(), request.getRemoteAddr(),
+                request.isSecure(), host, request.getServerPort(), requestId, request.getProtocol(), webSocket);
     }
 }

@@ -8,11 +8,8 @@ import io.liteboxd.proxy.servlet.internal.http.HttpRelay;
 import io.liteboxd.proxy.servlet.internal.http.PooledExchange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.Trailers;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -41,7 +38,6 @@ final class JettyCoreExchange extends PooledExchange {
     private final Request request;
     private final Response response;
     private final Callback callback;
-    private final String contextPath;
 
     /** Largest write of a body of announced length. */
     static final int WRITE_SIZE = 64 * 1024;
@@ -74,11 +70,10 @@ final class JettyCoreExchange extends PooledExchange {
 
     JettyCoreExchange(HttpRelay relay, Request request, Response response, Callback callback, Admission admission,
                       HeaderBlock headers, HeaderContext context, String contextPath, long bodyLength) {
-        super(relay, admission, request.getMethod(), headers, context, bodyLength);
+        super(relay, admission, request.getMethod(), headers, context, contextPath, bodyLength);
         this.request = request;
         this.response = response;
         this.callback = callback;
-        this.contextPath = contextPath;
     }
 
     void start() {
@@ -196,29 +191,12 @@ final class JettyCoreExchange extends PooledExchange {
     }
 
     @Override
-    protected boolean http11() {
-        return request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1;
-    }
-
-    @Override
     protected void enableTrailers() {
         response.setTrailersSupplier(() -> {
             HttpFields.Mutable fields = HttpFields.build();
-            for (Map.Entry<String, String> e : trailerFields().entrySet()) {
-                fields.add(e.getKey(), e.getValue());
-            }
+            trailerFields().forEach(fields::add);
             return fields;
         });
-    }
-
-    @Override
-    protected String contextPath() {
-        return contextPath;
-    }
-
-    @Override
-    protected boolean secure() {
-        return request.isSecure();
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.liteboxd.proxy.internal.auth.GatewayCookies;
 import io.liteboxd.proxy.internal.auth.NavigationLogin;
 import io.liteboxd.proxy.internal.auth.TokenCookie;
 import io.liteboxd.proxy.internal.auth.TokenSource;
+import io.liteboxd.proxy.internal.header.HeaderContext;
 import io.liteboxd.proxy.internal.header.HeaderPolicy;
 import io.liteboxd.proxy.observe.ProxyListener;
 import io.liteboxd.proxy.servlet.internal.ServletHeaders;
@@ -63,18 +64,16 @@ public final class HttpRelay implements AutoCloseable {
     public static final class ResponseCutOff extends IOException {
         private static final long serialVersionUID = 1L;
 
-        ResponseCutOff(Object cause) {
+        ResponseCutOff(Throwable cause) {
             super("the upstream cut its response off (" + brief(cause)
                     + "); the client's connection is closed so that it cannot take the response for a whole one");
         }
 
         /** Some failures carry a whole connection state in their message: the class and a line are enough. */
-        private static String brief(Object cause) {
-            if (!(cause instanceof Throwable t) || t.getMessage() == null) {
-                return cause instanceof Throwable t ? t.getClass().getSimpleName() : String.valueOf(cause);
-            }
-            String line = t.getMessage().lines().findFirst().orElse("");
-            return t.getClass().getSimpleName() + ": " + (line.length() > 120 ? line.substring(0, 120) + "..." : line);
+        private static String brief(Throwable t) {
+            String line = t.getMessage() == null ? "" : t.getMessage().lines().findFirst().orElse("");
+            return t.getClass().getSimpleName() + (line.isEmpty() ? "" : ": ")
+                    + (line.length() > 120 ? line.substring(0, 120) + "..." : line);
         }
 
         @Override
@@ -87,9 +86,9 @@ public final class HttpRelay implements AutoCloseable {
     private final SandboxGateway gateway;
     private final HeaderPolicy headerPolicy;
     private final ProxyListener listener;
-    private final ClientBody clientBody = new ClientBody();
+    final ClientBody clientBody = new ClientBody();
     private final HttpClient client;
-    private final UpstreamConnections connections;
+    final UpstreamConnections connections;
 
     /**
      * Creates and starts the engine.
@@ -176,27 +175,14 @@ public final class HttpRelay implements AutoCloseable {
         return listener;
     }
 
-    UpstreamConnections connections() {
-        return connections;
-    }
-
-    Executor executor() {
-        return client.getExecutor();
-    }
-
-    ClientBody clientBody() {
-        return clientBody;
-    }
-
     /** Relays one admitted request through the servlet API; returns at once, the exchange completes asynchronously. */
-    public void relay(HttpServletRequest request, HttpServletResponse response, Admission admission)
-            throws IOException {
+    public void relay(HttpServletRequest request, HttpServletResponse response, Admission admission,
+                      HeaderContext context) throws IOException {
         long length = bodyLength(request);
         if (length != 0) {
             clientBody.checkUnread(request);
         }
-        new ServletExchange(this, request, response, admission, ServletHeaders.block(request),
-                ServletHeaders.context(request, admission, false), length).start();
+        new ServletExchange(this, request, response, admission, ServletHeaders.block(request), context, length).start();
     }
 
     /**
@@ -267,8 +253,7 @@ public final class HttpRelay implements AutoCloseable {
      * the container closes the client's connection.
      */
     public static void throwIfCutOff(HttpServletRequest request) throws ResponseCutOff {
-        Object cutOff = request.getAttribute(CUT_OFF);
-        if (cutOff != null) {
+        if (request.getAttribute(CUT_OFF) instanceof Throwable cutOff) {
             throw new ResponseCutOff(cutOff);
         }
     }

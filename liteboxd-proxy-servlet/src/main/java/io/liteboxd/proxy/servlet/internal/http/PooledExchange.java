@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.IteratingCallback;
@@ -46,7 +45,6 @@ public abstract class PooledExchange {
     protected static final ByteBuffer END = ByteBuffer.allocate(0);
 
     final HttpRelay relay;
-    /** The admitted request. */
     protected final Admission admission;
     private final UpstreamConnections.Origin origin;
     private final byte[] head;
@@ -54,11 +52,11 @@ public abstract class PooledExchange {
     /** Bytes of request body announced: 0 for none, -1 for a body of unknown length (sent chunked). */
     private final long bodyLength;
     private final boolean retriable;
-    /** The header policy's view of this exchange. */
     protected final HeaderContext context;
     private final String method;
     private final long startNanos = System.nanoTime();
     private final BodyPump pump;
+    private final String cookie;
 
     /** The connection serving this exchange now; callbacks from any other (a failed first try) are ignored. */
     volatile UpstreamConnection connection;
@@ -79,10 +77,10 @@ public abstract class PooledExchange {
 
     /**
      * @param clientHeaders the client's header fields, before the header policy
-     * @param bodyLength    bytes of request body announced: 0 for none, -1 for a body of unknown length
+     * @param contextPath   the client's servlet context path ("" at the root), for the gateway cookie's path
      */
     protected PooledExchange(HttpRelay relay, Admission admission, String method, HeaderBlock clientHeaders,
-                             HeaderContext context, long bodyLength) {
+                             HeaderContext context, String contextPath, long bodyLength) {
         this.relay = relay;
         this.admission = admission;
         URI target = admission.target().uri();
@@ -100,6 +98,7 @@ public abstract class PooledExchange {
         this.retriable = bodyLength == 0 && (headRequest || "GET".equals(method) || "OPTIONS".equals(method)
                 || "TRACE".equals(method));
         this.pump = bodyLength == 0 ? null : new BodyPump();
+        this.cookie = relay.gatewayCookie(contextPath, context.secure(), admission);
     }
 
     // ---- client side of the response, under the lock ----
@@ -117,15 +116,6 @@ public abstract class PooledExchange {
 
     /** Announces trailers ({@code Trailer} already added); they are read from {@link #trailerFields()} at the end. */
     protected abstract void enableTrailers();
-
-    /** Whether the client spoke HTTP/1.1 (trailers need chunked encoding). */
-    protected abstract boolean http11();
-
-    /** The client's servlet context path ("" at the root), for the gateway cookie's path. */
-    protected abstract String contextPath();
-
-    /** Whether the client's connection is secure, for the gateway cookie's {@code Secure} flag. */
-    protected abstract boolean secure();
 
     /**
      * The head is complete.
@@ -197,22 +187,21 @@ public abstract class PooledExchange {
 
     // ---- upstream side ----
 
-    /** Gets a connection (parked, or a new one) and sends the request on it. */
     protected final void sendRequest() {
         synchronized (this) {
             dispatch(false);
         }
     }
 
-    /** Gets a connection (parked, or a new one) and sends the request on it. Called under the lock. */
+    /** Gets a connection (parked unless {@code fresh}, or a new one) and sends the request on it. Under the lock. */
     final void dispatch(boolean fresh) {
-        UpstreamConnections pool = relay.connections();
+        UpstreamConnections pool = relay.connections;
         UpstreamConnection parked = fresh ? null : pool.claimParked(origin);
         if (parked != null) {
             attach(parked);
             return;
         }
-        pool.connect(origin, Promise.from(this::attach, this::connectFailed));
+        pool.connect(origin, Promise.from(this::attach, cause -> fail(null, UpstreamFailures.classify(cause), cause)));
     }
 
     private void attach(UpstreamConnection c) {
@@ -229,10 +218,6 @@ public abstract class PooledExchange {
     private void headWritten() {
         bodyStarted = true;
         pump.iterate();
-    }
-
-    private void connectFailed(Throwable cause) {
-        fail(null, UpstreamFailures.classify(cause), cause);
     }
 
     /**
@@ -262,13 +247,11 @@ public abstract class PooledExchange {
         headers.add(field);
     }
 
-    final void responseTrailer(HttpField field) {
-        synchronized (this) {
-            if (trailers == null) {
-                trailers = new ArrayList<>(4);
-            }
-            trailers.add(field);
+    final synchronized void responseTrailer(HttpField field) {
+        if (trailers == null) {
+            trailers = new ArrayList<>(4);
         }
+        trailers.add(field);
     }
 
     /** @return true if the body must wait until the client side resumes the connection */
@@ -309,11 +292,11 @@ public abstract class PooledExchange {
             }
             streamed = length < 0 && !bodiless;
             String announced = announcedTrailers == null ? null : TrailerPolicy.announced(announcedTrailers);
-            if (announced != null && http11()) {
+            // Trailers need chunked encoding: HTTP/1.1.
+            if (announced != null && "HTTP/1.1".equals(context.protocol())) {
                 addHeader(HttpHeader.TRAILER.asString(), announced);
                 enableTrailers();
             }
-            String cookie = relay.gatewayCookie(contextPath(), secure(), admission);
             if (cookie != null) {
                 addHeader(HttpHeader.SET_COOKIE.asString(), cookie);
             }
@@ -363,10 +346,6 @@ public abstract class PooledExchange {
             endResponse();
         }
         report(status, null);
-    }
-
-    final void upstreamTimedOut(UpstreamConnection c, TimeoutException timeout) {
-        fail(c, UpstreamFailures.classify(timeout), timeout);
     }
 
     /**
@@ -485,7 +464,7 @@ public abstract class PooledExchange {
                 ended = true;
                 if (bodyLength > 0 && sent < bodyLength) {
                     // Part of the body was read by something in front of the gateway: the upstream would wait forever.
-                    ProxyException error = relay.clientBody().endedShort(method, context.mount(), sent, bodyLength);
+                    ProxyException error = relay.clientBody.endedShort(method, context.mount(), sent, bodyLength);
                     later(() -> fail(c, error, error));
                     return Action.SUCCEEDED;
                 }
@@ -533,7 +512,7 @@ public abstract class PooledExchange {
     private static final byte[] CRLF = {'\r', '\n'};
 
     private void later(Runnable task) {
-        relay.executor().execute(task);
+        relay.httpClient().getExecutor().execute(task);
     }
 
 }

@@ -51,10 +51,10 @@ final class RequestHead {
         return b.toArray();
     }
 
-    /** The last chunk of a chunked body: its trailer fields (already filtered), if any, and the final CRLF. */
     /** The end of a chunked body without trailers, the common case: shared, read-only. */
     static final ByteBuffer LAST_CHUNK = ByteBuffer.wrap(new byte[] {'0', '\r', '\n', '\r', '\n'}).asReadOnlyBuffer();
 
+    /** The last chunk of a chunked body: its trailer fields (already filtered), if any, and the final CRLF. */
     static byte[] lastChunk(HeaderBlock trailers) {
         Bytes b = new Bytes(64);
         b.put('0').crlf();

@@ -58,7 +58,7 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
 
     ServletExchange(HttpRelay relay, HttpServletRequest request, HttpServletResponse response, Admission admission,
                     HeaderBlock headers, HeaderContext context, long bodyLength) {
-        super(relay, admission, request.getMethod(), headers, context, bodyLength);
+        super(relay, admission, request.getMethod(), headers, context, request.getContextPath(), bodyLength);
         this.request = request;
         this.response = response;
         this.withBody = bodyLength != 0;
@@ -206,21 +206,6 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
     }
 
     @Override
-    protected boolean http11() {
-        return "HTTP/1.1".equals(request.getProtocol());
-    }
-
-    @Override
-    protected String contextPath() {
-        return request.getContextPath();
-    }
-
-    @Override
-    protected boolean secure() {
-        return request.isSecure();
-    }
-
-    @Override
     protected void enableTrailers() {
         response.setTrailerFields(this::trailerFields);
     }
@@ -240,20 +225,16 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
     @Override
     protected boolean writeContent(ByteBuffer content) throws IOException {
         int n = content.remaining();
-        if (!nonBlocking) {
-            // At most SMALL_BODY bytes in all, below the response buffer: copied there, no I/O.
-            if (scratch == null || scratch.length < n) {
-                scratch = new byte[Math.max(n, 1024)];
-            }
-            content.get(scratch, 0, n);
-            out.write(scratch, 0, n);
-            return false;
-        }
         // The previous chunk's write has completed (we were resumed, or it was ready), so the array is free.
         if (scratch == null || scratch.length < n) {
             scratch = new byte[Math.max(n, 1024)];
         }
         content.get(scratch, 0, n);
+        if (!nonBlocking) {
+            // At most SMALL_BODY bytes in all, below the response buffer: copied there, no I/O.
+            out.write(scratch, 0, n);
+            return false;
+        }
         // Set before asking: once isReady() says false the container may call onWritePossible at any moment.
         waiting = true;
         out.write(scratch, 0, n);
@@ -327,16 +308,11 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
 
     /** Completes the async cycle now, or as soon as a read of the request body in progress ends. */
     private void completeQuietly() {
-        while (true) {
-            int state = reading.get();
-            if (state == IDLE && reading.compareAndSet(IDLE, COMPLETED)) {
-                complete();
-                return;
-            }
-            if (state == READING && reading.compareAndSet(READING, COMPLETE_AFTER_READ)) {
-                return;
-            }
-            if (state == COMPLETE_AFTER_READ || state == COMPLETED) {
+        for (int state; (state = reading.get()) == IDLE || state == READING; ) {
+            if (reading.compareAndSet(state, state == IDLE ? COMPLETED : COMPLETE_AFTER_READ)) {
+                if (state == IDLE) {
+                    complete();
+                }
                 return;
             }
         }

@@ -278,9 +278,8 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
 
     private void releaseBuffer() {
         if (buffer != null) {
-            RetainableByteBuffer b = buffer;
+            buffer.release();
             buffer = null;
-            b.release();
         }
     }
 
@@ -337,7 +336,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
         exchange = null;
         if (current != null && state.get() == State.BUSY) {
             // Stalled for the request timeout: 504 if the client has seen nothing yet.
-            current.upstreamTimedOut(this, timeout);
+            current.upstreamFailed(this, timeout, false);
         }
         // Closed here, parked or busy: Jetty would only fail the read interest, which process() takes back.
         close();
@@ -439,10 +438,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
 
     @Override
     public boolean messageComplete() {
-        if (interim) {
-            return true;
-        }
-        messageComplete = true;
+        messageComplete = !interim;
         return true;
     }
 

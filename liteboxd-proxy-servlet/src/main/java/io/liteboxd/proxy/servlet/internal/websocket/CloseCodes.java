@@ -16,27 +16,18 @@ public final class CloseCodes {
     public static final int GOING_AWAY = 1001;
     public static final int MESSAGE_TOO_BIG = 1009;
     public static final int INTERNAL_ERROR = 1011;
-    public static final int TRY_AGAIN_LATER = 1013;
 
     private CloseCodes() {
     }
 
     /** A code seen from the upstream, made safe to send to the client. */
     public static int towardsClient(int code) {
-        return switch (code) {
-            case 1005 -> NORMAL;
-            case 1006, 1015 -> INTERNAL_ERROR;
-            default -> sendable(code) ? code : INTERNAL_ERROR;
-        };
+        return code == 1005 ? NORMAL : sendable(code) ? code : INTERNAL_ERROR;
     }
 
     /** A code seen from the client, made safe to send to the upstream. */
     public static int towardsUpstream(int code) {
-        return switch (code) {
-            case 1005 -> NORMAL;
-            case 1006, 1015 -> GOING_AWAY;
-            default -> sendable(code) ? code : GOING_AWAY;
-        };
+        return code == 1005 ? NORMAL : sendable(code) ? code : GOING_AWAY;
     }
 
     public static boolean sendable(int code) {

@@ -42,14 +42,12 @@ public final class RelayLifecycle {
 
     private static final class State {
         final Side side;
-        final String name;
         final AtomicBoolean ended = new AtomicBoolean();
         volatile Leg leg;
         volatile long seen = System.nanoTime();
 
         State(Side side) {
             this.side = side;
-            this.name = side == Side.CLIENT ? "client" : "upstream";
         }
     }
 
@@ -163,7 +161,7 @@ public final class RelayLifecycle {
     private void closeGraceOver() {
         for (State state : new State[] {client, upstream}) {
             if (!state.ended.get()) {
-                LOG.debug("{} {} did not finish closing in {}, ending it", relay, state.name, CLOSE_GRACE);
+                LOG.debug("{} {} did not finish closing in {}, ending it", relay, state.side.label(), CLOSE_GRACE);
                 state.leg.terminate();
                 ended(state.side);
             }
@@ -205,8 +203,8 @@ public final class RelayLifecycle {
             if (now - state.seen > settings.idleTimeout().toNanos()) {
                 // A half-open peer never answers our pings, and our pings keep the transport's idle timer from
                 // firing: only "nothing received" finds it.
-                LOG.debug("{} {} silent for {}, closing", relay, state.name, settings.idleTimeout());
-                abort(CloseCodes.GOING_AWAY, state.name + " idle timeout");
+                LOG.debug("{} {} silent for {}, closing", relay, state.side.label(), settings.idleTimeout());
+                abort(CloseCodes.GOING_AWAY, state.side.label() + " idle timeout");
                 return;
             }
         }

@@ -30,27 +30,12 @@ public final class RelayStats {
     private final LongAdder bytesToClient = new LongAdder();
     private final AtomicReference<FirstClose> firstClose = new AtomicReference<>();
 
-    public void toUpstream(long bytes, boolean endOfMessage) {
-        bytesToUpstream.add(bytes);
-        if (endOfMessage) {
-            messagesToUpstream.increment();
-        }
-    }
-
-    public void toClient(long bytes, boolean endOfMessage) {
-        bytesToClient.add(bytes);
-        if (endOfMessage) {
-            messagesToClient.increment();
-        }
-    }
-
-    /** Adds what a relay that counts in batches carried towards the upstream. */
+    /** Adds what was carried towards the upstream: whole messages, and bytes. */
     public void addToUpstream(long messages, long bytes) {
         bytesToUpstream.add(bytes);
         messagesToUpstream.add(messages);
     }
 
-    /** Adds what a relay that counts in batches carried towards the client. */
     public void addToClient(long messages, long bytes) {
         bytesToClient.add(bytes);
         messagesToClient.add(messages);

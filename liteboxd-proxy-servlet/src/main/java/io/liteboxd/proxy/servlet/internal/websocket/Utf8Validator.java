@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 /**
  * Incremental UTF-8 validation of a text message split across frames (RFC 3629 ranges: no overlongs, no surrogates,
  * nothing above U+10FFFF). Lets the tunnel relay text frames without decoding them, and still close with 1007
- * on invalid text as RFC 6455 requires.
+ * on invalid text as RFC 6455 requires. Also counts the UTF-8 size of text for the bridge, without encoding it.
  */
 public final class Utf8Validator {
 
@@ -89,5 +89,25 @@ public final class Utf8Validator {
         lower = 0x80;
         upper = 0xBF;
         return complete;
+    }
+
+    /** The UTF-8 size of {@code s} without encoding it, for the message size limit. */
+    static long length(CharSequence s) {
+        long bytes = 0;
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 }

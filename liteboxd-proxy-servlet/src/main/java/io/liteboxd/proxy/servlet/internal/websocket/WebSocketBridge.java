@@ -2,9 +2,11 @@ package io.liteboxd.proxy.servlet.internal.websocket;
 
 import io.liteboxd.proxy.internal.header.HeaderBlock;
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
-import jakarta.websocket.SendResult;
+import jakarta.websocket.SendHandler;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,6 +16,7 @@ import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +44,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Keepalive, idle closing, close mirroring and the close grace are the {@link RelayLifecycle}'s; this class
  * supplies how each leg is pinged and closed.
+ *
+ * <p>The bridge is itself the client's Jakarta endpoint (one instance per connection, handed out by its
+ * configurator) and the upstream's Jetty listener: public because containers instantiate and introspect endpoint
+ * classes reflectively, and Jetty invokes listener methods through method handles, which fail on non-public classes.
  */
-public final class WebSocketBridge implements Relay {
+public final class WebSocketBridge extends Endpoint implements Relay, Session.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketBridge.class);
     private static final String ENDPOINT_PATH = "/liteboxd-bridge";
@@ -92,11 +100,6 @@ public final class WebSocketBridge implements Relay {
         this.lifecycle = new RelayLifecycle(settings, this, clientLeg, upstreamLeg, () -> onFinished.accept(this));
     }
 
-    /** A one-shot admission ticket: true exactly once, for the handshake the servlet authenticated. */
-    boolean claim() {
-        return claimed.compareAndSet(false, true);
-    }
-
     @Override
     public boolean isClientOpen() {
         return client != null;
@@ -108,24 +111,67 @@ public final class WebSocketBridge implements Relay {
     }
 
     @Override
-    public java.util.concurrent.CompletableFuture<UpstreamAnswer> connectUpstream(UpstreamRequest request) {
-        return SessionDial.dial(settings.webSocketClient(), new UpstreamListener(this), request,
-                () -> abort(CloseCodes.GOING_AWAY, "handshake timed out"));
+    public CompletableFuture<UpstreamAnswer> connectUpstream(UpstreamRequest request) {
+        ClientUpgradeRequest upgrade = new ClientUpgradeRequest(request.uri());
+        upgrade.setSubProtocols(request.subprotocols());
+        request.headers().forEach(upgrade::setHeader);
+        CompletableFuture<Session> connecting;
+        try {
+            connecting = settings.webSocketClient().connect(this, upgrade);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<UpstreamAnswer> answer = new CompletableFuture<>();
+        connecting.whenComplete((session, failure) -> {
+            if (failure != null) {
+                answer.completeExceptionally(failure);
+            } else if (!answer.complete(new UpstreamAnswer(session.getUpgradeResponse().getAcceptedSubProtocol(),
+                    session.getUpgradeResponse().getHeaders()))) {
+                // Cancelled (timed out) before the upstream answered: the session that opened anyway must go.
+                abort(CloseCodes.GOING_AWAY, "handshake timed out");
+            }
+        });
+        answer.whenComplete((ok, failure) -> {
+            if (answer.isCancelled()) {
+                connecting.cancel(true);
+            }
+        });
+        return answer;
     }
 
-    /** Upgrades with the standard {@code ServerContainer.upgradeHttpToWebSocket}, portable across containers. */
+    /** The standard {@code upgradeHttpToWebSocket}; {@code supports} has checked that the container has one. */
     @Override
     public void upgradeClient(HttpServletRequest request, HttpServletResponse response, String subprotocol,
                               HeaderBlock responseHeaders) throws IOException {
         ServerContainer container = (ServerContainer) request.getServletContext()
                 .getAttribute(ServerContainer.class.getName());
-        if (container == null) {
-            throw new IOException("Jakarta WebSocket is not enabled in this servlet container");
-        }
+        String chosen = subprotocol == null ? "" : subprotocol;
         ServerEndpointConfig endpointConfig = ServerEndpointConfig.Builder
-                .create(ClientEndpoint.class, ENDPOINT_PATH)
-                .subprotocols(subprotocol == null || subprotocol.isEmpty() ? List.of() : List.of(subprotocol))
-                .configurator(new BridgeConfigurator(this, subprotocol))
+                .create(WebSocketBridge.class, ENDPOINT_PATH)
+                .subprotocols(chosen.isEmpty() ? List.of() : List.of(chosen))
+                .configurator(new ServerEndpointConfig.Configurator() {
+                    /** A one-shot ticket: any handshake but the one the servlet authenticated is refused (403). */
+                    @Override
+                    public boolean checkOrigin(String originHeaderValue) {
+                        return claimed.compareAndSet(false, true);
+                    }
+
+                    /**
+                     * The upstream chose from the list the servlet parsed out of every {@code Sec-WebSocket-Protocol}
+                     * line, so its choice is always one the client offered. {@code requested} is not consulted:
+                     * Undertow fills it from the first header line only, and would lose a protocol offered later.
+                     */
+                    @Override
+                    public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
+                        return chosen;
+                    }
+
+                    @Override
+                    @SuppressWarnings("unchecked")
+                    public <T> T getEndpointInstance(Class<T> endpointClass) {
+                        return (T) WebSocketBridge.this;
+                    }
+                })
                 .build();
         // On the servlet response, one field per line: a header map handed to the configurator is folded into one
         // comma-joined line by Jetty, and a browser keeps only the first of several cookies folded that way.
@@ -146,92 +192,95 @@ public final class WebSocketBridge implements Relay {
         return "WebSocketBridge[" + name + "]";
     }
 
-    // ---- upstream events (Jetty client thread) -------------------------------------------------------------
+    // ---- upstream events (Session.Listener, on the Jetty client's threads) ----------------------------------
 
-    void upstreamOpened(Session session) {
+    @Override
+    public void onWebSocketOpen(Session session) {
         session.setIdleTimeout(settings.upstreamIdleTimeout());
         this.upstream = session;
     }
 
-    void upstreamText(String payload, boolean last) {
+    @Override
+    public void onWebSocketPartialText(String payload, boolean last) {
+        toClient(payload, Utf8Validator.length(payload), last, null);
+    }
+
+    @Override
+    public void onWebSocketPartialBinary(ByteBuffer payload, boolean last, Callback callback) {
+        toClient(payload, payload.remaining(), last, callback);
+    }
+
+    /** Relays one fragment, a {@code String} or a {@code ByteBuffer}; {@code callback} is Jetty's, for binary. */
+    private void toClient(Object payload, long size, boolean last, Callback callback) {
         lifecycle.seen(RelayStats.Side.UPSTREAM);
-        long size = Utf8.length(payload);
         if (!inbound.add(size, last)) {
             tooBig(inbound);
+            if (callback != null) {
+                callback.succeed();
+            }
             return;
         }
-        lifecycle.stats().toClient(size, last);
+        lifecycle.stats().addToClient(last ? 1 : 0, size);
         jakarta.websocket.Session c = client;
         sendingToClient = true;
         if (!inboundFragmented && last) {
-            c.getAsyncRemote().sendText(payload, result -> afterClientSend(result, null));
-        } else {
-            inboundFragmented = !last;
-            settings.blockingSends().execute(() -> {
-                try {
-                    c.getBasicRemote().sendText(payload, last);
-                    clientSendDone(null, null);
-                } catch (IOException | RuntimeException e) {
-                    clientSendDone(e, null);
-                }
-            });
-        }
-    }
-
-    void upstreamBinary(ByteBuffer payload, boolean last, Callback callback) {
-        lifecycle.seen(RelayStats.Side.UPSTREAM);
-        if (!inbound.add(payload.remaining(), last)) {
-            tooBig(inbound);
-            callback.succeed();
+            SendHandler sent = result -> clientSendDone(result.isOK() ? null : result.getException(), callback);
+            if (payload instanceof String text) {
+                c.getAsyncRemote().sendText(text, sent);
+            } else {
+                c.getAsyncRemote().sendBinary((ByteBuffer) payload, sent);
+            }
             return;
         }
-        lifecycle.stats().toClient(payload.remaining(), last);
-        jakarta.websocket.Session c = client;
-        sendingToClient = true;
-        if (!inboundFragmented && last) {
-            c.getAsyncRemote().sendBinary(payload, result -> afterClientSend(result, callback));
-        } else {
-            inboundFragmented = !last;
-            settings.blockingSends().execute(() -> {
-                try {
-                    c.getBasicRemote().sendBinary(payload, last);
-                    clientSendDone(null, callback);
-                } catch (IOException | RuntimeException e) {
-                    clientSendDone(e, callback);
+        inboundFragmented = !last;
+        settings.blockingSends().execute(() -> {
+            try {
+                if (payload instanceof String text) {
+                    c.getBasicRemote().sendText(text, last);
+                } else {
+                    c.getBasicRemote().sendBinary((ByteBuffer) payload, last);
                 }
-            });
-        }
+                clientSendDone(null, callback);
+            } catch (IOException | RuntimeException e) {
+                clientSendDone(e, callback);
+            }
+        });
     }
 
-    void upstreamPing(ByteBuffer payload) {
+    @Override
+    public void onWebSocketPing(ByteBuffer payload) {
         lifecycle.seen(RelayStats.Side.UPSTREAM);
-        relayControlToClient(payload, true);
+        controlToClient(client, Keepalive.copy(payload), true, true);
     }
 
-    void upstreamPong(ByteBuffer payload) {
+    @Override
+    public void onWebSocketPong(ByteBuffer payload) {
         lifecycle.seen(RelayStats.Side.UPSTREAM);
         if (Keepalive.isOwnPong(payload)) {
             upstream.demand();
             return;
         }
-        relayControlToClient(payload, false);
+        controlToClient(client, Keepalive.copy(payload), false, true);
     }
 
-    void upstreamClosed(int code, String reason) {
+    @Override
+    public void onWebSocketClose(int code, String reason) {
         lifecycle.mirrorClose(RelayStats.Side.UPSTREAM, code, reason);
         lifecycle.ended(RelayStats.Side.UPSTREAM);
     }
 
-    void upstreamFailed(Throwable cause) {
+    @Override
+    public void onWebSocketError(Throwable cause) {
         LOG.debug("{} upstream failed", this, cause);
         int code = cause instanceof org.eclipse.jetty.websocket.api.exceptions.MessageTooLargeException
                 ? CloseCodes.MESSAGE_TOO_BIG : CloseCodes.INTERNAL_ERROR;
         clientLeg.close(code, "upstream error");
     }
 
-    // ---- client events (container thread) ------------------------------------------------------------------
+    // ---- client events (Jakarta Endpoint, on the container's threads) ----------------------------------------
 
-    void clientOpened(jakarta.websocket.Session session) {
+    @Override
+    public void onOpen(jakarta.websocket.Session session, EndpointConfig config) {
         synchronized (clientLock) {
             this.client = session;
             session.setMaxIdleTimeout(settings.idleTimeout().toMillis());
@@ -239,8 +288,10 @@ public final class WebSocketBridge implements Relay {
             // its send thread after writeTimeout instead of holding it. Other containers ignore it.
             session.getUserProperties().put("org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT",
                     settings.writeTimeout().toMillis());
-            session.addMessageHandler(String.class, (MessageHandler.Partial<String>) this::clientText);
-            session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) this::clientBinary);
+            session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) ->
+                    toUpstream(Utf8Validator.length(part), last, sent -> upstream.sendPartialText(part, last, sent)));
+            session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) ->
+                    toUpstream(part.remaining(), last, sent -> upstream.sendPartialBinary(part, last, sent)));
             session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) this::clientPong);
             if (pendingClientClose != null) {
                 // The upstream ended while the client was still upgrading: tell the client now.
@@ -252,7 +303,8 @@ public final class WebSocketBridge implements Relay {
         upstream.demand();
     }
 
-    void clientClosed(CloseReason reason) {
+    @Override
+    public void onClose(jakarta.websocket.Session session, CloseReason reason) {
         lifecycle.mirrorClose(RelayStats.Side.CLIENT, reason.getCloseCode().getCode(), reason.getReasonPhrase());
         lifecycle.ended(RelayStats.Side.CLIENT);
     }
@@ -263,35 +315,36 @@ public final class WebSocketBridge implements Relay {
      * write fails while the client's close frame is in flight. If no {@code onClose} arrives within the close grace,
      * the lifecycle ends the client leg and the upstream is closed then ({@link ClientLeg#terminate}).
      */
-    void clientFailed(Throwable cause) {
+    @Override
+    public void onError(jakarta.websocket.Session session, Throwable cause) {
         LOG.debug("{} client failed", this, cause);
         clientLeg.close(CloseCodes.INTERNAL_ERROR, "gateway error");
         lifecycle.beginClosing();
     }
 
-    private void clientText(String part, boolean last) {
+    /** Relays one fragment from the client, returning once the upstream has taken it (see the class comment). */
+    private void toUpstream(long size, boolean last, Consumer<Callback> send) {
         lifecycle.seen(RelayStats.Side.CLIENT);
-        long size = Utf8.length(part);
         if (!outbound.add(size, last)) {
             tooBig(outbound);
             return;
         }
-        lifecycle.stats().toUpstream(size, last);
+        lifecycle.stats().addToUpstream(last ? 1 : 0, size);
         Callback.Completable sent = new Callback.Completable();
-        upstream.sendPartialText(part, last, sent);
-        awaitUpstream(sent);
-    }
-
-    private void clientBinary(ByteBuffer part, boolean last) {
-        lifecycle.seen(RelayStats.Side.CLIENT);
-        if (!outbound.add(part.remaining(), last)) {
-            tooBig(outbound);
-            return;
+        send.accept(sent);
+        try {
+            sent.get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            lifecycle.seen(RelayStats.Side.UPSTREAM);
+        } catch (TimeoutException e) {
+            upstreamLeg.close(CloseCodes.GOING_AWAY, "write timed out");
+            lifecycle.abort(CloseCodes.INTERNAL_ERROR, "upstream write timed out", true, false);
+        } catch (ExecutionException e) {
+            LOG.debug("{} sending to upstream failed", this, e.getCause());
+            clientLeg.close(CloseCodes.INTERNAL_ERROR, "upstream unreachable");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort(CloseCodes.GOING_AWAY, "gateway shutting down");
         }
-        lifecycle.stats().toUpstream(part.remaining(), last);
-        Callback.Completable sent = new Callback.Completable();
-        upstream.sendPartialBinary(part, last, sent);
-        awaitUpstream(sent);
     }
 
     private void clientPong(PongMessage pong) {
@@ -322,13 +375,7 @@ public final class WebSocketBridge implements Relay {
             jakarta.websocket.Session c = client;
             // A send in flight already tests the client connection; a ping behind it would only queue up.
             if (c != null && c.isOpen() && !sendingToClient) {
-                settings.closes().execute(() -> {
-                    try {
-                        c.getAsyncRemote().sendPing(Keepalive.payload());
-                    } catch (IOException | RuntimeException e) {
-                        LOG.debug("{} keepalive ping to client failed", WebSocketBridge.this, e);
-                    }
-                });
+                controlToClient(c, Keepalive.payload(), true, false);
             }
         }
 
@@ -400,10 +447,6 @@ public final class WebSocketBridge implements Relay {
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
-    private void afterClientSend(SendResult result, Callback callback) {
-        clientSendDone(result.isOK() ? null : result.getException(), callback);
-    }
-
     private void clientSendDone(Throwable failure, Callback callback) {
         sendingToClient = false;
         if (failure == null) {
@@ -423,10 +466,11 @@ public final class WebSocketBridge implements Relay {
         }
     }
 
-    private void relayControlToClient(ByteBuffer payload, boolean ping) {
-        jakarta.websocket.Session c = client;
-        ByteBuffer data = Keepalive.copy(payload);
-        // Not behind stalled data sends: control frames are small and must not wait for a slow reader's queue.
+    /**
+     * Sends a ping or pong to the client on {@code closes}: not behind stalled data sends, since control frames are
+     * small and must not wait for a slow reader's queue. A relayed one demands the next upstream frame once sent.
+     */
+    private void controlToClient(jakarta.websocket.Session c, ByteBuffer data, boolean ping, boolean relayed) {
         settings.closes().execute(() -> {
             try {
                 if (ping) {
@@ -435,26 +479,12 @@ public final class WebSocketBridge implements Relay {
                     c.getAsyncRemote().sendPong(data);
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.debug("{} relaying a control frame failed", this, e);
+                LOG.debug("{} sending a control frame to the client failed", this, e);
             }
-            upstream.demand();
+            if (relayed) {
+                upstream.demand();
+            }
         });
-    }
-
-    private void awaitUpstream(Callback.Completable sent) {
-        try {
-            sent.get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            lifecycle.seen(RelayStats.Side.UPSTREAM);
-        } catch (TimeoutException e) {
-            upstreamLeg.close(CloseCodes.GOING_AWAY, "write timed out");
-            lifecycle.abort(CloseCodes.INTERNAL_ERROR, "upstream write timed out", true, false);
-        } catch (ExecutionException e) {
-            LOG.debug("{} sending to upstream failed", this, e.getCause());
-            clientLeg.close(CloseCodes.INTERNAL_ERROR, "upstream unreachable");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            abort(CloseCodes.GOING_AWAY, "gateway shutting down");
-        }
     }
 
     private void tooBig(MessageMeter meter) {

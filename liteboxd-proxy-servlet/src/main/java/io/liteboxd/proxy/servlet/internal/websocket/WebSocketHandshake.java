@@ -33,7 +33,6 @@ import java.time.Duration;
 import io.liteboxd.proxy.internal.limit.ConnectionLimits;
 import io.liteboxd.proxy.observe.HandshakeEvent;
 import io.liteboxd.proxy.observe.ProxyListener;
-import io.liteboxd.proxy.servlet.internal.RequestIds;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
@@ -103,12 +102,10 @@ public final class WebSocketHandshake implements AutoCloseable {
         return client;
     }
 
-    /** The relay kind in use, for logs. */
     public String relayKind() {
         return relays.describe();
     }
 
-    /** Open relays right now. */
     public int openRelays() {
         return open.size();
     }
@@ -140,11 +137,12 @@ public final class WebSocketHandshake implements AutoCloseable {
      * asynchronously: the request goes async, the container thread is returned at once, and the upgrade (or the
      * refusal, through {@code refuse}) happens when the upstream answers. Others hold the request thread until then.
      *
-     * @param refuse writes a refusal that happens after this method returned (asynchronous upgrades only)
+     * @param headerContext the header policy's view of the handshake
+     * @param refuse        writes a refusal that happens after this method returned (asynchronous upgrades only)
      * @throws ProxyException for every refusal known before this method returns, before anything was sent
      */
     public void upgrade(HttpServletRequest request, HttpServletResponse response, Admission admission,
-                        Consumer<ProxyException> refuse) {
+                        HeaderContext headerContext, Consumer<ProxyException> refuse) {
         if (draining) {
             throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
         }
@@ -157,7 +155,7 @@ public final class WebSocketHandshake implements AutoCloseable {
         if (permit == null) {
             throw new ProxyException(ProxyError.UNAVAILABLE, "too many WebSocket connections, try again later");
         }
-        String requestId = RequestIds.of(request);
+        String requestId = headerContext.requestId();
         AtomicBoolean upgraded = new AtomicBoolean();
         Relay relay = relays.newRelay(sandboxId + ":" + port + "#" + ids.incrementAndGet(), finished -> {
             open.remove(finished);
@@ -167,11 +165,11 @@ public final class WebSocketHandshake implements AutoCloseable {
             }
         });
         long started = System.nanoTime();
-        // Once, on the container's thread: the client is upgraded later, maybe on another thread.
-        HeaderContext headerContext = ServletHeaders.context(request, admission, true);
         CompletableFuture<UpstreamAnswer> connecting;
         try {
-            connecting = dial(relay, upstreamRequest(request, admission, headerContext));
+            // The relay closes a leg that still opens after the timeout.
+            connecting = dial(relay, upstreamRequest(request, admission, headerContext))
+                    .orTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             permit.close();
             throw e;
@@ -179,41 +177,43 @@ public final class WebSocketHandshake implements AutoCloseable {
         if (relay.upgradesFromAnyThread() && request.isAsyncSupported()) {
             AsyncContext async = request.startAsync();
             async.setTimeout(0);
-            // The relay closes a leg that still opens after the timeout.
-            connecting.orTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .whenComplete((answer, failure) -> {
-                        try {
-                            if (failure != null) {
-                                permit.close();
-                                refuse.accept(upstreamFailure(unwrap(failure)));
-                            } else {
-                                upgradeClient(request, response, admission, headerContext, relay, answer, started, requestId,
-                                        upgraded);
-                            }
-                        } catch (ProxyException e) {
-                            refuse.accept(e);
-                        } catch (RuntimeException e) {
-                            LOG.error("Unexpected failure upgrading {}", relay, e);
-                            refuse.accept(new ProxyException(ProxyError.INTERNAL, "internal gateway error"));
-                        } finally {
-                            async.complete();
-                        }
-                    });
+            connecting.whenComplete((answer, failure) -> {
+                try {
+                    if (failure != null) {
+                        permit.close();
+                        refuse.accept(upstreamFailure(unwrap(failure)));
+                    } else {
+                        upgradeClient(request, response, admission, headerContext, relay, answer, started, upgraded);
+                    }
+                } catch (ProxyException e) {
+                    refuse.accept(e);
+                } catch (RuntimeException e) {
+                    LOG.error("Unexpected failure upgrading {}", relay, e);
+                    refuse.accept(new ProxyException(ProxyError.INTERNAL, "internal gateway error"));
+                } finally {
+                    async.complete();
+                }
+            });
             return;
         }
         UpstreamAnswer upstream;
         try {
-            upstream = awaitUpstream(connecting);
-        } catch (RuntimeException e) {
+            upstream = connecting.get();
+        } catch (InterruptedException e) {
             permit.close();
-            throw e;
+            connecting.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
+        } catch (ExecutionException e) {
+            permit.close();
+            throw upstreamFailure(unwrap(e));
         }
-        upgradeClient(request, response, admission, headerContext, relay, upstream, started, requestId, upgraded);
+        upgradeClient(request, response, admission, headerContext, relay, upstream, started, upgraded);
     }
 
     private void upgradeClient(HttpServletRequest request, HttpServletResponse response, Admission admission,
                                HeaderContext headerContext, Relay relay, UpstreamAnswer upstream, long started,
-                               String requestId, AtomicBoolean upgraded) {
+                               AtomicBoolean upgraded) {
         Duration connectTime = Duration.ofNanos(System.nanoTime() - started);
         open.add(relay);
         if (draining) {
@@ -231,8 +231,8 @@ public final class WebSocketHandshake implements AutoCloseable {
         }
         upgraded.set(true);
         SandboxRoute route = admission.route();
-        listener.webSocketHandshake(new HandshakeEvent(requestId, route.sandboxId(), route.port(), 101, null,
-                connectTime));
+        listener.webSocketHandshake(new HandshakeEvent(headerContext.requestId(), route.sandboxId(), route.port(), 101,
+                null, connectTime));
         // Some containers open the session only after service() returns; if it never opens (the client vanished
         // mid-upgrade, or the container refused it), the upstream leg must not linger.
         settings.scheduler().schedule(() -> {
@@ -292,23 +292,20 @@ public final class WebSocketHandshake implements AutoCloseable {
      */
     static CompletableFuture<UpstreamAnswer> dial(Relay relay, UpstreamRequest request) {
         CompletableFuture<UpstreamAnswer> result = new CompletableFuture<>();
-        AtomicReference<CompletableFuture<UpstreamAnswer>> attempt = new AtomicReference<>();
-        attempt.set(relay.connectUpstream(request));
+        AtomicReference<CompletableFuture<UpstreamAnswer>> attempt =
+                new AtomicReference<>(relay.connectUpstream(request));
         attempt.get().whenComplete((answer, failure) -> {
-            if (failure == null) {
-                result.complete(answer);
-            } else if (closedBeforeAnAnswer(failure) && !result.isDone()) {
+            if (failure != null && closedBeforeAnAnswer(failure) && !result.isDone()) {
                 attempt.set(relay.connectUpstream(request));
-                attempt.get().whenComplete((again, failed) -> {
-                    if (failed == null) {
-                        result.complete(again);
-                    } else {
-                        result.completeExceptionally(failed);
-                    }
-                });
-            } else {
-                result.completeExceptionally(failure);
             }
+            // The retry's outcome, or (no retry) the first attempt's, which has just completed.
+            attempt.get().whenComplete((again, failed) -> {
+                if (failed == null) {
+                    result.complete(again);
+                } else {
+                    result.completeExceptionally(failed);
+                }
+            });
         });
         result.whenComplete((answer, failure) -> {
             if (failure != null) {
@@ -329,23 +326,6 @@ public final class WebSocketHandshake implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    private UpstreamAnswer awaitUpstream(CompletableFuture<UpstreamAnswer> connecting) {
-        try {
-            return connecting.get(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            // The relay closes a leg that still opens after this.
-            connecting.cancel(true);
-            throw new ProxyException(ProxyError.UPSTREAM_TIMEOUT,
-                    "upstream did not answer the WebSocket handshake in time");
-        } catch (InterruptedException e) {
-            connecting.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
-        } catch (ExecutionException e) {
-            throw upstreamFailure(e.getCause());
-        }
     }
 
     private static ProxyException upstreamFailure(Throwable cause) {

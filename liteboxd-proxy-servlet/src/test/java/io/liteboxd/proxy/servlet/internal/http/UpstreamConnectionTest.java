@@ -116,7 +116,7 @@ class UpstreamConnectionTest {
         RecordingClient(HttpRelay relay, int port, boolean busy) {
             super(relay, admission(port), "GET", new HeaderBlock(),
                     new HeaderContext(admission(port), "/api/v1/sandbox/s1/port/" + port, "127.0.0.1",
-                            false, null, 8080, "test-request", "HTTP/1.1", false), 0);
+                            false, null, 8080, "test-request", "HTTP/1.1", false), "", 0);
             this.busy = busy;
         }
 
@@ -141,16 +141,6 @@ class UpstreamConnectionTest {
 
         @Override
         protected void enableTrailers() {
-        }
-
-        @Override
-        protected String contextPath() {
-            return "";
-        }
-
-        @Override
-        protected boolean secure() {
-            return false;
         }
 
         @Override
@@ -205,10 +195,6 @@ class UpstreamConnectionTest {
             ended.completeExceptionally(new AssertionError("client gone", failure));
         }
 
-        @Override
-        protected boolean http11() {
-            return true;
-        }
     }
 
     private static Admission admission(int port) {

@@ -13,7 +13,7 @@ class Utf8Test {
     @ParameterizedTest
     @ValueSource(strings = {"", "ascii", "h\u00e9llo", "\u4f60\u597d", "\uD83D\uDE00 smile", "mixed \u00e9\u4f60\uD83D\uDE00"})
     void countsEncodedLengthWithoutEncoding(String s) {
-        assertThat(Utf8.length(s)).isEqualTo(s.getBytes(StandardCharsets.UTF_8).length);
+        assertThat(Utf8Validator.length(s)).isEqualTo(s.getBytes(StandardCharsets.UTF_8).length);
     }
 
     @ParameterizedTest
