@@ -35,7 +35,7 @@ final class TomcatGateways {
     /** Each relay setting; {@code jakarta} keeps the portable bridge covered whatever {@code auto} chooses. */
     static Stream<GatewayVariant> relays() {
         return Stream.of(
-                TOMCAT.relay(WebSocketRelay.AUTO, "jakarta-bridge"),
+                TOMCAT.relay(WebSocketRelay.AUTO, "tomcat-tunnel"),
                 TOMCAT.relay(WebSocketRelay.JAKARTA, "jakarta-bridge"));
     }
 

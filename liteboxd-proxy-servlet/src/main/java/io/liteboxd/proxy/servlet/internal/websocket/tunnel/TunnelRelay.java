@@ -105,6 +105,12 @@ public final class TunnelRelay implements Relay {
             lifecycle.ended(side);
         }
 
+        /** The container is stopping and ends this connection: both legs are told 1001, as a drain does. */
+        public void containerStopping() {
+            LOG.debug("{} {} container stopping, closing", TunnelRelay.this, name);
+            lifecycle.abort(CloseCodes.GOING_AWAY, "server stopping");
+        }
+
         /** The connection was silent for longer than its idle timeout. */
         public void idleExpired() {
             LOG.debug("{} {} idle for too long, closing", TunnelRelay.this, name);
