@@ -6,6 +6,7 @@ import jakarta.servlet.http.WebConnection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.WritePendingException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -13,6 +14,7 @@ import org.apache.coyote.http11.upgrade.InternalHttpUpgradeHandler;
 import org.apache.tomcat.util.net.AbstractEndpoint.Handler.SocketState;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.SSLSupport;
+import org.apache.tomcat.util.net.SecureNioChannel;
 import org.apache.tomcat.util.net.SocketBufferHandler;
 import org.apache.tomcat.util.net.SocketEvent;
 import org.apache.tomcat.util.net.SocketWrapperBase;
@@ -211,7 +213,10 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
         SocketWrapperBase<?> s = socket;
         try {
             synchronized (writeLock) {
-                if (closed.get() || outputShut || pendingWrite != null) {
+                if (pendingWrite != null) {
+                    throw new WritePendingException();
+                }
+                if (closed.get() || outputShut) {
                     throw new ClosedChannelException();
                 }
                 // Tomcat copies what the socket does not take at once, so the caller's buffer is free on return.
@@ -280,7 +285,8 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
         if (closed.get()) {
             return;
         }
-        if (socket.getSocket() instanceof NioChannel channel) {
+        // Shutting down a TLS connection's channel underneath its TLS session would end it without close_notify.
+        if (socket.getSocket() instanceof NioChannel channel && !(channel instanceof SecureNioChannel)) {
             try {
                 channel.getIOChannel().shutdownOutput();
                 return;
@@ -288,7 +294,7 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
                 LOG.debug("{} could not half-close", this, e);
             }
         }
-        // No half-close on this connector: nothing more may be written, so end the connection whole.
+        // No half-close here (TLS, or not an NIO connector): nothing more may be written, so end the connection.
         close();
     }
 
