@@ -157,25 +157,43 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
         if (!mayRead && buffers.isReadBufferEmpty()) {
             return 0;
         }
-        int limit = buffer.limit();
-        int space = buffer.capacity() - limit;
-        if (space == 0) {
-            return 0;
-        }
+        // Tomcat reads at most its own read buffer's capacity at a time: keep reading while each read fills what it
+        // asked for, so that a bulk transfer is relayed in one write per buffer rather than one per Tomcat read.
+        int cap = buffers.getReadBuffer().capacity();
         ByteBuffer to = view(buffer);
-        to.limit(buffer.capacity()).position(limit);
-        int n = s.read(false, to);
-        if (n < 0 || n == 0 && s.isClosed()) {
-            return -1;
+        int total = 0;
+        while (true) {
+            int limit = buffer.limit();
+            int space = buffer.capacity() - limit;
+            if (space == 0) {
+                return total;
+            }
+            to.limit(buffer.capacity()).position(limit);
+            int n;
+            try {
+                n = s.read(false, to);
+            } catch (IOException e) {
+                if (total > 0) {
+                    // Relay what came before the failure; the next fill finds it again.
+                    return total;
+                }
+                throw e;
+            }
+            if (n < 0 || n == 0 && s.isClosed()) {
+                // The end after some bytes is found again by the next fill.
+                return total > 0 ? total : -1;
+            }
+            if (n > 0) {
+                buffer.limit(limit + n);
+                total += n;
+                lastActivity = System.nanoTime();
+            }
+            if (n < Math.min(space, cap)) {
+                mayRead = false;
+                return total;
+            }
+            mayRead = true;
         }
-        // Tomcat reads at most its own read buffer's capacity at a time.
-        int asked = Math.min(space, buffers.getReadBuffer().capacity());
-        mayRead = n >= asked;
-        if (n > 0) {
-            buffer.limit(limit + n);
-            lastActivity = System.nanoTime();
-        }
-        return n;
     }
 
     private ByteBuffer view(ByteBuffer buffer) {

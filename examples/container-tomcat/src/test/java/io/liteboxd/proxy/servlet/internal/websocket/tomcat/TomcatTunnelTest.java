@@ -151,12 +151,16 @@ class TomcatTunnelTest {
     }
 
     @Test
-    void containerStopWithSessionsOpen_tellsTheClient1001() throws Exception {
+    void containerStopWithSessionsOpen_tellsBothSides1001() throws Exception {
+        CompletableFuture<WsFrames.Frame> upstreamClose = new CompletableFuture<>();
+        CountDownLatch helloSeen = new CountDownLatch(1);
         try (RawUpstream app = RawUpstream.start((s, u) -> {
             u.acceptWebSocket(s);
-            u.holdSilently(s);
+            upstreamClose.complete(readUntilClose(s.getInputStream(), helloSeen));
         }); RawWebSocket ws = RawWebSocket.open(port(), path(app.port(), "/ws"), TOKEN)) {
             ws.sendText("hello");
+            // The session is relaying, not still being set up, when the container stops.
+            assertThat(helloSeen.await(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             GatewayVariant.Running stopping = gateway;
             gateway = null;
             Future<?> stopped = threads.submit(() -> {
@@ -165,6 +169,9 @@ class TomcatTunnelTest {
             });
             WsFrames.Frame close = ws.awaitClose(BOUND);
             assertThat(close.closeCode()).as("close the client got: %s", close).isEqualTo(1001);
+            WsFrames.Frame upstreamGot = upstreamClose.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(upstreamGot).as("the upstream got a close frame").isNotNull();
+            assertThat(upstreamGot.closeCode()).isEqualTo(1001);
             ws.close();
             stopped.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
         }
