@@ -101,9 +101,9 @@ public final class ProxyConfig {
     /** Which WebSocket relay the servlet uses. */
     public enum WebSocketRelay {
         /**
-         * The fastest relay the container allows: on Jetty 12 (ee10) the tunnel, which relays the WebSocket byte
-         * stream as received while following and checking its frames in place; elsewhere the portable Jakarta
-         * bridge.
+         * The fastest relay the container allows: on Jetty 12 (ee10) and Tomcat 10.1/11 the tunnel, which relays the
+         * WebSocket byte stream as received while following and checking its frames in place; elsewhere the
+         * portable Jakarta bridge.
          */
         AUTO,
         /** Always the portable Jakarta WebSocket bridge. */

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The portable part of the servlet module must run in any servlet container, and Tomcat and Undertow ship no Jetty
- * server: a portable class that names a Jetty server or ee10 type fails there with {@code NoClassDefFoundError}
- * the first time it is loaded. This reads the constant pool of every class the module compiles (class references,
+ * server (nor Jetty and Undertow any Tomcat): a portable class that names a Jetty server or ee10 type, or a Tomcat
+ * type, fails there with {@code NoClassDefFoundError} the first time it is loaded. This reads the constant pool of every class the module compiles (class references,
  * descriptors and signatures all live there, as do class names given as strings for reflection) and lists each
  * portable class that mentions one.
  */
@@ -33,6 +33,16 @@ class PortableLinkageTest {
     /** Jetty's server side, in internal form; jetty-client, jetty-io, jetty-http and jetty-util are portable. */
     static final List<String> SERVER_ONLY = List.of("org/eclipse/jetty/server/", "org/eclipse/jetty/ee10/");
 
+    /** Packages allowed to use Tomcat's classes: loaded only when the container is Tomcat. */
+    static final Set<String> TOMCAT_ONLY_PACKAGES = Set.of("io/liteboxd/proxy/servlet/internal/websocket/tomcat");
+
+    /**
+     * Tomcat's server side, in internal form: present only inside Tomcat. (Not all of {@code org/apache/tomcat/}:
+     * the bridge names a Tomcat WebSocket property key as a plain string.)
+     */
+    static final List<String> TOMCAT_ONLY = List.of("org/apache/coyote/", "org/apache/tomcat/util/",
+            "org/apache/catalina/");
+
     @Test
     void portableClassesDoNotLinkJettyServerClasses() throws IOException, URISyntaxException {
         Path classes = Path.of(ProxyServlet.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -43,18 +53,25 @@ class PortableLinkageTest {
             for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".class"))::iterator) {
                 String name = classes.relativize(file).toString().replace('\\', '/');
                 String pkg = name.substring(0, Math.max(0, name.lastIndexOf('/')));
-                if (JETTY_ONLY_PACKAGES.stream().anyMatch(p -> pkg.equals(p) || pkg.startsWith(p + "/"))) {
-                    continue;
+                boolean jettyOnly = JETTY_ONLY_PACKAGES.stream().anyMatch(p -> pkg.equals(p) || pkg.startsWith(p + "/"));
+                boolean tomcatOnly = TOMCAT_ONLY_PACKAGES.stream().anyMatch(p -> pkg.equals(p) || pkg.startsWith(p + "/"));
+                List<String> hits = new ArrayList<>();
+                if (!jettyOnly) {
+                    hits.addAll(references(file, SERVER_ONLY));
                 }
-                portable++;
-                List<String> hits = serverReferences(file);
+                if (!tomcatOnly) {
+                    hits.addAll(references(file, TOMCAT_ONLY));
+                }
+                if (!jettyOnly && !tomcatOnly) {
+                    portable++;
+                }
                 if (!hits.isEmpty()) {
                     offenders.add(name.substring(0, name.length() - ".class".length()) + " -> " + hits);
                 }
             }
         }
         assertThat(portable).as("portable classes scanned").isGreaterThan(10);
-        assertThat(offenders).as("portable classes that reference Jetty server or ee10 types").isEmpty();
+        assertThat(offenders).as("classes that reference another container's types").isEmpty();
     }
 
     @Test
@@ -70,10 +87,23 @@ class PortableLinkageTest {
             }
         }
         assertThat(seen).isTrue();
+        Path tomcat = classes.resolve("io/liteboxd/proxy/servlet/internal/websocket/tomcat");
+        assertThat(tomcat).isDirectory();
+        boolean seenTomcat = false;
+        try (Stream<Path> files = Files.list(tomcat)) {
+            for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".class"))::iterator) {
+                seenTomcat |= !references(file, TOMCAT_ONLY).isEmpty();
+            }
+        }
+        assertThat(seenTomcat).isTrue();
     }
 
-    /** The distinct Jetty server or ee10 names in the constant pool's UTF-8 entries of one class file. */
     static List<String> serverReferences(Path classFile) throws IOException {
+        return references(classFile, SERVER_ONLY);
+    }
+
+    /** The distinct names starting with one of {@code prefixes} in the constant pool's UTF-8 entries of one class file. */
+    static List<String> references(Path classFile, List<String> prefixes) throws IOException {
         List<String> hits = new ArrayList<>();
         try (InputStream raw = Files.newInputStream(classFile);
              DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw))) {
@@ -88,7 +118,7 @@ class PortableLinkageTest {
                 switch (tag) {
                     case 1 -> {
                         String utf8 = in.readUTF().replace('.', '/');
-                        for (String prefix : SERVER_ONLY) {
+                        for (String prefix : prefixes) {
                             int at = utf8.indexOf(prefix);
                             if (at >= 0) {
                                 int end = at;

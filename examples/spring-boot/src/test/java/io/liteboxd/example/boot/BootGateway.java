@@ -38,7 +38,7 @@ final class BootGateway implements GatewayVariant.Running {
     /** Each relay setting; {@code jakarta} keeps the portable bridge covered whatever {@code auto} chooses. */
     static Stream<GatewayVariant> relays() {
         return Stream.of(
-                BOOT.relay(WebSocketRelay.AUTO, "jakarta-bridge"),
+                BOOT.relay(WebSocketRelay.AUTO, "tomcat-tunnel"),
                 BOOT.relay(WebSocketRelay.JAKARTA, "jakarta-bridge"));
     }
 

@@ -19,8 +19,8 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.websocket.server.WsSci;
 
-/** The gateway on embedded Tomcat 11, as the testkit's contract suites run it. */
-final class TomcatGateways {
+/** The gateway on embedded Tomcat 11, as the testkit's contract suites run it (and the Tomcat tunnel's own tests). */
+public final class TomcatGateways {
 
     static final GatewayVariant TOMCAT = GatewayVariant.of("tomcat", TomcatGateways::start);
 
@@ -35,11 +35,11 @@ final class TomcatGateways {
     /** Each relay setting; {@code jakarta} keeps the portable bridge covered whatever {@code auto} chooses. */
     static Stream<GatewayVariant> relays() {
         return Stream.of(
-                TOMCAT.relay(WebSocketRelay.AUTO, "jakarta-bridge"),
+                TOMCAT.relay(WebSocketRelay.AUTO, "tomcat-tunnel"),
                 TOMCAT.relay(WebSocketRelay.JAKARTA, "jakarta-bridge"));
     }
 
-    static GatewayVariant.Running start(GatewaySetup setup) throws Exception {
+    public static GatewayVariant.Running start(GatewaySetup setup) throws Exception {
         ProxyServlet servlet = new ProxyServlet(setup.config(), setup.authenticator(), setup.resolver(),
                 setup.connector());
 

@@ -6,17 +6,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Picks the relay kind once per servlet: on Jetty 12 ee10 the tunnel ({@code auto}), else the portable Jakarta
- * bridge.
+ * Picks the relay kind once per servlet. With {@code auto}: on Jetty 12 ee10 the Jetty tunnel, on Tomcat 10.1+ the
+ * Tomcat tunnel, elsewhere (and always with {@code jakarta}) the portable Jakarta bridge.
  *
- * <p>The Jetty tunnel's factory is loaded by name, and no class here names a Jetty server type, so that on other
- * containers, where Jetty's server classes are absent, nothing of the tunnel's Jetty side is ever linked: loading the
- * factory there fails with a {@link LinkageError}, and the bridge is used.
+ * <p>Each tunnel's factory is loaded by name, and no class here names a container type, so that on other containers,
+ * where that container's classes are absent, nothing of the tunnel's container side is ever linked: loading the
+ * factory there fails with a {@link LinkageError}, and the next kind is tried.
  */
 final class RelaySelection {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelaySelection.class);
-    private static final String TUNNEL_FACTORY = "io.liteboxd.proxy.servlet.internal.websocket.jetty.TunnelRelayFactory";
+    private static final String JETTY_TUNNEL = "io.liteboxd.proxy.servlet.internal.websocket.jetty.TunnelRelayFactory";
+    private static final String TOMCAT_TUNNEL =
+            "io.liteboxd.proxy.servlet.internal.websocket.tomcat.TomcatTunnelFactory";
 
     private RelaySelection() {
     }
@@ -26,17 +28,35 @@ final class RelaySelection {
      * upstream WebSocket client).
      */
     static Relay.Factory tunnel(ProxyConfig config, RelaySettings settings, ServletContext context) {
-        return config.webSocketRelay() == ProxyConfig.WebSocketRelay.AUTO ? loadTunnel(settings, context) : null;
+        if (config.webSocketRelay() != ProxyConfig.WebSocketRelay.AUTO) {
+            return null;
+        }
+        Relay.Factory jetty = load(JETTY_TUNNEL, settings, context);
+        if (jetty != null) {
+            return jetty;
+        }
+        Relay.Factory tomcat = load(TOMCAT_TUNNEL, settings, context);
+        if (tomcat == null && isTomcat(context)) {
+            // Tomcat, yet its tunnel cannot be used (Tomcat classes bundled by the webapp, or an untested version).
+            LOG.warn("Tomcat's WebSocket tunnel is unavailable in {}; using the slower Jakarta bridge (debug logging"
+                    + " of {} says why)", context.getServerInfo(), RelaySelection.class.getName());
+        }
+        return tomcat;
     }
 
-    private static Relay.Factory loadTunnel(RelaySettings settings, ServletContext context) {
+    private static boolean isTomcat(ServletContext context) {
+        String server = context.getServerInfo();
+        return server != null && server.startsWith("Apache Tomcat/");
+    }
+
+    private static Relay.Factory load(String name, RelaySettings settings, ServletContext context) {
         try {
-            Class<?> factory = Class.forName(TUNNEL_FACTORY, true, RelaySelection.class.getClassLoader());
+            Class<?> factory = Class.forName(name, true, RelaySelection.class.getClassLoader());
             return (Relay.Factory) factory.getConstructor(RelaySettings.class, ServletContext.class)
                     .newInstance(settings, context);
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            // Not Jetty, or Jetty classes visible but this context not Jetty's (a webapp bundling its own copy).
-            LOG.debug("{} unavailable, using the Jakarta bridge", TUNNEL_FACTORY, e);
+            // Not this container, or its classes visible but this context not the container's own.
+            LOG.debug("{} unavailable", name, e);
             return null;
         }
     }

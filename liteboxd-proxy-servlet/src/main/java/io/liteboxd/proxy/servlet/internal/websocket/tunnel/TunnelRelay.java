@@ -63,6 +63,9 @@ public final class TunnelRelay implements Relay {
         final Side side;
         final String name;
         private volatile RawConnection connection;
+        /** The code of the close frame the gateway itself sent this leg, 0 before any. */
+        private volatile int ownCloseCode;
+        private volatile String ownCloseReason;
 
         private Leg(Side side) {
             this.side = side;
@@ -105,6 +108,12 @@ public final class TunnelRelay implements Relay {
             lifecycle.ended(side);
         }
 
+        /** The container is stopping and ends this connection: both legs are told 1001, as a drain does. */
+        public void containerStopping() {
+            LOG.debug("{} {} container stopping, closing", TunnelRelay.this, name);
+            lifecycle.abort(CloseCodes.GOING_AWAY, "server stopping");
+        }
+
         /** The connection was silent for longer than its idle timeout. */
         public void idleExpired() {
             LOG.debug("{} {} idle for too long, closing", TunnelRelay.this, name);
@@ -121,6 +130,10 @@ public final class TunnelRelay implements Relay {
 
         @Override
         public void close(int code, String reason) {
+            if (ownCloseCode == 0) {
+                ownCloseReason = reason;
+                ownCloseCode = code;
+            }
             ByteBuffer frame = ControlFrames.close(code, reason, this == upstream);
             if (client.connection != null) {
                 writer().inject(frame, true);
@@ -264,9 +277,20 @@ public final class TunnelRelay implements Relay {
         lifecycle.closeRelayed(pipe.from.side, code);
     }
 
-    /** {@code pipe.from} ended its stream. Without a close frame first, that is a death the other leg is told of. */
+    /**
+     * {@code pipe.from} ended its stream. Without a close frame first, that is a death the other leg is told of,
+     * unless the gateway had already sent {@code pipe.from} its own close (an abort): then the other leg gets that
+     * code, at once, before this direction's end is passed on. A peer that ends its connection on the gateway's
+     * close frame must not turn a drain's 1001 into a 1011, nor leave the other leg with a bare FIN.
+     */
     void inputEnded(TunnelPipe pipe) {
-        if (!pipe.sawClose()) {
+        if (pipe.sawClose()) {
+            return;
+        }
+        int ownCode = pipe.from.ownCloseCode;
+        if (ownCode != 0) {
+            pipe.to.close(ownCode, pipe.from.ownCloseReason);
+        } else {
             lifecycle.mirrorClose(pipe.from.side, 1006,
                     pipe.from == upstream ? "upstream closed the connection" : "client went away");
         }

@@ -1,0 +1,386 @@
+package io.liteboxd.proxy.servlet.internal.websocket.tomcat;
+
+import io.liteboxd.proxy.servlet.internal.websocket.tunnel.RawConnection;
+import io.liteboxd.proxy.servlet.internal.websocket.tunnel.TunnelRelay;
+import jakarta.servlet.http.WebConnection;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.WritePendingException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.coyote.http11.upgrade.InternalHttpUpgradeHandler;
+import org.apache.tomcat.util.net.AbstractEndpoint.Handler.SocketState;
+import org.apache.tomcat.util.net.NioChannel;
+import org.apache.tomcat.util.net.SSLSupport;
+import org.apache.tomcat.util.net.SecureNioChannel;
+import org.apache.tomcat.util.net.SocketBufferHandler;
+import org.apache.tomcat.util.net.SocketEvent;
+import org.apache.tomcat.util.net.SocketWrapperBase;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A tunnel's client leg on Tomcat's own socket: an internal upgrade handler, as Tomcat's WebSocket is, so Tomcat
+ * hands it the socket wrapper and lets it decide when the connection is read again.
+ *
+ * <p>That decision is the point. Tomcat's standard upgrade processor re-arms read interest after every event, so a
+ * connection whose bytes cannot be relayed yet (the upstream is not taking them) is reported readable again and
+ * again. Here every read event ends {@link SocketState#SUSPENDED}: Tomcat arms nothing, and read interest is
+ * registered only when the tunnel asks for bytes ({@link #demand()}), that is once the previous ones were written.
+ *
+ * <p>A read that returns fewer bytes than it asked for drained the socket, so the next one waits for Tomcat's event
+ * instead of trying again and finding nothing, as nginx does. Writes go through Tomcat's non-blocking write and
+ * complete once flushed, on Tomcat's write event when the socket was full.
+ */
+public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TomcatLeg.class);
+
+    /** Read events dispatched to every leg, so that tests can tell a stalled connection that is quiet from one that spins. */
+    static final LongAdder READ_EVENTS = new LongAdder();
+
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object writeLock = new Object();
+
+    private volatile TunnelRelay.Leg leg;
+    private volatile Scheduler scheduler;
+    private volatile SocketWrapperBase<?> socket;
+    /** The last read filled all it asked for, or Tomcat reported bytes since: reading may find more. */
+    private volatile boolean mayRead = true;
+    private volatile boolean demanding;
+
+    /** Guarded by writeLock: the write that waits for Tomcat to flush it. */
+    private Callback pendingWrite;
+    /** Guarded by writeLock. */
+    private boolean outputShut;
+    /** Guarded by writeLock: the output is to be shut once the pending write is flushed. */
+    private boolean shutAfterWrite;
+
+    /** A view of the pipe's buffer for Tomcat's reads, which use position and limit the other way round. */
+    private ByteBuffer readView;
+    private ByteBuffer readViewOf;
+
+    private volatile long idleTimeoutNanos;
+    private volatile long lastActivity = System.nanoTime();
+    private volatile Scheduler.Task idleCheck;
+
+    /** For Tomcat, which instantiates upgrade handlers itself. */
+    public TomcatLeg() {
+    }
+
+    /** Called by the factory on the request thread, after {@code upgrade} and before Tomcat calls init. */
+    void attach(TunnelRelay.Leg leg, Scheduler scheduler) {
+        this.leg = leg;
+        this.scheduler = scheduler;
+    }
+
+    // ---- InternalHttpUpgradeHandler ----------------------------------------------------------------------------
+
+    @Override
+    public void setSocketWrapper(SocketWrapperBase<?> socketWrapper) {
+        this.socket = socketWrapper;
+    }
+
+    @Override
+    public void init(WebConnection connection) {
+        if (leg == null) {
+            // Never attached (the upgrade failed half-way in the factory): nothing to relay.
+            closed.set(true);
+            socket.close();
+            return;
+        }
+        leg.opened(this);
+    }
+
+    @Override
+    public SocketState upgradeDispatch(SocketEvent event) {
+        if (closed.get()) {
+            return SocketState.CLOSED;
+        }
+        switch (event) {
+            case OPEN_READ -> {
+                READ_EVENTS.increment();
+                mayRead = true;
+                demanding = false;
+                leg.readable();
+            }
+            case OPEN_WRITE -> {
+                writePossible();
+                return closed.get() ? SocketState.CLOSED : SocketState.UPGRADED;
+            }
+            case STOP -> leg.containerStopping();
+            default -> {
+                // ERROR, DISCONNECT, TIMEOUT, CONNECT_FAIL: the connection is gone; Tomcat closes the socket.
+                LOG.debug("{} connection ended by Tomcat: {}", this, event);
+                finish();
+                return SocketState.CLOSED;
+            }
+        }
+        // Never UPGRADED after a read: Tomcat would arm read interest again whether or not the tunnel can take bytes.
+        return closed.get() ? SocketState.CLOSED : SocketState.SUSPENDED;
+    }
+
+    @Override
+    public void timeoutAsync(long now) {
+        // Idleness is the tunnel's own (setIdleTimeout).
+    }
+
+    @Override
+    public void setSslSupport(SSLSupport sslSupport) {
+        // The tunnel has no use for the TLS session.
+    }
+
+    @Override
+    public void pause() {
+        // Open connections are drained by the gateway itself (1001) when its servlet stops.
+    }
+
+    @Override
+    public void destroy() {
+        // Tomcat is done with the connection.
+        finish();
+    }
+
+    // ---- RawConnection -----------------------------------------------------------------------------------------
+
+    @Override
+    public int fill(ByteBuffer buffer) throws IOException {
+        SocketWrapperBase<?> s = socket;
+        if (closed.get() || s.isClosed()) {
+            return -1;
+        }
+        SocketBufferHandler buffers = s.getSocketBufferHandler();
+        if (!mayRead && buffers.isReadBufferEmpty()) {
+            return 0;
+        }
+        // Tomcat reads at most its own read buffer's capacity at a time: keep reading while each read fills what it
+        // asked for, so that a bulk transfer is relayed in one write per buffer rather than one per Tomcat read.
+        int cap = buffers.getReadBuffer().capacity();
+        ByteBuffer to = view(buffer);
+        int total = 0;
+        while (true) {
+            int limit = buffer.limit();
+            int space = buffer.capacity() - limit;
+            if (space == 0) {
+                return total;
+            }
+            to.limit(buffer.capacity()).position(limit);
+            int n;
+            try {
+                n = s.read(false, to);
+            } catch (IOException e) {
+                if (total > 0) {
+                    // Relay what came before the failure; the next fill finds it again.
+                    return total;
+                }
+                throw e;
+            }
+            if (n < 0 || n == 0 && s.isClosed()) {
+                // The end after some bytes is found again by the next fill.
+                return total > 0 ? total : -1;
+            }
+            if (n > 0) {
+                buffer.limit(limit + n);
+                total += n;
+                lastActivity = System.nanoTime();
+            }
+            if (n < Math.min(space, cap)) {
+                mayRead = false;
+                return total;
+            }
+            mayRead = true;
+        }
+    }
+
+    private ByteBuffer view(ByteBuffer buffer) {
+        if (readViewOf != buffer) {
+            readViewOf = buffer;
+            readView = buffer.duplicate();
+        }
+        return readView;
+    }
+
+    @Override
+    public void demand() {
+        demanding = true;
+        SocketWrapperBase<?> s = socket;
+        if (closed.get()) {
+            demanding = false;
+            leg.readable();
+            return;
+        }
+        if (!s.getSocketBufferHandler().isReadBufferEmpty()) {
+            // Bytes Tomcat already holds raise no event on the socket: have them read now.
+            s.processSocket(SocketEvent.OPEN_READ, true);
+        } else {
+            s.registerReadInterest();
+        }
+    }
+
+    @Override
+    public boolean isDemanding() {
+        return demanding;
+    }
+
+    @Override
+    public void write(ByteBuffer bytes, Callback done) {
+        SocketWrapperBase<?> s = socket;
+        try {
+            synchronized (writeLock) {
+                if (pendingWrite != null) {
+                    throw new WritePendingException();
+                }
+                if (closed.get() || outputShut) {
+                    throw new ClosedChannelException();
+                }
+                // Tomcat copies what the socket does not take at once, so the caller's buffer is free on return.
+                s.write(false, bytes);
+                if (s.flush(false)) {
+                    pendingWrite = done;
+                    s.registerWriteInterest();
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            done.failed(e);
+            return;
+        }
+        lastActivity = System.nanoTime();
+        done.succeeded();
+    }
+
+    private void writePossible() {
+        Callback done;
+        Throwable failure = null;
+        boolean shut;
+        synchronized (writeLock) {
+            done = pendingWrite;
+            if (done == null) {
+                return;
+            }
+            try {
+                if (socket.flush(false)) {
+                    socket.registerWriteInterest();
+                    return;
+                }
+            } catch (IOException | RuntimeException e) {
+                failure = e;
+            }
+            pendingWrite = null;
+            shut = shutAfterWrite;
+        }
+        if (failure != null) {
+            done.failed(failure);
+            return;
+        }
+        lastActivity = System.nanoTime();
+        if (shut) {
+            shutOutputNow();
+        }
+        done.succeeded();
+    }
+
+    @Override
+    public void shutdownOutput() {
+        synchronized (writeLock) {
+            if (outputShut) {
+                return;
+            }
+            outputShut = true;
+            if (pendingWrite != null) {
+                shutAfterWrite = true;
+                return;
+            }
+        }
+        shutOutputNow();
+    }
+
+    private void shutOutputNow() {
+        if (closed.get()) {
+            return;
+        }
+        // Shutting down a TLS connection's channel underneath its TLS session would end it without close_notify.
+        if (socket.getSocket() instanceof NioChannel channel && !(channel instanceof SecureNioChannel)) {
+            try {
+                channel.getIOChannel().shutdownOutput();
+                return;
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("{} could not half-close", this, e);
+            }
+        }
+        // No half-close here (TLS, or not an NIO connector): nothing more may be written, so end the connection.
+        close();
+    }
+
+    @Override
+    public void close() {
+        if (closed.get()) {
+            return;
+        }
+        // Tomcat's own WebSocket closes from any thread this way; its handler then sees the connection go.
+        socket.close();
+        finish();
+    }
+
+    @Override
+    public void setIdleTimeout(long millis) {
+        idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+        lastActivity = System.nanoTime();
+        Scheduler.Task previous = idleCheck;
+        if (previous != null) {
+            previous.cancel();
+        }
+        if (millis > 0 && !closed.get()) {
+            idleCheck = scheduler.schedule(this::checkIdle, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    // ---- internals ---------------------------------------------------------------------------------------------
+
+    private void checkIdle() {
+        if (closed.get()) {
+            return;
+        }
+        long silent = System.nanoTime() - lastActivity;
+        long timeout = idleTimeoutNanos;
+        if (silent >= timeout) {
+            leg.idleExpired();
+            return;
+        }
+        idleCheck = scheduler.schedule(this::checkIdle, timeout - silent, TimeUnit.NANOSECONDS);
+    }
+
+    /** The connection is gone, whoever closed it: tell the tunnel, once. */
+    private void finish() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Scheduler.Task task = idleCheck;
+        if (task != null) {
+            task.cancel();
+        }
+        Callback waiting;
+        synchronized (writeLock) {
+            waiting = pendingWrite;
+            pendingWrite = null;
+        }
+        if (waiting != null) {
+            waiting.failed(new ClosedChannelException());
+        }
+        // A pipe waiting for bytes must run once more to see the end.
+        demanding = false;
+        TunnelRelay.Leg l = leg;
+        if (l != null) {
+            l.closed();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TomcatLeg[" + leg + "]";
+    }
+}
