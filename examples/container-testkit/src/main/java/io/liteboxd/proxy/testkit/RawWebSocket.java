@@ -8,6 +8,9 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A WebSocket client on a raw socket: it completes a real handshake through the gateway and then sends whatever
@@ -70,6 +73,35 @@ public final class RawWebSocket implements AutoCloseable {
     public void sendRaw(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
+    }
+
+    /** A writer started by {@link #writeUntilStalled}: {@code written} grows while the connection takes bytes. */
+    public record Writer(Future<?> task, AtomicLong written) {
+    }
+
+    /**
+     * Writes 64 KiB binary frames on {@code pool} until {@code limit} bytes went out, and returns once the writes
+     * stalled (nothing more taken for three half-second looks in a row, at most a minute) or the writer finished.
+     * Closing this socket unblocks a stalled writer.
+     */
+    public Writer writeUntilStalled(ExecutorService pool, long limit) throws InterruptedException {
+        byte[] frame = WsFrames.client(true, WsFrames.BINARY, new byte[64 * 1024]);
+        AtomicLong written = new AtomicLong();
+        Future<?> task = pool.submit(() -> {
+            while (written.get() < limit) {
+                sendRaw(frame);
+                written.addAndGet(frame.length);
+            }
+            return null;
+        });
+        long last = -1;
+        for (int still = 0, rounds = 0; still < 3 && rounds < 120 && !task.isDone(); rounds++) {
+            Thread.sleep(500);
+            long now = written.get();
+            still = now == last ? still + 1 : 0;
+            last = now;
+        }
+        return new Writer(task, written);
     }
 
     /** The next frame within {@code bound}; fails the test if none arrives (a hang). */

@@ -12,9 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.junit.jupiter.api.Test;
@@ -299,25 +297,11 @@ public abstract class WebSocketContract extends GatewayContract {
             u.acceptWebSocket(s);
             u.holdWithoutReading();
         }); RawWebSocket ws = RawWebSocket.open(gateway.getPort(), route(SANDBOX, app.port(), "/stalled"), TOKEN)) {
-            byte[] frame = WsFrames.client(true, WsFrames.BINARY, new byte[64 * 1024]);
-            AtomicLong written = new AtomicLong();
-            Future<?> writer = bounded.submit(() -> {
-                while (written.get() < unbounded) {
-                    ws.sendRaw(frame);
-                    written.addAndGet(frame.length);
-                }
-                return null;
-            });
             // Writes stall once every buffer on the way is full; closing the socket at the end unblocks the writer.
-            long last = -1;
-            for (int still = 0, rounds = 0; still < 3 && rounds < 120 && !writer.isDone(); rounds++) {
-                Thread.sleep(500);
-                long now = written.get();
-                still = now == last ? still + 1 : 0;
-                last = now;
-            }
-            assertThat(writer.isDone()).as("the client wrote %d bytes unhindered", written.get()).isFalse();
-            assertThat(written.get()).isLessThan(unbounded);
+            RawWebSocket.Writer writer = ws.writeUntilStalled(bounded, unbounded);
+            assertThat(writer.task().isDone()).as("the client wrote %d bytes unhindered", writer.written().get())
+                    .isFalse();
+            assertThat(writer.written().get()).isLessThan(unbounded);
         }
     }
 }

@@ -23,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,23 +88,9 @@ class TomcatTunnelTest {
             resume.await();
             u.holdSilently(s);
         }); RawWebSocket ws = RawWebSocket.open(port(), path(app.port(), "/stalled"), TOKEN)) {
-            byte[] frame = WsFrames.client(true, WsFrames.BINARY, new byte[64 * 1024]);
-            AtomicLong written = new AtomicLong();
-            Future<?> writer = threads.submit(() -> {
-                while (written.get() < total) {
-                    ws.sendRaw(frame);
-                    written.addAndGet(frame.length);
-                }
-                return null;
-            });
-            long last = -1;
-            for (int still = 0, rounds = 0; still < 3 && rounds < 120 && !writer.isDone(); rounds++) {
-                Thread.sleep(500);
-                long now = written.get();
-                still = now == last ? still + 1 : 0;
-                last = now;
-            }
-            assertThat(writer.isDone()).as("the client wrote %d bytes unhindered", written.get()).isFalse();
+            RawWebSocket.Writer writer = ws.writeUntilStalled(threads, total);
+            assertThat(writer.task().isDone()).as("the client wrote %d bytes unhindered", writer.written().get())
+                    .isFalse();
 
             long before = TomcatLeg.READ_EVENTS.sum();
             Thread.sleep(2000);
@@ -113,8 +98,8 @@ class TomcatTunnelTest {
             assertThat(during).as("read events dispatched while the upstream took nothing").isLessThan(10);
 
             resume.countDown();
-            writer.get(60, TimeUnit.SECONDS);
-            assertThat(written.get()).as("the relay resumed once the upstream read again").isGreaterThanOrEqualTo(total);
+            writer.task().get(60, TimeUnit.SECONDS);
+            assertThat(writer.written().get()).as("the relay resumed once the upstream read again").isGreaterThanOrEqualTo(total);
         }
     }
 
