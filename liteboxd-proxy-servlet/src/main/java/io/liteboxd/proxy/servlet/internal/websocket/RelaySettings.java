@@ -32,8 +32,8 @@ public record RelaySettings(Duration pingInterval, Duration idleTimeout, Duratio
      * proper mirrored close, instead of the two timers racing and the upstream seeing its socket just drop.
      */
     public Duration upstreamIdleTimeout() {
-        return idleTimeout.plus(idleTimeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
-                ? Duration.ofSeconds(1) : idleTimeout.dividedBy(4));
+        long millis = idleTimeout.toMillis();
+        return Duration.ofMillis(millis + Math.max(1_000, millis / 4));
     }
 
     /** These settings with the bridge's upstream WebSocket client. */
