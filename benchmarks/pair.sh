@@ -10,7 +10,7 @@
 # slows the core slows both, so the ratio holds where the absolute figures do not. Run it twice with the jars
 # swapped and read the ratios, not the microseconds.
 #
-# Modes: hs = WebSocket handshake + close (default 200/s), get = small GET over 8 connections (default 2000/s),
+# Modes: hs = WebSocket handshake + close (default 200/s), get = small GET over 50 connections (default 2000/s),
 # ws = 64 B WebSocket echoes over 50 connections (default 5000/s: two proxies at once must fit on one core).
 # Needs the benchmark tools built (mvn -f benchmarks/pom.xml package) and taskset; ports 18180-18182.
 set -euo pipefail
@@ -35,7 +35,7 @@ CP="$BENCH/tools/target/classes:$BENCH/tools/target/lib/*"
 [ -d "$BENCH/tools/target/classes" ] || { echo "build the tools first: mvn -f benchmarks/pom.xml package" >&2; exit 1; }
 case "$MODE" in
   hs) RATE="${RATE:-200}"; PATH_="/ws"; LG=(--mode hsrate) ;;
-  get) RATE="${RATE:-2000}"; PATH_="/small"; LG=(--mode getrate --connections 8) ;;
+  get) RATE="${RATE:-2000}"; PATH_="/small"; LG=(--mode getrate --connections 50) ;;
   ws) RATE="${RATE:-5000}"; PATH_="/ws"; LG=(--mode latency --connections 50 --size 64) ;;
   *) echo "unknown mode: $MODE" >&2; exit 2 ;;
 esac

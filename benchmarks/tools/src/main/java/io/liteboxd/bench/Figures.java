@@ -118,6 +118,9 @@ public final class Figures {
     public static final List<String> ACHIEVED = List.of("rate.ws64.achieved", "rate.ws4k.achieved",
             "rate.get.achieved", "rate.hs.achieved");
 
+    /** Share of the proxy's CPU in each fixed-rate window spent by JIT compiler threads (checked by the report). */
+    public static final List<String> JIT = List.of("rate.ws64.jit", "rate.ws4k.jit", "rate.get.jit", "rate.hs.jit");
+
     public static String tputKey(int size, int connections) {
         return "ws." + (size == 64 ? "64B" : "64KiB") + ".c" + connections;
     }

@@ -64,6 +64,33 @@ public final class ProcStats {
         return ticks / 100.0;
     }
 
+    /**
+     * CPU time, in seconds, of the JVM's JIT compiler threads ({@code C1/C2 CompilerThread*}) of the processes: what
+     * a figure measured on a JVM that is still compiling its hot path carries on top of the steady state.
+     */
+    public static double compilerCpuSeconds(List<Long> pids) {
+        long ticks = 0;
+        for (long pid : pids) {
+            try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                        if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // the thread ended
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // ended
+            }
+        }
+        return ticks / 100.0;
+    }
+
     private static long kib(String line) {
         String[] parts = line.substring(line.indexOf(':') + 1).trim().split("\\s+");
         return Long.parseLong(parts[0]);

@@ -398,7 +398,8 @@ public final class Report {
 
     /**
      * The harness check: rows where a proxy beat direct (marked ⚑ in the tables), and fixed-rate runs that did
-     * not get their offered rate through (below 95 %: the load generator, or the proxy, fell behind the schedule).
+     * not get their offered rate through (below 95 %: the load generator, or the proxy, fell behind the schedule)
+     * or in which a JVM proxy's JIT compiler still took more than 5 % of its CPU.
      */
     private static void appendHarness(StringBuilder md, JsonNode r, List<String> flags) {
         md.append("## Harness check\n\n");
@@ -430,6 +431,27 @@ public final class Report {
             md.append("Fixed-rate runs below 95 % of the offered rate (their CPU per event still holds; their "
                     + "latency includes the backlog):\n\n");
             late.forEach(l -> md.append("- ").append(l).append('\n'));
+            md.append('\n');
+        }
+        List<String> compiling = new ArrayList<>();
+        for (JsonNode run : r.path("runs")) {
+            for (String c : ORDER) {
+                for (String key : Figures.JIT) {
+                    JsonNode v = run.path("figures").path(c).path(key);
+                    if (v.isNumber() && v.asDouble() > 0.05) {
+                        compiling.add(String.format(Locale.ROOT, "repeat %d, %s, %s: %.0f%% of the proxy's CPU",
+                                run.path("repeat").asInt(), TITLES.get(c), key.replace(".jit", ""),
+                                100 * v.asDouble()));
+                    }
+                }
+            }
+        }
+        if (compiling.isEmpty()) {
+            md.append("In no fixed-rate window did a JVM proxy's JIT compiler take more than 5 % of its CPU.\n\n");
+        } else {
+            md.append("Fixed-rate windows in which a JVM proxy was still compiling (JIT compiler threads above 5 % of "
+                    + "its CPU; the figure overstates its steady state by about that much):\n\n");
+            compiling.forEach(l -> md.append("- ").append(l).append('\n'));
             md.append('\n');
         }
     }
