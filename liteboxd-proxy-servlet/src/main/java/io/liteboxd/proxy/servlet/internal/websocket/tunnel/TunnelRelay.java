@@ -9,6 +9,7 @@ import io.liteboxd.proxy.servlet.internal.websocket.RelayStats;
 import io.liteboxd.proxy.servlet.internal.websocket.RelayStats.Side;
 import io.liteboxd.proxy.servlet.internal.websocket.UpstreamAnswer;
 import io.liteboxd.proxy.servlet.internal.websocket.UpstreamRequest;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -34,28 +35,42 @@ import org.slf4j.LoggerFactory;
  * to end, except the pongs answering the gateway's own pings.
  *
  * <p>Both legs are {@link RawConnection}s. The upstream's comes from the HTTP client's upgrade ({@link TunnelDial});
- * the client's from the container, through a {@link ClientUpgrade}.
+ * the client's from the container, through a {@link Factory} of the container's.
  */
 public final class TunnelRelay implements Relay {
 
     static final int BUFFER_SIZE = 64 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(TunnelRelay.class);
 
-    /** The container-specific half of the tunnel: how the client's connection is answered 101 and taken over. */
-    public interface ClientUpgrade {
+    /**
+     * Creates tunnels; a subclass is the container-specific half: which contexts it fits, and how the client's
+     * connection is answered 101 and taken over. Subclasses are loaded by name, and their constructor fails on a
+     * context that is not theirs (the Jakarta bridge is used then).
+     */
+    public abstract static class Factory implements Relay.Factory {
+        protected final RelaySettings settings;
+
+        protected Factory(RelaySettings settings, ServletContext context) {
+            this.settings = settings;
+            if (!supports(context)) {
+                throw new IllegalStateException(describe() + " does not fit " + context.getServerInfo());
+            }
+        }
+
+        @Override
+        public Relay newRelay(String name, Consumer<Relay> onFinished) {
+            return new TunnelRelay(settings, name, onFinished, this);
+        }
 
         /**
-         * Answers the client 101 with {@code headers} (the upstream's, as the header policy left them, one field per
-         * line) and the handshake fields given, and makes the client's connection {@code leg}'s
-         * {@link RawConnection}.
-         *
-         * @param subprotocol the subprotocol the upstream accepted, or {@code null}/empty for none
+         * Answers the client 101 with {@code headers} (the upstream's as the header policy left them, one field per
+         * line, and the handshake's own) and makes the client's connection {@code leg}'s {@link RawConnection}.
          */
-        void upgrade(HttpServletRequest request, HttpServletResponse response, HeaderBlock headers, String accept,
-                     String subprotocol, Leg leg) throws IOException;
+        protected abstract void upgrade(HttpServletRequest request, HttpServletResponse response, HeaderBlock headers,
+                                        Leg leg) throws IOException;
 
         /** See {@link Relay#upgradesFromAnyThread()}. */
-        boolean fromAnyThread();
+        protected abstract boolean upgradesFromAnyThread();
     }
 
     /** One side of the tunnel: its adapter reports the connection's events here; the lifecycle drives it back. */
@@ -161,7 +176,7 @@ public final class TunnelRelay implements Relay {
 
     private final RelaySettings settings;
     private final String name;
-    private final ClientUpgrade clientUpgrade;
+    private final Factory factory;
     final Leg client = new Leg(Side.CLIENT);
     final Leg upstream = new Leg(Side.UPSTREAM);
     private final TunnelPipe toUpstream;
@@ -171,10 +186,10 @@ public final class TunnelRelay implements Relay {
     private volatile ByteBuffer abandonedClose;
     private volatile String clientKey;
 
-    public TunnelRelay(RelaySettings settings, String name, Consumer<Relay> onFinished, ClientUpgrade clientUpgrade) {
+    private TunnelRelay(RelaySettings settings, String name, Consumer<Relay> onFinished, Factory factory) {
         this.settings = settings;
         this.name = name;
-        this.clientUpgrade = clientUpgrade;
+        this.factory = factory;
         ByteBufferPool pool = settings.httpClient().getByteBufferPool();
         long max = settings.maxMessageSize();
         this.toUpstream = new TunnelPipe(this, client, upstream, new FrameScanner(true, BUFFER_SIZE, max), pool);
@@ -203,12 +218,17 @@ public final class TunnelRelay implements Relay {
     @Override
     public void upgradeClient(HttpServletRequest request, HttpServletResponse response, String subprotocol,
                               HeaderBlock responseHeaders) throws IOException {
-        clientUpgrade.upgrade(request, response, responseHeaders, TunnelDial.acceptFor(clientKey), subprotocol, client);
+        responseHeaders.set("Upgrade", "websocket").set("Connection", "Upgrade")
+                .set("Sec-WebSocket-Accept", TunnelDial.acceptFor(clientKey));
+        if (subprotocol != null && !subprotocol.isEmpty()) {
+            responseHeaders.set("Sec-WebSocket-Protocol", subprotocol);
+        }
+        factory.upgrade(request, response, responseHeaders, client);
     }
 
     @Override
     public boolean upgradesFromAnyThread() {
-        return clientUpgrade.fromAnyThread();
+        return factory.upgradesFromAnyThread();
     }
 
     @Override
