@@ -57,8 +57,6 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
     private Callback pendingWrite;
     /** Guarded by writeLock. */
     private boolean outputShut;
-    /** Guarded by writeLock: the output is to be shut once the pending write is flushed. */
-    private boolean shutAfterWrite;
 
     /** A view of the pipe's buffer for Tomcat's reads, which use position and limit the other way round. */
     private ByteBuffer readView;
@@ -68,17 +66,11 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
     private volatile long lastActivity = System.nanoTime();
     private volatile Scheduler.Task idleCheck;
 
-    /** For Tomcat, which instantiates upgrade handlers itself. */
-    public TomcatLeg() {
-    }
-
     /** Called by the factory on the request thread, after {@code upgrade} and before Tomcat calls init. */
     void attach(TunnelRelay.Leg leg, Scheduler scheduler) {
         this.leg = leg;
         this.scheduler = scheduler;
     }
-
-    // ---- InternalHttpUpgradeHandler ----------------------------------------------------------------------------
 
     @Override
     public void setSocketWrapper(SocketWrapperBase<?> socketWrapper) {
@@ -144,8 +136,6 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
         // Tomcat is done with the connection.
         finish();
     }
-
-    // ---- RawConnection -----------------------------------------------------------------------------------------
 
     @Override
     public int fill(ByteBuffer buffer) throws IOException {
@@ -256,7 +246,6 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
     private void writePossible() {
         Callback done;
         Throwable failure = null;
-        boolean shut;
         synchronized (writeLock) {
             done = pendingWrite;
             if (done == null) {
@@ -271,16 +260,12 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
                 failure = e;
             }
             pendingWrite = null;
-            shut = shutAfterWrite;
         }
         if (failure != null) {
             done.failed(failure);
             return;
         }
         lastActivity = System.nanoTime();
-        if (shut) {
-            shutOutputNow();
-        }
         done.succeeded();
     }
 
@@ -291,15 +276,7 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
                 return;
             }
             outputShut = true;
-            if (pendingWrite != null) {
-                shutAfterWrite = true;
-                return;
-            }
         }
-        shutOutputNow();
-    }
-
-    private void shutOutputNow() {
         if (closed.get()) {
             return;
         }
@@ -338,8 +315,6 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
             idleCheck = scheduler.schedule(this::checkIdle, millis, TimeUnit.MILLISECONDS);
         }
     }
-
-    // ---- internals ---------------------------------------------------------------------------------------------
 
     private void checkIdle() {
         if (closed.get()) {
