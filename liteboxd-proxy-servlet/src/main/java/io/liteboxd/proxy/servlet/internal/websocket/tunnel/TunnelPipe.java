@@ -124,13 +124,13 @@ final class TunnelPipe extends IteratingCallback {
             }
             ByteBuffer b = buffer().getByteBuffer();
             if (!rescan) {
-                if (from.connection().isDemanding()) {
+                if (from.connection.isDemanding()) {
                     return Action.IDLE;
                 }
                 BufferUtil.compact(b);
                 int filled;
                 try {
-                    filled = from.connection().fill(b);
+                    filled = from.connection.fill(b);
                 } catch (IOException e) {
                     LOG.debug("{} reading {} failed", relay, from.name, e);
                     filled = -1;
@@ -139,7 +139,7 @@ final class TunnelPipe extends IteratingCallback {
                     if (!b.hasRemaining()) {
                         release();
                     }
-                    from.connection().demand();
+                    from.connection.demand();
                     return Action.IDLE;
                 }
                 if (filled < 0) {
@@ -197,13 +197,13 @@ final class TunnelPipe extends IteratingCallback {
 
     private Action write(ByteBuffer out) {
         writing = true;
-        to.connection().write(out, this);
+        to.connection.write(out, this);
         return Action.SCHEDULED;
     }
 
     private Action endOfInput() {
         // Propagate the end of the stream: the far side sees our FIN after its last frame.
-        to.connection().shutdownOutput();
+        to.connection.shutdownOutput();
         return Action.SUCCEEDED;
     }
 

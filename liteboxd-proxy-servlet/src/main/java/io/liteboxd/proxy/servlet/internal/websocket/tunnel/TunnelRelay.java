@@ -77,7 +77,7 @@ public final class TunnelRelay implements Relay {
     public final class Leg implements RelayLifecycle.Leg {
         final Side side;
         final String name;
-        private volatile RawConnection connection;
+        volatile RawConnection connection;
         /** The code of the close frame the gateway itself sent this leg, 0 before any. */
         private volatile int ownCloseCode;
         private volatile String ownCloseReason;
@@ -85,10 +85,6 @@ public final class TunnelRelay implements Relay {
         private Leg(Side side) {
             this.side = side;
             this.name = side == Side.CLIENT ? "client" : "upstream";
-        }
-
-        RawConnection connection() {
-            return connection;
         }
 
         /** The pipe that writes to this leg. */
@@ -207,8 +203,6 @@ public final class TunnelRelay implements Relay {
         return "TunnelRelay[" + name + "]";
     }
 
-    // ---- handshakes --------------------------------------------------------------------------------------------
-
     @Override
     public CompletableFuture<UpstreamAnswer> connectUpstream(UpstreamRequest request) {
         clientKey = request.clientKey();
@@ -246,8 +240,6 @@ public final class TunnelRelay implements Relay {
         lifecycle.abort(code, reason);
     }
 
-    // ---- connection events -------------------------------------------------------------------------------------
-
     private void opened(Leg leg, RawConnection connection) {
         leg.connection = connection;
         lifecycle.seen(leg.side);
@@ -275,8 +267,6 @@ public final class TunnelRelay implements Relay {
     private static void closeAfter(RawConnection connection, ByteBuffer frame) {
         connection.write(frame, Callback.from(connection::close, failure -> connection.close()));
     }
-
-    // ---- pipe events -------------------------------------------------------------------------------------------
 
     void seen(Leg leg) {
         lifecycle.seen(leg.side);
