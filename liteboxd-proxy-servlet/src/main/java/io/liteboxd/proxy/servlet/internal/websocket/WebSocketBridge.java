@@ -126,7 +126,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
             if (failure != null) {
                 answer.completeExceptionally(failure);
             } else if (!answer.complete(new UpstreamAnswer(session.getUpgradeResponse().getAcceptedSubProtocol(),
-                    session.getUpgradeResponse().getHeaders()))) {
+                    HeaderBlock.of(session.getUpgradeResponse().getHeaders())))) {
                 // Cancelled (timed out) before the upstream answered: the session that opened anyway must go.
                 abort(CloseCodes.GOING_AWAY, "handshake timed out");
             }
