@@ -120,7 +120,9 @@ final class TunnelPipe extends IteratingCallback {
                 return write(injection.frame());
             }
             if (inputEnded) {
-                return endOfInput();
+                // Propagate the end of the stream: the far side sees our FIN after its last frame.
+                to.connection.shutdownOutput();
+                return Action.SUCCEEDED;
             }
             ByteBuffer b = buffer().getByteBuffer();
             if (!rescan) {
@@ -201,12 +203,6 @@ final class TunnelPipe extends IteratingCallback {
         return Action.SCHEDULED;
     }
 
-    private Action endOfInput() {
-        // Propagate the end of the stream: the far side sees our FIN after its last frame.
-        to.connection.shutdownOutput();
-        return Action.SUCCEEDED;
-    }
-
     @Override
     protected void onSuccess() {
         // A peer that takes relayed data is alive even if it never sends (a client tailing a log). Our own pings
@@ -227,7 +223,8 @@ final class TunnelPipe extends IteratingCallback {
     protected void onCompleteFailure(Throwable cause) {
         LOG.debug("{} writing to {} failed", relay, to.name, cause);
         release();
-        relay.writeFailed(this);
+        // Its target is gone: close it, and the pipe reading it reports the death to the other leg.
+        to.terminate();
     }
 
     private RetainableByteBuffer buffer() {

@@ -316,11 +316,6 @@ public final class TunnelRelay implements Relay {
         lifecycle.abort(code, reason, fromClient || clean, !fromClient || clean);
     }
 
-    void writeFailed(TunnelPipe pipe) {
-        // Its target is gone: close it, and the pipe reading it reports the death to the other leg.
-        pipe.to.terminate();
-    }
-
     void pipeDone() {
         if (toUpstream.isSucceeded() && toClient.isSucceeded()) {
             // Both streams ended cleanly, FIN propagated both ways: nothing more can cross.
