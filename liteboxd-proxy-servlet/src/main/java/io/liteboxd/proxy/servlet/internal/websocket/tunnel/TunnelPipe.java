@@ -172,8 +172,7 @@ final class TunnelPipe extends IteratingCallback {
                 case VIOLATION -> {
                     b.position(b.limit());
                     inputEnded = true;
-                    relay.violation(this, scanner.violationCode(), scanner.violationReason(),
-                            scanner.violationClean());
+                    relay.violation(this, scanner.violation());
                 }
                 default -> {
                 }

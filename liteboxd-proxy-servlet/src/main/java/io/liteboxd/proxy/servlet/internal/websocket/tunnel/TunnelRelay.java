@@ -307,13 +307,14 @@ public final class TunnelRelay implements Relay {
     }
 
     /**
-     * {@code pipe.from} broke the protocol: it gets {@code code}, and so does the other leg if nothing of the
-     * offending frame reached it ({@code clean}).
+     * {@code pipe.from} broke the protocol: it gets the violation's code, and so does the other leg if nothing of the
+     * offending frame reached it.
      */
-    void violation(TunnelPipe pipe, int code, String reason, boolean clean) {
-        LOG.debug("{} {} broke the protocol ({}): {}", this, pipe.from.name, code, reason);
+    void violation(TunnelPipe pipe, FrameScanner.Violation violation) {
+        LOG.debug("{} {} broke the protocol: {}", this, pipe.from.name, violation);
         boolean fromClient = pipe.from == client;
-        lifecycle.abort(code, reason, fromClient || clean, !fromClient || clean);
+        lifecycle.abort(violation.code(), violation.reason(), fromClient || violation.clean(),
+                !fromClient || violation.clean());
     }
 
     void pipeDone() {
