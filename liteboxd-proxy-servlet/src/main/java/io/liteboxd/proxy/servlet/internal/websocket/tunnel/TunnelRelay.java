@@ -87,12 +87,10 @@ public final class TunnelRelay implements Relay {
             this.name = side == Side.CLIENT ? "client" : "upstream";
         }
 
-        /** The pipe that writes to this leg. */
         private TunnelPipe writer() {
             return this == client ? toClient : toUpstream;
         }
 
-        /** The pipe that reads this leg. */
         private TunnelPipe reader() {
             return this == client ? toUpstream : toClient;
         }
