@@ -79,12 +79,6 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
 
     @Override
     public void init(WebConnection connection) {
-        if (leg == null) {
-            // Never attached (the upgrade failed half-way in the factory): nothing to relay.
-            closed.set(true);
-            socket.close();
-            return;
-        }
         leg.opened(this);
     }
 
@@ -348,10 +342,7 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
         }
         // A pipe waiting for bytes must run once more to see the end.
         demanding = false;
-        TunnelRelay.Leg l = leg;
-        if (l != null) {
-            l.closed();
-        }
+        leg.closed();
     }
 
     @Override
