@@ -1,7 +1,6 @@
 package io.liteboxd.proxy.servlet.internal.websocket;
 
-import java.util.List;
-import java.util.Map;
+import io.liteboxd.proxy.internal.header.HeaderBlock;
 
 /**
  * What the upstream answered to a successful WebSocket handshake.
@@ -9,5 +8,5 @@ import java.util.Map;
  * @param subprotocol the subprotocol it accepted, or {@code null}/empty for none
  * @param headers     its 101 response headers, unfiltered
  */
-public record UpstreamAnswer(String subprotocol, Map<String, List<String>> headers) {
+public record UpstreamAnswer(String subprotocol, HeaderBlock headers) {
 }

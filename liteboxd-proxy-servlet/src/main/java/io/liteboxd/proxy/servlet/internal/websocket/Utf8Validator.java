@@ -13,11 +13,6 @@ public final class Utf8Validator {
     private int lower = 0x80;
     private int upper = 0xBF;
 
-    /** @return false as soon as the bytes so far cannot be valid UTF-8 */
-    public boolean update(ByteBuffer bytes) {
-        return update(bytes, bytes.position(), bytes.limit(), null, 0);
-    }
-
     /**
      * Validates {@code bytes[from, to)} in place, unmasking them on the fly when {@code mask} is given (client
      * frames relayed without being copied).

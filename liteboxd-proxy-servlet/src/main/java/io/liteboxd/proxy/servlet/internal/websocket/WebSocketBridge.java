@@ -126,7 +126,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
             if (failure != null) {
                 answer.completeExceptionally(failure);
             } else if (!answer.complete(new UpstreamAnswer(session.getUpgradeResponse().getAcceptedSubProtocol(),
-                    session.getUpgradeResponse().getHeaders()))) {
+                    HeaderBlock.of(session.getUpgradeResponse().getHeaders())))) {
                 // Cancelled (timed out) before the upstream answered: the session that opened anyway must go.
                 abort(CloseCodes.GOING_AWAY, "handshake timed out");
             }
@@ -214,7 +214,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
     private void toClient(Object payload, long size, boolean last, Callback callback) {
         lifecycle.seen(RelayStats.Side.UPSTREAM);
         if (!inbound.add(size, last)) {
-            tooBig(inbound);
+            lifecycle.abort(CloseCodes.MESSAGE_TOO_BIG, inbound.tooBigReason());
             if (callback != null) {
                 callback.succeed();
             }
@@ -326,7 +326,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
     private void toUpstream(long size, boolean last, Consumer<Callback> send) {
         lifecycle.seen(RelayStats.Side.CLIENT);
         if (!outbound.add(size, last)) {
-            tooBig(outbound);
+            lifecycle.abort(CloseCodes.MESSAGE_TOO_BIG, outbound.tooBigReason());
             return;
         }
         lifecycle.stats().addToUpstream(last ? 1 : 0, size);
@@ -354,8 +354,6 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
             upstream.sendPong(Keepalive.copy(data), Callback.NOOP);
         }
     }
-
-    // ---- closing -------------------------------------------------------------------------------------------
 
     /** Ends both legs, e.g. when the client never completed its upgrade or the servlet is destroyed. */
     @Override
@@ -445,8 +443,6 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
         }
     }
 
-    // ---- helpers -------------------------------------------------------------------------------------------
-
     private void clientSendDone(Throwable failure, Callback callback) {
         sendingToClient = false;
         if (failure == null) {
@@ -485,9 +481,5 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
                 upstream.demand();
             }
         });
-    }
-
-    private void tooBig(MessageMeter meter) {
-        lifecycle.abort(CloseCodes.MESSAGE_TOO_BIG, meter.tooBigReason());
     }
 }

@@ -221,9 +221,8 @@ public final class WebSocketHandshake implements AutoCloseable {
             throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
         }
         try {
-            HeaderBlock answer = HeaderBlock.of(upstream.headers());
-            headerPolicy.response(answer, headerContext);
-            relay.upgradeClient(request, response, upstream.subprotocol(), answer);
+            headerPolicy.response(upstream.headers(), headerContext);
+            relay.upgradeClient(request, response, upstream.subprotocol(), upstream.headers());
         } catch (IOException | RuntimeException e) {
             relay.abort(CloseCodes.INTERNAL_ERROR, "client upgrade failed");
             LOG.warn("Client upgrade failed for {}", relay, e);

@@ -1,7 +1,6 @@
 package io.liteboxd.proxy.servlet.internal.websocket.jetty;
 
 import io.liteboxd.proxy.internal.header.HeaderBlock;
-import io.liteboxd.proxy.servlet.internal.websocket.Relay;
 import io.liteboxd.proxy.servlet.internal.websocket.RelaySettings;
 import io.liteboxd.proxy.servlet.internal.websocket.tunnel.EndPointLeg;
 import io.liteboxd.proxy.servlet.internal.websocket.tunnel.TunnelRelay;
@@ -12,12 +11,9 @@ import java.io.IOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.ee10.servlet.ServletContextResponse;
-import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.HttpStream;
@@ -29,20 +25,10 @@ import org.eclipse.jetty.util.Callback;
  * Jakarta bridge is used) when this context is not a Jetty ee10 one, or when the Jetty classes this library sees are
  * not the container's (a webapp that bundles its own copy).
  */
-public final class TunnelRelayFactory implements Relay.Factory, TunnelRelay.ClientUpgrade {
-
-    private final RelaySettings settings;
+public final class TunnelRelayFactory extends TunnelRelay.Factory {
 
     public TunnelRelayFactory(RelaySettings settings, ServletContext context) {
-        this.settings = settings;
-        if (!supports(context)) {
-            throw new IllegalStateException("not a Jetty 12 ee10 servlet context");
-        }
-    }
-
-    @Override
-    public Relay newRelay(String name, Consumer<Relay> onFinished) {
-        return new TunnelRelay(settings, name, onFinished, this);
+        super(settings, context);
     }
 
     @Override
@@ -60,8 +46,8 @@ public final class TunnelRelayFactory implements Relay.Factory, TunnelRelay.Clie
     }
 
     @Override
-    public void upgrade(HttpServletRequest request, HttpServletResponse response, HeaderBlock responseHeaders,
-                        String accept, String subprotocol, TunnelRelay.Leg leg) throws IOException {
+    protected void upgrade(HttpServletRequest request, HttpServletResponse response, HeaderBlock headers,
+                           TunnelRelay.Leg leg) throws IOException {
         ServletContextRequest base = ServletContextRequest.getServletContextRequest(request);
         if (base == null) {
             throw new IOException("not a Jetty 12 ee10 request");
@@ -71,14 +57,7 @@ public final class TunnelRelayFactory implements Relay.Factory, TunnelRelay.Clie
         EndPointLeg connection = new EndPointLeg(endPoint, connectionMetaData.getConnector().getExecutor(), leg);
         ServletContextResponse coreResponse = base.getServletContextResponse();
         coreResponse.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
-        HttpFields.Mutable headers = coreResponse.getHeaders();
-        responseHeaders.forEach(headers::add);
-        headers.put(HttpHeader.UPGRADE, "websocket");
-        headers.put(HttpHeader.CONNECTION, "Upgrade");
-        headers.put(HttpHeader.SEC_WEBSOCKET_ACCEPT, accept);
-        if (subprotocol != null && !subprotocol.isEmpty()) {
-            headers.put(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL, subprotocol);
-        }
+        headers.forEach(coreResponse.getHeaders()::add);
         // Jetty's HTTP/1.1 connection hands its endpoint to this connection once the 101 is written and the
         // request completes, exactly as its own WebSocket upgrade does.
         base.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, connection);
@@ -97,7 +76,7 @@ public final class TunnelRelayFactory implements Relay.Factory, TunnelRelay.Clie
 
     /** The 101 is written through Jetty's core response, which any thread may do once the request is async. */
     @Override
-    public boolean fromAnyThread() {
+    protected boolean upgradesFromAnyThread() {
         return true;
     }
 }

@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.WritePendingException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.coyote.http11.upgrade.InternalHttpUpgradeHandler;
@@ -18,6 +18,7 @@ import org.apache.tomcat.util.net.SecureNioChannel;
 import org.apache.tomcat.util.net.SocketBufferHandler;
 import org.apache.tomcat.util.net.SocketEvent;
 import org.apache.tomcat.util.net.SocketWrapperBase;
+import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
@@ -47,7 +48,7 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
     private final Object writeLock = new Object();
 
     private volatile TunnelRelay.Leg leg;
-    private volatile Scheduler scheduler;
+    private volatile IdleTimeout idle;
     private volatile SocketWrapperBase<?> socket;
     /** The last read filled all it asked for, or Tomcat reported bytes since: reading may find more. */
     private volatile boolean mayRead = true;
@@ -57,28 +58,27 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
     private Callback pendingWrite;
     /** Guarded by writeLock. */
     private boolean outputShut;
-    /** Guarded by writeLock: the output is to be shut once the pending write is flushed. */
-    private boolean shutAfterWrite;
 
     /** A view of the pipe's buffer for Tomcat's reads, which use position and limit the other way round. */
     private ByteBuffer readView;
     private ByteBuffer readViewOf;
 
-    private volatile long idleTimeoutNanos;
-    private volatile long lastActivity = System.nanoTime();
-    private volatile Scheduler.Task idleCheck;
-
-    /** For Tomcat, which instantiates upgrade handlers itself. */
-    public TomcatLeg() {
-    }
-
     /** Called by the factory on the request thread, after {@code upgrade} and before Tomcat calls init. */
     void attach(TunnelRelay.Leg leg, Scheduler scheduler) {
         this.leg = leg;
-        this.scheduler = scheduler;
-    }
+        // Jetty's idle timer, the one the tunnel's endpoints on Jetty run on.
+        this.idle = new IdleTimeout(scheduler) {
+            @Override
+            protected void onIdleExpired(TimeoutException timeout) {
+                leg.idleExpired();
+            }
 
-    // ---- InternalHttpUpgradeHandler ----------------------------------------------------------------------------
+            @Override
+            public boolean isOpen() {
+                return !closed.get();
+            }
+        };
+    }
 
     @Override
     public void setSocketWrapper(SocketWrapperBase<?> socketWrapper) {
@@ -87,12 +87,6 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
 
     @Override
     public void init(WebConnection connection) {
-        if (leg == null) {
-            // Never attached (the upgrade failed half-way in the factory): nothing to relay.
-            closed.set(true);
-            socket.close();
-            return;
-        }
         leg.opened(this);
     }
 
@@ -145,8 +139,6 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
         finish();
     }
 
-    // ---- RawConnection -----------------------------------------------------------------------------------------
-
     @Override
     public int fill(ByteBuffer buffer) throws IOException {
         SocketWrapperBase<?> s = socket;
@@ -186,7 +178,7 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
             if (n > 0) {
                 buffer.limit(limit + n);
                 total += n;
-                lastActivity = System.nanoTime();
+                idle.notIdle();
             }
             if (n < Math.min(space, cap)) {
                 mayRead = false;
@@ -249,14 +241,13 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
             done.failed(e);
             return;
         }
-        lastActivity = System.nanoTime();
+        idle.notIdle();
         done.succeeded();
     }
 
     private void writePossible() {
         Callback done;
         Throwable failure = null;
-        boolean shut;
         synchronized (writeLock) {
             done = pendingWrite;
             if (done == null) {
@@ -271,16 +262,12 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
                 failure = e;
             }
             pendingWrite = null;
-            shut = shutAfterWrite;
         }
         if (failure != null) {
             done.failed(failure);
             return;
         }
-        lastActivity = System.nanoTime();
-        if (shut) {
-            shutOutputNow();
-        }
+        idle.notIdle();
         done.succeeded();
     }
 
@@ -291,15 +278,7 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
                 return;
             }
             outputShut = true;
-            if (pendingWrite != null) {
-                shutAfterWrite = true;
-                return;
-            }
         }
-        shutOutputNow();
-    }
-
-    private void shutOutputNow() {
         if (closed.get()) {
             return;
         }
@@ -328,30 +307,7 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
 
     @Override
     public void setIdleTimeout(long millis) {
-        idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(millis);
-        lastActivity = System.nanoTime();
-        Scheduler.Task previous = idleCheck;
-        if (previous != null) {
-            previous.cancel();
-        }
-        if (millis > 0 && !closed.get()) {
-            idleCheck = scheduler.schedule(this::checkIdle, millis, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    // ---- internals ---------------------------------------------------------------------------------------------
-
-    private void checkIdle() {
-        if (closed.get()) {
-            return;
-        }
-        long silent = System.nanoTime() - lastActivity;
-        long timeout = idleTimeoutNanos;
-        if (silent >= timeout) {
-            leg.idleExpired();
-            return;
-        }
-        idleCheck = scheduler.schedule(this::checkIdle, timeout - silent, TimeUnit.NANOSECONDS);
+        idle.setIdleTimeout(millis);
     }
 
     /** The connection is gone, whoever closed it: tell the tunnel, once. */
@@ -359,10 +315,7 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        Scheduler.Task task = idleCheck;
-        if (task != null) {
-            task.cancel();
-        }
+        idle.onClose();
         Callback waiting;
         synchronized (writeLock) {
             waiting = pendingWrite;
@@ -373,10 +326,7 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
         }
         // A pipe waiting for bytes must run once more to see the end.
         demanding = false;
-        TunnelRelay.Leg l = leg;
-        if (l != null) {
-            l.closed();
-        }
+        leg.closed();
     }
 
     @Override

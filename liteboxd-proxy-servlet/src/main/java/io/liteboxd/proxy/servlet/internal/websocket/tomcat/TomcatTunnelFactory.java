@@ -1,7 +1,6 @@
 package io.liteboxd.proxy.servlet.internal.websocket.tomcat;
 
 import io.liteboxd.proxy.internal.header.HeaderBlock;
-import io.liteboxd.proxy.servlet.internal.websocket.Relay;
 import io.liteboxd.proxy.servlet.internal.websocket.RelaySettings;
 import io.liteboxd.proxy.servlet.internal.websocket.tunnel.TunnelRelay;
 import jakarta.servlet.ServletContext;
@@ -9,7 +8,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.function.Consumer;
 import org.apache.coyote.http11.upgrade.InternalHttpUpgradeHandler;
 
 /**
@@ -18,21 +16,10 @@ import org.apache.coyote.http11.upgrade.InternalHttpUpgradeHandler;
  * context is not Tomcat 10.1 or later, or when the Tomcat classes this library sees are not the container's (a webapp
  * that bundles its own copy), since Tomcat recognises an internal handler by its own interface only.
  */
-public final class TomcatTunnelFactory implements Relay.Factory, TunnelRelay.ClientUpgrade {
-
-    private final RelaySettings settings;
+public final class TomcatTunnelFactory extends TunnelRelay.Factory {
 
     public TomcatTunnelFactory(RelaySettings settings, ServletContext context) {
-        this.settings = settings;
-        if (!supports(context)) {
-            throw new IllegalStateException("not a Tomcat 10.1+ context sharing this library's Tomcat classes: "
-                    + context.getServerInfo());
-        }
-    }
-
-    @Override
-    public Relay newRelay(String name, Consumer<Relay> onFinished) {
-        return new TunnelRelay(settings, name, onFinished, this);
+        super(settings, context);
     }
 
     @Override
@@ -57,15 +44,9 @@ public final class TomcatTunnelFactory implements Relay.Factory, TunnelRelay.Cli
     }
 
     @Override
-    public void upgrade(HttpServletRequest request, HttpServletResponse response, HeaderBlock responseHeaders,
-                        String accept, String subprotocol, TunnelRelay.Leg leg) throws IOException {
-        responseHeaders.forEach(response::addHeader);
-        response.setHeader("Upgrade", "websocket");
-        response.setHeader("Connection", "Upgrade");
-        response.setHeader("Sec-WebSocket-Accept", accept);
-        if (subprotocol != null && !subprotocol.isEmpty()) {
-            response.setHeader("Sec-WebSocket-Protocol", subprotocol);
-        }
+    protected void upgrade(HttpServletRequest request, HttpServletResponse response, HeaderBlock headers,
+                           TunnelRelay.Leg leg) throws IOException {
+        headers.forEach(response::addHeader);
         TomcatLeg handler;
         try {
             handler = request.upgrade(TomcatLeg.class);
@@ -78,7 +59,7 @@ public final class TomcatTunnelFactory implements Relay.Factory, TunnelRelay.Cli
 
     /** The Servlet API's upgrade must be asked for from inside {@code service()}. */
     @Override
-    public boolean fromAnyThread() {
+    protected boolean upgradesFromAnyThread() {
         return false;
     }
 }

@@ -53,8 +53,7 @@ public final class EndPointLeg extends AbstractConnection.NonBlocking implements
     @Override
     public void onFillInterestedFailed(Throwable cause) {
         // The endpoint failed or closed while we waited for bytes: the next read finds out how.
-        drained = false;
-        leg.readable();
+        onFillable();
     }
 
     @Override

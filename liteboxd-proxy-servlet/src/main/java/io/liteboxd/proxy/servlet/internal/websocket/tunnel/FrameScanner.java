@@ -34,8 +34,17 @@ final class FrameScanner {
         OWN_PONG,
         /** A close frame ends at {@link #forwardTo()}: relay it, and nothing after it. */
         CLOSE,
-        /** A protocol violation: see {@link #violationCode()}, {@link #violationReason()}, {@link #violationClean()}. */
+        /** A protocol violation: see {@link #violation()}. */
         VIOLATION
+    }
+
+    /**
+     * A frame that broke the protocol.
+     *
+     * @param code  the close code it earns (1002, 1007 or 1009)
+     * @param clean nothing of the offending frame was relayed, so the peer can still be sent a close frame
+     */
+    record Violation(int code, String reason, boolean clean) {
     }
 
     private final boolean fromClient;
@@ -58,9 +67,7 @@ final class FrameScanner {
     // Results of the last scan.
     private int forwardTo;
     private int consumedTo;
-    private int violationCode;
-    private String violationReason;
-    private boolean violationClean;
+    private Violation violation;
     private int closeCode;
 
     // Counters, taken by the relay after each scan.
@@ -256,10 +263,8 @@ final class FrameScanner {
      *                   already left)
      */
     private Outcome violation(int frameStart, int at, int code, String reason) {
-        violationCode = code;
-        violationReason = reason;
-        violationClean = frameStart >= 0;
-        if (violationClean) {
+        violation = new Violation(code, reason, frameStart >= 0);
+        if (violation.clean()) {
             // The offending frame is not relayed: the stream relayed so far ends on a boundary.
             payloadLeft = 0;
         }
@@ -281,17 +286,9 @@ final class FrameScanner {
         return consumedTo;
     }
 
-    int violationCode() {
-        return violationCode;
-    }
-
-    String violationReason() {
-        return violationReason;
-    }
-
-    /** True when nothing of the offending frame was relayed, so the peer can still be sent a close frame. */
-    boolean violationClean() {
-        return violationClean;
+    /** The violation the last scan ended on. */
+    Violation violation() {
+        return violation;
     }
 
     /** The code of the last close frame seen (1005 when it had none). */

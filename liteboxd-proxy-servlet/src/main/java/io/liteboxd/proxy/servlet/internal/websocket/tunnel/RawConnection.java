@@ -28,7 +28,7 @@ public interface RawConnection {
     /** Writes {@code bytes}, then completes {@code done}; one write at a time. */
     void write(ByteBuffer bytes, Callback done);
 
-    /** Ends the output after what was written (a TCP FIN); no-op when already done. */
+    /** Ends the output after what was written (a TCP FIN), never while a write is pending; no-op when done. */
     void shutdownOutput();
 
     /** Closes the connection; its adapter then reports {@link TunnelRelay.Leg#closed()}. */

@@ -1,5 +1,6 @@
 package io.liteboxd.proxy.servlet.internal.websocket.tunnel;
 
+import io.liteboxd.proxy.internal.header.HeaderBlock;
 import io.liteboxd.proxy.servlet.internal.websocket.UpstreamAnswer;
 import io.liteboxd.proxy.servlet.internal.websocket.UpstreamRequest;
 import java.net.ProtocolException;
@@ -7,11 +8,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -19,7 +16,6 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.HttpUpgrader;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -123,8 +119,9 @@ final class TunnelDial implements HttpUpgrader.Factory, HttpUpgrader {
         }
         endPoint.upgrade(new EndPointLeg(endPoint, executor, leg));
         callback.succeeded();
-        if (!answer.complete(new UpstreamAnswer(response.getHeaders().get(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL),
-                headerMap(response.getHeaders())))) {
+        HeaderBlock headers = new HeaderBlock();
+        response.getHeaders().forEach(field -> headers.add(field.getName(), field.getValue()));
+        if (!answer.complete(new UpstreamAnswer(headers.get("Sec-WebSocket-Protocol"), headers))) {
             endPoint.close();
         }
     }
@@ -146,14 +143,6 @@ final class TunnelDial implements HttpUpgrader.Factory, HttpUpgrader {
             return "a subprotocol that was not offered";
         }
         return null;
-    }
-
-    private static Map<String, List<String>> headerMap(HttpFields fields) {
-        Map<String, List<String>> map = new LinkedHashMap<>();
-        for (HttpField field : fields) {
-            map.computeIfAbsent(field.getName(), name -> new ArrayList<>()).add(field.getValue());
-        }
-        return map;
     }
 
     /** The {@code Sec-WebSocket-Accept} value for {@code key} (RFC 6455 section 4.2.2). */

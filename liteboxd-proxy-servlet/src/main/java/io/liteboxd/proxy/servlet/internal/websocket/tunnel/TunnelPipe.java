@@ -120,17 +120,19 @@ final class TunnelPipe extends IteratingCallback {
                 return write(injection.frame());
             }
             if (inputEnded) {
-                return endOfInput();
+                // Propagate the end of the stream: the far side sees our FIN after its last frame.
+                to.connection.shutdownOutput();
+                return Action.SUCCEEDED;
             }
             ByteBuffer b = buffer().getByteBuffer();
             if (!rescan) {
-                if (from.connection().isDemanding()) {
+                if (from.connection.isDemanding()) {
                     return Action.IDLE;
                 }
                 BufferUtil.compact(b);
                 int filled;
                 try {
-                    filled = from.connection().fill(b);
+                    filled = from.connection.fill(b);
                 } catch (IOException e) {
                     LOG.debug("{} reading {} failed", relay, from.name, e);
                     filled = -1;
@@ -139,7 +141,7 @@ final class TunnelPipe extends IteratingCallback {
                     if (!b.hasRemaining()) {
                         release();
                     }
-                    from.connection().demand();
+                    from.connection.demand();
                     return Action.IDLE;
                 }
                 if (filled < 0) {
@@ -170,8 +172,7 @@ final class TunnelPipe extends IteratingCallback {
                 case VIOLATION -> {
                     b.position(b.limit());
                     inputEnded = true;
-                    relay.violation(this, scanner.violationCode(), scanner.violationReason(),
-                            scanner.violationClean());
+                    relay.violation(this, scanner.violation());
                 }
                 default -> {
                 }
@@ -197,14 +198,8 @@ final class TunnelPipe extends IteratingCallback {
 
     private Action write(ByteBuffer out) {
         writing = true;
-        to.connection().write(out, this);
+        to.connection.write(out, this);
         return Action.SCHEDULED;
-    }
-
-    private Action endOfInput() {
-        // Propagate the end of the stream: the far side sees our FIN after its last frame.
-        to.connection().shutdownOutput();
-        return Action.SUCCEEDED;
     }
 
     @Override
@@ -227,7 +222,8 @@ final class TunnelPipe extends IteratingCallback {
     protected void onCompleteFailure(Throwable cause) {
         LOG.debug("{} writing to {} failed", relay, to.name, cause);
         release();
-        relay.writeFailed(this);
+        // Its target is gone: close it, and the pipe reading it reports the death to the other leg.
+        to.terminate();
     }
 
     private RetainableByteBuffer buffer() {

@@ -9,6 +9,7 @@ import io.liteboxd.proxy.servlet.internal.websocket.RelayStats;
 import io.liteboxd.proxy.servlet.internal.websocket.RelayStats.Side;
 import io.liteboxd.proxy.servlet.internal.websocket.UpstreamAnswer;
 import io.liteboxd.proxy.servlet.internal.websocket.UpstreamRequest;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -34,35 +35,49 @@ import org.slf4j.LoggerFactory;
  * to end, except the pongs answering the gateway's own pings.
  *
  * <p>Both legs are {@link RawConnection}s. The upstream's comes from the HTTP client's upgrade ({@link TunnelDial});
- * the client's from the container, through a {@link ClientUpgrade}.
+ * the client's from the container, through a {@link Factory} of the container's.
  */
 public final class TunnelRelay implements Relay {
 
     static final int BUFFER_SIZE = 64 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(TunnelRelay.class);
 
-    /** The container-specific half of the tunnel: how the client's connection is answered 101 and taken over. */
-    public interface ClientUpgrade {
+    /**
+     * Creates tunnels; a subclass is the container-specific half: which contexts it fits, and how the client's
+     * connection is answered 101 and taken over. Subclasses are loaded by name, and their constructor fails on a
+     * context that is not theirs (the Jakarta bridge is used then).
+     */
+    public abstract static class Factory implements Relay.Factory {
+        protected final RelaySettings settings;
+
+        protected Factory(RelaySettings settings, ServletContext context) {
+            this.settings = settings;
+            if (!supports(context)) {
+                throw new IllegalStateException(describe() + " does not fit " + context.getServerInfo());
+            }
+        }
+
+        @Override
+        public Relay newRelay(String name, Consumer<Relay> onFinished) {
+            return new TunnelRelay(settings, name, onFinished, this);
+        }
 
         /**
-         * Answers the client 101 with {@code headers} (the upstream's, as the header policy left them, one field per
-         * line) and the handshake fields given, and makes the client's connection {@code leg}'s
-         * {@link RawConnection}.
-         *
-         * @param subprotocol the subprotocol the upstream accepted, or {@code null}/empty for none
+         * Answers the client 101 with {@code headers} (the upstream's as the header policy left them, one field per
+         * line, and the handshake's own) and makes the client's connection {@code leg}'s {@link RawConnection}.
          */
-        void upgrade(HttpServletRequest request, HttpServletResponse response, HeaderBlock headers, String accept,
-                     String subprotocol, Leg leg) throws IOException;
+        protected abstract void upgrade(HttpServletRequest request, HttpServletResponse response, HeaderBlock headers,
+                                        Leg leg) throws IOException;
 
         /** See {@link Relay#upgradesFromAnyThread()}. */
-        boolean fromAnyThread();
+        protected abstract boolean upgradesFromAnyThread();
     }
 
     /** One side of the tunnel: its adapter reports the connection's events here; the lifecycle drives it back. */
     public final class Leg implements RelayLifecycle.Leg {
         final Side side;
         final String name;
-        private volatile RawConnection connection;
+        volatile RawConnection connection;
         /** The code of the close frame the gateway itself sent this leg, 0 before any. */
         private volatile int ownCloseCode;
         private volatile String ownCloseReason;
@@ -72,16 +87,10 @@ public final class TunnelRelay implements Relay {
             this.name = side == Side.CLIENT ? "client" : "upstream";
         }
 
-        RawConnection connection() {
-            return connection;
-        }
-
-        /** The pipe that writes to this leg. */
         private TunnelPipe writer() {
             return this == client ? toClient : toUpstream;
         }
 
-        /** The pipe that reads this leg. */
         private TunnelPipe reader() {
             return this == client ? toUpstream : toClient;
         }
@@ -161,7 +170,7 @@ public final class TunnelRelay implements Relay {
 
     private final RelaySettings settings;
     private final String name;
-    private final ClientUpgrade clientUpgrade;
+    private final Factory factory;
     final Leg client = new Leg(Side.CLIENT);
     final Leg upstream = new Leg(Side.UPSTREAM);
     private final TunnelPipe toUpstream;
@@ -171,10 +180,10 @@ public final class TunnelRelay implements Relay {
     private volatile ByteBuffer abandonedClose;
     private volatile String clientKey;
 
-    public TunnelRelay(RelaySettings settings, String name, Consumer<Relay> onFinished, ClientUpgrade clientUpgrade) {
+    private TunnelRelay(RelaySettings settings, String name, Consumer<Relay> onFinished, Factory factory) {
         this.settings = settings;
         this.name = name;
-        this.clientUpgrade = clientUpgrade;
+        this.factory = factory;
         ByteBufferPool pool = settings.httpClient().getByteBufferPool();
         long max = settings.maxMessageSize();
         this.toUpstream = new TunnelPipe(this, client, upstream, new FrameScanner(true, BUFFER_SIZE, max), pool);
@@ -192,8 +201,6 @@ public final class TunnelRelay implements Relay {
         return "TunnelRelay[" + name + "]";
     }
 
-    // ---- handshakes --------------------------------------------------------------------------------------------
-
     @Override
     public CompletableFuture<UpstreamAnswer> connectUpstream(UpstreamRequest request) {
         clientKey = request.clientKey();
@@ -203,12 +210,17 @@ public final class TunnelRelay implements Relay {
     @Override
     public void upgradeClient(HttpServletRequest request, HttpServletResponse response, String subprotocol,
                               HeaderBlock responseHeaders) throws IOException {
-        clientUpgrade.upgrade(request, response, responseHeaders, TunnelDial.acceptFor(clientKey), subprotocol, client);
+        responseHeaders.set("Upgrade", "websocket").set("Connection", "Upgrade")
+                .set("Sec-WebSocket-Accept", TunnelDial.acceptFor(clientKey));
+        if (subprotocol != null && !subprotocol.isEmpty()) {
+            responseHeaders.set("Sec-WebSocket-Protocol", subprotocol);
+        }
+        factory.upgrade(request, response, responseHeaders, client);
     }
 
     @Override
     public boolean upgradesFromAnyThread() {
-        return clientUpgrade.fromAnyThread();
+        return factory.upgradesFromAnyThread();
     }
 
     @Override
@@ -225,8 +237,6 @@ public final class TunnelRelay implements Relay {
     public void abort(int code, String reason) {
         lifecycle.abort(code, reason);
     }
-
-    // ---- connection events -------------------------------------------------------------------------------------
 
     private void opened(Leg leg, RawConnection connection) {
         leg.connection = connection;
@@ -255,8 +265,6 @@ public final class TunnelRelay implements Relay {
     private static void closeAfter(RawConnection connection, ByteBuffer frame) {
         connection.write(frame, Callback.from(connection::close, failure -> connection.close()));
     }
-
-    // ---- pipe events -------------------------------------------------------------------------------------------
 
     void seen(Leg leg) {
         lifecycle.seen(leg.side);
@@ -297,18 +305,14 @@ public final class TunnelRelay implements Relay {
     }
 
     /**
-     * {@code pipe.from} broke the protocol: it gets {@code code}, and so does the other leg if nothing of the
-     * offending frame reached it ({@code clean}).
+     * {@code pipe.from} broke the protocol: it gets the violation's code, and so does the other leg if nothing of the
+     * offending frame reached it.
      */
-    void violation(TunnelPipe pipe, int code, String reason, boolean clean) {
-        LOG.debug("{} {} broke the protocol ({}): {}", this, pipe.from.name, code, reason);
+    void violation(TunnelPipe pipe, FrameScanner.Violation violation) {
+        LOG.debug("{} {} broke the protocol: {}", this, pipe.from.name, violation);
         boolean fromClient = pipe.from == client;
-        lifecycle.abort(code, reason, fromClient || clean, !fromClient || clean);
-    }
-
-    void writeFailed(TunnelPipe pipe) {
-        // Its target is gone: close it, and the pipe reading it reports the death to the other leg.
-        pipe.to.terminate();
+        lifecycle.abort(violation.code(), violation.reason(), fromClient || violation.clean(),
+                !fromClient || violation.clean());
     }
 
     void pipeDone() {

@@ -58,8 +58,8 @@ class FrameScannerTest {
         byte[] ok = frame(true, FrameScanner.TEXT, utf8("fine"), true);
         ByteBuffer buf = buffer(ok, frame(true, FrameScanner.TEXT, new byte[] {(byte) 0xC3, 0x28}, true));
         assertThat(fromClient.scan(buf)).isEqualTo(Outcome.VIOLATION);
-        assertThat(fromClient.violationCode()).isEqualTo(1007);
-        assertThat(fromClient.violationClean()).isTrue();
+        assertThat(fromClient.violation().code()).isEqualTo(1007);
+        assertThat(fromClient.violation().clean()).isTrue();
         assertThat(fromClient.forwardTo()).as("up to the offending frame").isEqualTo(ok.length);
         assertThat(fromClient.atFrameBoundary()).isTrue();
     }
@@ -73,8 +73,8 @@ class FrameScannerTest {
         assertThat(fromUpstream.scan(buffer(java.util.Arrays.copyOf(big, 1000)))).isEqualTo(Outcome.MORE);
         assertThat(fromUpstream.scan(buffer(java.util.Arrays.copyOfRange(big, 1000, big.length))))
                 .isEqualTo(Outcome.VIOLATION);
-        assertThat(fromUpstream.violationCode()).isEqualTo(1007);
-        assertThat(fromUpstream.violationClean()).isFalse();
+        assertThat(fromUpstream.violation().code()).isEqualTo(1007);
+        assertThat(fromUpstream.violation().clean()).isFalse();
     }
 
     @Test
@@ -82,7 +82,7 @@ class FrameScannerTest {
         ByteBuffer buf = buffer(frame(false, FrameScanner.TEXT, new byte[] {'a', (byte) 0xE2, (byte) 0x82}, true),
                 frame(true, FrameScanner.CONTINUATION, new byte[] {0x28}, true));
         assertThat(fromClient.scan(buf)).isEqualTo(Outcome.VIOLATION);
-        assertThat(fromClient.violationCode()).isEqualTo(1007);
+        assertThat(fromClient.violation().code()).isEqualTo(1007);
     }
 
     @Test
@@ -132,7 +132,7 @@ class FrameScannerTest {
         FrameScanner scanner = new FrameScanner(true, 8192, MAX);
         ByteBuffer buf = buffer(first, second);
         assertThat(scanner.scan(buf)).isEqualTo(Outcome.VIOLATION);
-        assertThat(scanner.violationCode()).isEqualTo(1009);
+        assertThat(scanner.violation().code()).isEqualTo(1009);
         assertThat(scanner.forwardTo()).isEqualTo(first.length);
 
         FrameScanner exact = new FrameScanner(true, 8192, MAX);
@@ -145,8 +145,8 @@ class FrameScannerTest {
         ByteBuffer buf = buffer(frame);
         assertThat(scanner.scan(buf)).as("outcome of %s", java.util.HexFormat.of().formatHex(frame))
                 .isEqualTo(Outcome.VIOLATION);
-        assertThat(scanner.violationCode()).isEqualTo(code);
-        assertThat(scanner.violationClean()).isTrue();
+        assertThat(scanner.violation().code()).isEqualTo(code);
+        assertThat(scanner.violation().clean()).isTrue();
         assertThat(scanner.forwardTo()).isZero();
     }
 
