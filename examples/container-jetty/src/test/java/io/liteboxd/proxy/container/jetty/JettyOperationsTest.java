@@ -188,6 +188,41 @@ class JettyOperationsTest {
     }
 
     @Test
+    void upgradeInAContextWithoutWebSocketIsAJsonErrorEveryTimeAndNeverDialsUpstream() throws Exception {
+        StaticSandboxes sandboxes = new StaticSandboxes(List.of(
+                new StaticSandboxes.Entry(Sandbox.ready(SANDBOX, "127.0.0.1"), TOKEN)));
+        servlet = new ProxyServlet(ProxyConfig.builder().webSocketRelay(ProxyConfig.WebSocketRelay.JAKARTA).build(),
+                sandboxes.authenticator(), sandboxes.resolver(), new DirectPodConnector());
+        server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        // No Jakarta WebSocket initializer: the context has no ServerContainer for the bridge to upgrade with.
+        ServletContextHandler context = new ServletContextHandler("/");
+        context.addServletContainerInitializer((classes, servletContext) ->
+                ProxyRegistration.register(servletContext, servlet));
+        server.setHandler(context);
+        server.start();
+        gateway = URI.create("http://127.0.0.1:" + connector.getLocalPort());
+        int acceptedBefore = upstream.acceptedConnections();
+
+        // Twice: a context that once lacked WebSocket support is asked again, never remembered as supported.
+        for (int i = 0; i < 2; i++) {
+            RawHttp.RawResponse refused = RawHttp.webSocketHandshake(gateway, route("/ws/echo"),
+                    List.of("X-Access-Token: " + TOKEN));
+            assertThat(refused.status()).isEqualTo(503);
+            JsonNode error = new ObjectMapper().readTree(refused.bodyText());
+            assertThat(error.path("error").asText()).contains("WebSocket is not enabled");
+            assertThat(error.path("code").asText()).isEqualTo("internal_error");
+            assertThat(refused.headers()).doesNotContainKey("upgrade");
+        }
+        assertThat(upstream.acceptedConnections()).as("no upstream dial").isEqualTo(acceptedBefore);
+        // Plain HTTP through the same servlet is unaffected.
+        assertThat(RawHttp.exchange(gateway, "GET", route("/echo"), List.of("X-Access-Token: " + TOKEN), null)
+                .status()).isEqualTo(200);
+    }
+
+    @Test
     void drainSendsGoingAwayToOpenSessionsAndRefusesNewUpgrades() throws Exception {
         startGateway(ProxyConfig.defaults());
         WsClientSocket ws = connect("/ws/echo");

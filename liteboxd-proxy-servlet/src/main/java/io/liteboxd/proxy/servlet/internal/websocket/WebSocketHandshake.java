@@ -55,6 +55,8 @@ public final class WebSocketHandshake implements AutoCloseable {
     private final WebSocketClient client;
     private final RelaySettings settings;
     private final Relay.Factory relays;
+    /** The context {@link #relays} was last found to support: a servlet has one, and the check may load classes. */
+    private volatile ServletContext supported;
     private final Set<Relay> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private final HeaderPolicy headerPolicy;
@@ -146,8 +148,12 @@ public final class WebSocketHandshake implements AutoCloseable {
         if (draining) {
             throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
         }
-        if (!relays.supports(request.getServletContext())) {
-            throw new ProxyException(ProxyError.INTERNAL, "WebSocket is not enabled in this servlet container");
+        ServletContext context = request.getServletContext();
+        if (context != supported) {
+            if (!relays.supports(context)) {
+                throw new ProxyException(ProxyError.INTERNAL, "WebSocket is not enabled in this servlet container");
+            }
+            supported = context;
         }
         String sandboxId = admission.route().sandboxId();
         int port = admission.route().port();
