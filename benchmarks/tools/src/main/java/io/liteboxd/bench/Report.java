@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoublePredicate;
 
 /**
  * Turns {@code results.json} into medians and ratios ({@link #aggregate}) and into {@code results.md} and
@@ -412,19 +413,7 @@ public final class Report {
             flags.forEach(f -> md.append("- ").append(f).append('\n'));
             md.append('\n');
         }
-        List<String> late = new ArrayList<>();
-        for (JsonNode run : r.path("runs")) {
-            for (String c : ORDER) {
-                for (String key : Figures.ACHIEVED) {
-                    JsonNode v = run.path("figures").path(c).path(key);
-                    if (v.isNumber() && v.asDouble() < 0.95) {
-                        late.add(String.format(Locale.ROOT, "repeat %d, %s, %s: %.0f%% of the offered rate",
-                                run.path("repeat").asInt(), TITLES.get(c), key.replace(".achieved", ""),
-                                100 * v.asDouble()));
-                    }
-                }
-            }
-        }
+        List<String> late = flaggedWindows(r, Figures.ACHIEVED, v -> v < 0.95, "of the offered rate");
         if (late.isEmpty()) {
             md.append("Every fixed-rate run carried at least 95 % of its offered rate.\n\n");
         } else {
@@ -433,19 +422,7 @@ public final class Report {
             late.forEach(l -> md.append("- ").append(l).append('\n'));
             md.append('\n');
         }
-        List<String> compiling = new ArrayList<>();
-        for (JsonNode run : r.path("runs")) {
-            for (String c : ORDER) {
-                for (String key : Figures.JIT) {
-                    JsonNode v = run.path("figures").path(c).path(key);
-                    if (v.isNumber() && v.asDouble() > 0.05) {
-                        compiling.add(String.format(Locale.ROOT, "repeat %d, %s, %s: %.0f%% of the proxy's CPU",
-                                run.path("repeat").asInt(), TITLES.get(c), key.replace(".jit", ""),
-                                100 * v.asDouble()));
-                    }
-                }
-            }
-        }
+        List<String> compiling = flaggedWindows(r, Figures.JIT, v -> v > 0.05, "of the proxy's CPU");
         if (compiling.isEmpty()) {
             md.append("In no fixed-rate window did a JVM proxy's JIT compiler take more than 5 % of its CPU.\n\n");
         } else {
@@ -454,6 +431,24 @@ public final class Report {
             compiling.forEach(l -> md.append("- ").append(l).append('\n'));
             md.append('\n');
         }
+    }
+
+    /** "repeat N, contender, figure: P% what" for every fixed-rate share among {@code keys} that {@code flagged}. */
+    private static List<String> flaggedWindows(JsonNode r, List<String> keys, DoublePredicate flagged,
+                                               String what) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode run : r.path("runs")) {
+            for (String c : ORDER) {
+                for (String key : keys) {
+                    JsonNode v = run.path("figures").path(c).path(key);
+                    if (v.isNumber() && flagged.test(v.asDouble())) {
+                        out.add(String.format(Locale.ROOT, "repeat %d, %s, %s: %.0f%% %s", run.path("repeat").asInt(),
+                                TITLES.get(c), key.substring(0, key.lastIndexOf('.')), 100 * v.asDouble(), what));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static String ratios(JsonNode results, String c, Figures.Figure f) {
