@@ -42,7 +42,12 @@ esac
 
 WORK="$(mktemp -d)"
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+# The load generators of an interrupted window are background jobs too: end them with the gateways and upstream.
+cleanup() {
+  for p in "${PIDS[@]}" $(jobs -p); do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
 trap cleanup EXIT INT TERM
 
 echo '{"sandboxes":[{"id":"bench","host":"127.0.0.1","token":"t"}]}' > "$WORK/sandboxes.json"
@@ -60,9 +65,9 @@ for port in 18180 18181 18182; do
   for _ in $(seq 1 60); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.5; done
 done
 
-load() { # port seconds output
+load() { # port seconds output; always run in the background, as its own job (exec: the job is the generator)
   local scheme=ws; [ "$MODE" = get ] && scheme=http
-  taskset -c 0 java -cp "$CP" io.liteboxd.bench.LoadGen "${LG[@]}" --rate "$RATE" --token t --warmup 0 \
+  exec taskset -c 0 java -cp "$CP" io.liteboxd.bench.LoadGen "${LG[@]}" --rate "$RATE" --token t --warmup 0 \
     --duration "$2" --url "$scheme://127.0.0.1:$1/api/v1/sandbox/bench/port/18180$PATH_" > "$3" 2>&1
 }
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
