@@ -155,9 +155,7 @@ public final class GatewayServer implements AutoCloseable {
         // a buffer the size of the relay's upstream writes makes an upload one read per write instead of eight. The
         // buffer is pooled and held only while a connection has unparsed bytes, never by an idle one.
         http1.setInputBufferSize(REQUEST_READ_SIZE);
-        // No acceptor thread: the selectors accept, as nginx's workers do, so a new connection (every WebSocket
-        // handshake, every browser connection) is read by the thread that accepted it, without a hand-off.
-        ServerConnector connector = new ServerConnector(server, 0, -1, http1);
+        ServerConnector connector = new SelectorAcceptConnector(server, http1);
         ConnectionCaps caps = null;
         if (limits.maxConnections() > 0 || limits.maxConnectionsPerIp() > 0) {
             caps = new ConnectionCaps(limits.maxConnections(), limits.maxConnectionsPerIp());
