@@ -701,6 +701,7 @@ public final class Suite {
             c.put("upstreamCores", upstreamCpu / wall);
             c.put("loadgenCores", loadgenCpu / wall);
             c.put("endsCpuSeconds", upstreamCpu + loadgenCpu);
+            c.put("upstreamCpuSeconds", upstreamCpu);
             if (target.proc != null && units > 0) {
                 r.put("proxyCpuUsPerMsg", proxy * 1e6 / units);
             }
@@ -958,6 +959,12 @@ public final class Suite {
         double ends = r.path("cpu").path("endsCpuSeconds").asDouble(-1);
         if (ends >= 0 && events > 0) {
             fig.put(key + ".endsCpuUs", ends * 1e6 / events);
+        }
+        // The upstream is a Jetty 12 server answering from memory: what one exchange costs a Jetty server, with no
+        // proxying, which is the floor under any proxy whose client side is Jetty.
+        double upstream = r.path("cpu").path("upstreamCpuSeconds").asDouble(-1);
+        if (upstream >= 0 && events > 0) {
+            fig.put(key + ".upstreamCpuUs", upstream * 1e6 / events);
         }
         fig.put(key + ".p50", r.path("p50Ms").asDouble());
         fig.put(key + ".p99", r.path("p99Ms").asDouble());

@@ -248,6 +248,7 @@ class BenchmarkSmokeTest {
         ((ObjectNode) figures.get("nginx")).put("http.get.rps", 1200);
         ((ObjectNode) figures.get("gateway")).put("http.get.rps", 800);
         ((ObjectNode) figures.get("gateway")).put("ws.idle.heapPerConn", 12.5).put("ws.idle.connections", 100);
+        ((ObjectNode) figures.get("direct")).put("rate.get.upstreamCpuUs", 71.5);
 
         Report.write(results, dir);
 
@@ -259,6 +260,7 @@ class BenchmarkSmokeTest {
                 .contains("gateway** (library in Jetty 12), rate.ws64: 10% of the proxy's CPU")
                 .doesNotContain("nginx, rate.ws64: 2% of the proxy's CPU");
         assertThat(md.indexOf("## Fixed offered rates")).isLessThan(md.indexOf("## WebSocket"));
+        assertThat(md).containsPattern("upstream CPU per small GET \\(a Jetty 12 server[^|]*\\| 71\\.5 µs");
         JsonNode back = JSON.readTree(Files.readString(dir.resolve("results.json")));
         assertThat(back.path("summary").path("gateway").path("ws.64B.c50.msgs").path("vsNginx").asDouble())
                 .isBetween(0.55, 0.56);
