@@ -1133,6 +1133,11 @@ public final class Suite {
             loadgen(t, "warm-up", List.of("--mode", "throughput", "--url", t.ws("/ws"), "--connections", "50",
                     "--size", "64", "--window", "16", "--warmup", "0", "--duration", String.valueOf(plan.warmUp())),
                     l -> { }, plan.warmUp() + 10);
+            // Handshakes as fast as they go: at the fixed-rate figure's own 200/s, 20 s left a JVM's compiler with a
+            // fifth of the window's CPU still to spend on the upgrade path.
+            loadgen(t, "warm-up-handshakes", List.of("--mode", "handshake", "--url", t.ws("/ws"), "--concurrency",
+                    String.valueOf(plan.hsConcurrency()), "--warmup", "0", "--duration", String.valueOf(plan.warmUp())),
+                    l -> { }, plan.warmUp() + 10);
         }
         if (any || enabled("http")) {
             List<String> cmd = new ArrayList<>(List.of(args.get("wrk", "wrk"), "-t2", "-c50",
