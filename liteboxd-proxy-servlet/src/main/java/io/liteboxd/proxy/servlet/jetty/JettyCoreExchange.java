@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.Trailers;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -208,9 +209,9 @@ final class JettyCoreExchange extends PooledExchange {
     @Override
     protected boolean writeContent(ByteBuffer content) {
         if (gathering) {
-            // At most SMALL_BODY bytes in all, as announced.
+            // Exactly as many bytes as announced (at most SMALL_BODY): the upstream's length went to the response.
             if (gathered == null) {
-                gathered = BufferUtil.allocate(SMALL_BODY);
+                gathered = BufferUtil.allocate((int) response.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH));
             }
             BufferUtil.append(gathered, content);
             return false;
