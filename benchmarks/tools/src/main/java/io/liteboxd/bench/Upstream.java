@@ -133,7 +133,7 @@ public final class Upstream implements AutoCloseable {
     }
 
     /** The plain HTTP endpoints. */
-    static final class HttpEndpoints extends Handler.Abstract {
+    static final class HttpEndpoints extends Handler.Abstract.NonBlocking {
         private static final ByteBuffer CHUNK = ByteBuffer.allocateDirect(64 * 1024);
 
         static {
