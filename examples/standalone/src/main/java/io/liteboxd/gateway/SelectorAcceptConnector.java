@@ -1,5 +1,6 @@
 package io.liteboxd.gateway;
 
+import io.liteboxd.proxy.servlet.internal.http.RenewingSelector;
 import java.util.concurrent.Executor;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SelectorManager;
@@ -25,6 +26,11 @@ final class SelectorAcceptConnector extends ServerConnector {
     @Override
     protected SelectorManager newSelectorManager(Executor executor, Scheduler scheduler, int selectors) {
         return new ServerConnectorManager(executor, scheduler, selectors) {
+            @Override
+            protected ManagedSelector newSelector(int id) {
+                return new RenewingSelector(this, id);
+            }
+
             @Override
             protected void execute(Runnable task) {
                 // Only the accept task is both a selector update and a task: it is executed from the selector's own

@@ -25,6 +25,8 @@ import org.eclipse.jetty.client.UpgradeProtocolHandler;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.io.ManagedSelector;
+import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -111,7 +113,17 @@ public final class HttpRelay implements AutoCloseable {
 
     private static HttpClient newClient(ProxyConfig config, Optional<SSLContext> sslContext, Executor containerPool)
             throws Exception {
-        ClientConnector connector = new ClientConnector();
+        ClientConnector connector = new ClientConnector() {
+            @Override
+            protected SelectorManager newSelectorManager() {
+                return new ClientSelectorManager(getExecutor(), getScheduler(), getSelectors()) {
+                    @Override
+                    protected ManagedSelector newSelector(int id) {
+                        return new RenewingSelector(this, id);
+                    }
+                };
+            }
+        };
         connector.setConnectTimeout(config.connectTimeout());
         // A per-read/write stall limit, not a cap on a long download, a watch or an SSE stream.
         connector.setIdleTimeout(config.requestTimeout());

@@ -1,0 +1,172 @@
+package io.liteboxd.proxy.servlet.internal.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.channels.Selector;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.io.ManagedSelector;
+import org.eclipse.jetty.io.SelectorManager;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * After a select that found many keys ready, the next calm select moves the channels to a fresh NIO selector; every
+ * kept-alive connection goes on being served on it, and a selector that never saw a burst keeps its NIO selector.
+ */
+class RenewingSelectorTest {
+
+    private static final int CONNECTIONS = 40;
+
+    private final List<RenewingSelector> selectors = new ArrayList<>();
+    private Server server;
+    private ServerConnector connector;
+
+    private void start(int burst) throws Exception {
+        server = new Server();
+        connector = new ServerConnector(server, 1, 1) {
+            @Override
+            protected SelectorManager newSelectorManager(Executor executor, Scheduler scheduler, int count) {
+                return new ServerConnectorManager(executor, scheduler, count) {
+                    @Override
+                    protected ManagedSelector newSelector(int id) {
+                        RenewingSelector selector = new RenewingSelector(this, id, burst, 2, 0);
+                        selectors.add(selector);
+                        return selector;
+                    }
+                };
+            }
+        };
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                response.write(true, StandardCharsets.US_ASCII.encode("ok"), callback);
+                return true;
+            }
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    @Test
+    void aBurstOfReadyKeysMovesTheChannelsToAFreshSelectorAndEveryConnectionIsStillServed() throws Exception {
+        start(CONNECTIONS / 2);
+        List<Socket> sockets = open();
+        try {
+            RenewingSelector selector = selectors.get(0);
+            Selector before = selector.getSelector();
+            // Hold the selector thread while every connection sends a request: its next select finds them all ready.
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            selector.submit(s -> {
+                held.countDown();
+                await(release);
+            });
+            assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
+            for (Socket socket : sockets) {
+                send(socket);
+            }
+            Thread.sleep(200);
+            release.countDown();
+            for (Socket socket : sockets) {
+                assertThat(answer(socket)).endsWith("ok");
+            }
+            // A calm select (one request) makes the move due; the one after it moves.
+            for (int i = 0; i < 3; i++) {
+                send(sockets.get(0));
+                assertThat(answer(sockets.get(0))).endsWith("ok");
+            }
+            assertThat(selector.getSelector()).isNotSameAs(before);
+            assertThat(before.isOpen()).as("the old NIO selector is closed").isFalse();
+            for (Socket socket : sockets) {
+                send(socket);
+                assertThat(answer(socket)).as("a connection moved to the new selector").endsWith("ok");
+            }
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void withoutABurstTheSelectorStays() throws Exception {
+        start(CONNECTIONS * 10);
+        List<Socket> sockets = open();
+        try {
+            Selector before = selectors.get(0).getSelector();
+            for (int round = 0; round < 3; round++) {
+                for (Socket socket : sockets) {
+                    send(socket);
+                    assertThat(answer(socket)).endsWith("ok");
+                }
+            }
+            assertThat(selectors.get(0).getSelector()).isSameAs(before);
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    private List<Socket> open() throws Exception {
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < CONNECTIONS; i++) {
+            Socket socket = new Socket("127.0.0.1", connector.getLocalPort());
+            socket.setSoTimeout(10_000);
+            sockets.add(socket);
+        }
+        return sockets;
+    }
+
+    private static void send(Socket socket) throws Exception {
+        OutputStream out = socket.getOutputStream();
+        out.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    /** Reads one response of a 2-byte body. */
+    private static String answer(Socket socket) throws Exception {
+        InputStream in = socket.getInputStream();
+        StringBuilder text = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0) {
+            text.append((char) c);
+            int head = text.indexOf("\r\n\r\n");
+            if (head >= 0 && text.length() == head + 4 + 2) {
+                return text.toString();
+            }
+        }
+        return text.toString();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
