@@ -38,11 +38,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Collections;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,8 +98,6 @@ public class ProxyServlet extends HttpServlet {
     private transient SandboxGateway gateway;
     private transient HttpRelay httpRelay;
     private transient WebSocketHandshake webSockets;
-    private transient ExecutorService blockingSends;
-    private transient ExecutorService closes;
 
     /** For {@code web.xml}: everything comes from init-params at {@link #init()}. */
     public ProxyServlet() {
@@ -161,13 +154,8 @@ public class ProxyServlet extends HttpServlet {
                     config.clientThreads() == 0 ? JettyPool.of(getServletContext()) : null, events);
             // For the Jetty core front end, which stands in front of this servlet and needs the started relay.
             getServletContext().setAttribute(HttpRelay.contextAttribute(this), httpRelay);
-            // Each send blocked on a stalled reader is bounded by requestTimeout; the pool is sized so that many
-            // stalled readers do not starve the others' fragment sends meanwhile.
-            int clientThreads = config.clientThreads() == 0 ? ProxyConfig.DEFAULT_CLIENT_THREADS : config.clientThreads();
-            blockingSends = newExecutor("liteboxd-ws-send-", Math.max(256, 4 * clientThreads));
-            closes = newExecutor("liteboxd-ws-close-", Math.max(64, clientThreads));
-            webSockets = new WebSocketHandshake(config, httpRelay.headerPolicy(), httpRelay.httpClient(), blockingSends,
-                    closes, getServletContext(), events);
+            webSockets = new WebSocketHandshake(config, httpRelay.headerPolicy(), httpRelay.httpClient(),
+                    getServletContext(), events);
             metricsName = GatewayBootstrap.registerMetrics(metrics, getServletContext().getContextPath() + "/"
                     + getServletName());
             LOG.info("liteboxd-proxy serving {}{} with {}, WebSocket relay {}",
@@ -285,13 +273,6 @@ public class ProxyServlet extends HttpServlet {
             httpRelay.close();
             httpRelay = null;
         }
-        for (ExecutorService pool : new ExecutorService[] {blockingSends, closes}) {
-            if (pool != null) {
-                pool.shutdown();
-            }
-        }
-        blockingSends = null;
-        closes = null;
         GatewayBootstrap.unregisterMetrics(metricsName);
         metricsName = null;
         GatewayBootstrap.closeResources(spiResources);
@@ -314,19 +295,6 @@ public class ProxyServlet extends HttpServlet {
         String uri = request.getRequestURI();
         String context = request.getContextPath();
         return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
-    }
-
-    private static ExecutorService newExecutor(String name, int threads) {
-        AtomicInteger n = new AtomicInteger();
-        // Short keep-alive: threads exist while sends are blocked, and leave seconds after a burst.
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 5, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, name + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        executor.allowCoreThreadTimeOut(true);
-        return executor;
     }
 
     private void configureFromInitParams() throws ServletException {

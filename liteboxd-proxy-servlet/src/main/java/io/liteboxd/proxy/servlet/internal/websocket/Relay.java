@@ -48,8 +48,8 @@ public interface Relay {
     /** Closes both legs with {@code code} and frees everything; safe to call more than once. */
     void abort(int code, String reason);
 
-    /** Creates relays of one kind; one factory per servlet, chosen when it starts. */
-    interface Factory {
+    /** Creates relays of one kind; one factory per servlet, chosen when it starts, closed when it stops. */
+    interface Factory extends AutoCloseable {
 
         /**
          * @param name       a short label for logs
@@ -62,5 +62,9 @@ public interface Relay {
 
         /** True if this kind of relay can upgrade requests of {@code context} (checked before dialling upstream). */
         boolean supports(jakarta.servlet.ServletContext context);
+
+        @Override
+        default void close() throws Exception {
+        }
     }
 }

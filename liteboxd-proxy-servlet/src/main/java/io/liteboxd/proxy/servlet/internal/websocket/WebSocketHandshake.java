@@ -23,7 +23,6 @@ import io.liteboxd.proxy.route.SandboxRoute;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,7 +34,6 @@ import io.liteboxd.proxy.observe.HandshakeEvent;
 import io.liteboxd.proxy.observe.ProxyListener;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
-import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +50,6 @@ public final class WebSocketHandshake implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketHandshake.class);
 
     private final ProxyConfig config;
-    private final WebSocketClient client;
     private final RelaySettings settings;
     private final Relay.Factory relays;
     /** The context {@link #relays} was last found to support: a servlet has one, and the check may load classes. */
@@ -69,39 +66,15 @@ public final class WebSocketHandshake implements AutoCloseable {
      * @param listener told about every upgrade and every relayed session
      */
     public WebSocketHandshake(ProxyConfig config, HeaderPolicy headerPolicy, HttpClient httpClient,
-                              Executor blockingSends, Executor closes, ServletContext context, ProxyListener listener)
-            throws Exception {
+                              ServletContext context, ProxyListener listener) throws Exception {
         this.config = config;
         this.listener = listener;
         this.headerPolicy = headerPolicy;
         this.limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerSandbox());
-        RelaySettings shared = new RelaySettings(config.pingInterval(), config.idleTimeout(), config.requestTimeout(),
-                config.maxMessageSize(), httpClient.getScheduler(), blockingSends, closes, httpClient, null);
-        Relay.Factory tunnel = RelaySelection.tunnel(config, shared, context);
-        if (tunnel != null) {
-            this.client = null;
-            this.settings = shared;
-            this.relays = tunnel;
-        } else {
-            // Only the bridge's upstream leg is a Jetty WebSocket session; the tunnel dials with the HttpClient.
-            this.client = bridgeClient(config, httpClient);
-            this.settings = shared.withWebSocketClient(client);
-            this.relays = WebSocketBridge.factory(settings);
-        }
-    }
-
-    private static WebSocketClient bridgeClient(ProxyConfig config, HttpClient httpClient) throws Exception {
-        WebSocketClient client = new WebSocketClient(httpClient);
-        client.setConnectTimeout(config.connectTimeout().toMillis());
-        // No client.setIdleTimeout(): it would set the idle timeout of the HttpClient this shares with the HTTP
-        // relay (whose idle timeout is requestTimeout). Each relay sets idleTimeout on its upstream session.
-        // The bridges enforce maxMessageSize themselves with a clear 1009; Jetty's own limit only backs that up
-        // (a message exactly at Jetty's limit is refused, hence the margin).
-        long jettyLimit = Math.min(Integer.MAX_VALUE, config.maxMessageSize() + 65536);
-        client.setMaxTextMessageSize(jettyLimit);
-        client.setMaxBinaryMessageSize(jettyLimit);
-        client.start();
-        return client;
+        this.settings = new RelaySettings(config.pingInterval(), config.idleTimeout(), config.requestTimeout(),
+                config.maxMessageSize(), httpClient.getScheduler(), httpClient);
+        Relay.Factory tunnel = RelaySelection.tunnel(config, settings, context);
+        this.relays = tunnel != null ? tunnel : new WebSocketBridge.Factory(config, settings);
     }
 
     public String relayKind() {
@@ -379,15 +352,13 @@ public final class WebSocketHandshake implements AutoCloseable {
         return offered;
     }
 
-    /** Drains (see {@link #drain}) with the configured deadline and stops the upstream WebSocket client. */
+    /** Drains (see {@link #drain}) with the configured deadline and closes the relay factory. */
     @Override
     public void close() throws Exception {
         if (!drain(config.drainTimeout())) {
             LOG.warn("{} WebSocket(s) still open after the drain deadline of {}; stopping anyway", open.size(),
                     config.drainTimeout());
         }
-        if (client != null) {
-            client.stop();
-        }
+        relays.close();
     }
 }
