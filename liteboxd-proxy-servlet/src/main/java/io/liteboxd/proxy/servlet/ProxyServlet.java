@@ -15,7 +15,7 @@ import io.liteboxd.proxy.observe.ProxyMetrics;
 import io.liteboxd.proxy.route.SandboxRoute;
 import java.time.Duration;
 import java.util.List;
-import javax.management.ObjectName;
+import java.util.Objects;
 import io.liteboxd.proxy.auth.AccessTokens;
 import io.liteboxd.proxy.auth.TokenAuthenticator;
 import io.liteboxd.proxy.config.ProxyConfig;
@@ -86,14 +86,13 @@ public class ProxyServlet extends HttpServlet {
     public static final String PARAM_SPI_PROVIDER = "spiProvider";
 
     private ProxyConfig config;
+    /** Given to the constructor, or read from settings at {@link #init()}. */
+    private transient GatewayBootstrap.Spis spis;
     private ProxyListener listener = ProxyListener.NONE;
     private final ProxyMetrics metrics = new ProxyMetrics();
     private transient ProxyListener events = ProxyListener.NONE;
-    private transient ObjectName metricsName;
+    private transient AutoCloseable metricsRegistration;
     private transient AutoCloseable spiResources;
-    private TokenAuthenticator authenticator;
-    private SandboxResolver resolver;
-    private UpstreamConnector connector;
 
     private transient SandboxGateway gateway;
     private transient HttpRelay httpRelay;
@@ -116,11 +115,10 @@ public class ProxyServlet extends HttpServlet {
      */
     public ProxyServlet(ProxyConfig config, TokenAuthenticator authenticator, SandboxResolver resolver,
                         UpstreamConnector connector, ProxyListener listener) {
-        this.listener = java.util.Objects.requireNonNull(listener, "listener");
-        this.config = java.util.Objects.requireNonNull(config, "config");
-        this.authenticator = java.util.Objects.requireNonNull(authenticator, "authenticator");
-        this.resolver = java.util.Objects.requireNonNull(resolver, "resolver");
-        this.connector = java.util.Objects.requireNonNull(connector, "connector");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.config = Objects.requireNonNull(config, "config");
+        this.spis = new GatewayBootstrap.Spis(config, Objects.requireNonNull(authenticator, "authenticator"),
+                Objects.requireNonNull(resolver, "resolver"), Objects.requireNonNull(connector, "connector"), null);
     }
 
     /** The route prefix this servlet serves (known before {@link #init()} only when configured programmatically). */
@@ -144,19 +142,23 @@ public class ProxyServlet extends HttpServlet {
     @Override
     public void init() throws ServletException {
         try {
-            if (config == null) {
-                configureFromInitParams();
+            if (spis == null) {
+                ClassLoader loader = Thread.currentThread().getContextClassLoader();
+                spis = GatewayBootstrap.fromSettings(this::getInitParameter, System.getenv(),
+                        loader != null ? loader : getClass().getClassLoader());
+                config = spis.config();
+                spiResources = spis.resources();
             }
             events = ProxyListener.all(List.of(metrics, new AccessLog(), listener));
-            gateway = new SandboxGateway(config, authenticator, resolver, connector);
+            gateway = new SandboxGateway(config, spis.authenticator(), spis.resolver(), spis.connector());
             // clientThreads=0: the upstream side runs on the container's pool, where the container offers one (Jetty).
-            httpRelay = new HttpRelay(config, gateway, connector.sslContext(),
+            httpRelay = new HttpRelay(config, gateway, spis.connector().sslContext(),
                     config.clientThreads() == 0 ? JettyPool.of(getServletContext()) : null, events);
             // For the Jetty core front end, which stands in front of this servlet and needs the started relay.
             getServletContext().setAttribute(HttpRelay.contextAttribute(this), httpRelay);
             webSockets = new WebSocketHandshake(config, httpRelay.headerPolicy(), httpRelay.httpClient(),
                     getServletContext(), events);
-            metricsName = GatewayBootstrap.registerMetrics(metrics, getServletContext().getContextPath() + "/"
+            metricsRegistration = GatewayBootstrap.registerMetrics(metrics, getServletContext().getContextPath() + "/"
                     + getServletName());
             LOG.info("liteboxd-proxy serving {}{} with {}, WebSocket relay {}",
                     getServletContext().getContextPath(), mapping(config), config, webSockets.relayKind());
@@ -260,22 +262,16 @@ public class ProxyServlet extends HttpServlet {
 
     @Override
     public void destroy() {
-        if (webSockets != null) {
-            try {
-                webSockets.close();
-            } catch (Exception e) {
-                LOG.warn("Stopping the WebSocket client failed", e);
-            }
-            webSockets = null;
-        }
+        GatewayBootstrap.close(webSockets, "the WebSocket relays");
+        webSockets = null;
         if (httpRelay != null) {
             getServletContext().removeAttribute(HttpRelay.contextAttribute(this));
             httpRelay.close();
             httpRelay = null;
         }
-        GatewayBootstrap.unregisterMetrics(metricsName);
-        metricsName = null;
-        GatewayBootstrap.closeResources(spiResources);
+        GatewayBootstrap.close(metricsRegistration, "the JMX registration of the metrics");
+        metricsRegistration = null;
+        GatewayBootstrap.close(spiResources, "the SPIs' resources");
         spiResources = null;
     }
 
@@ -295,16 +291,5 @@ public class ProxyServlet extends HttpServlet {
         String uri = request.getRequestURI();
         String context = request.getContextPath();
         return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
-    }
-
-    private void configureFromInitParams() throws ServletException {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        GatewayBootstrap.Spis spis = GatewayBootstrap.fromSettings(this::getInitParameter, System.getenv(),
-                loader != null ? loader : getClass().getClassLoader());
-        config = spis.config();
-        authenticator = spis.authenticator();
-        resolver = spis.resolver();
-        connector = spis.connector();
-        spiResources = spis.resources();
     }
 }
