@@ -133,8 +133,6 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
     private final Factory factory;
     private final RelaySettings settings;
     private final String name;
-    private final MessageMeter inbound;
-    private final MessageMeter outbound;
     private final AtomicBoolean claimed = new AtomicBoolean();
     private final Object clientLock = new Object();
     private final ClientLeg clientLeg = new ClientLeg();
@@ -148,12 +146,14 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
 
     // Touched only by the serial chain of upstream deliveries (one frame demanded at a time).
     private boolean inboundFragmented;
+    /** Bytes so far of the message in flight from the upstream: messages are streamed, so only this knows its size. */
+    private long inboundSize;
+    /** The same towards the upstream, touched only by the container's serial delivery of the client's fragments. */
+    private long outboundSize;
 
     private WebSocketBridge(Factory factory, String name, Consumer<Relay> onFinished) {
         this.factory = factory;
         this.settings = factory.settings;
-        this.inbound = new MessageMeter(settings.maxMessageSize());
-        this.outbound = new MessageMeter(settings.maxMessageSize());
         this.name = name;
         this.lifecycle = new RelayLifecycle(settings, this, clientLeg, upstreamLeg, () -> onFinished.accept(this));
     }
@@ -271,13 +271,15 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
     /** Relays one fragment, a {@code String} or a {@code ByteBuffer}; {@code callback} is Jetty's, for binary. */
     private void toClient(Object payload, long size, boolean last, Callback callback) {
         lifecycle.seen(RelayStats.Side.UPSTREAM);
-        if (!inbound.add(size, last)) {
-            lifecycle.abort(CloseCodes.MESSAGE_TOO_BIG, inbound.tooBigReason());
+        long message = inboundSize + size;
+        if (message > settings.maxMessageSize()) {
+            lifecycle.abort(CloseCodes.MESSAGE_TOO_BIG, tooBig());
             if (callback != null) {
                 callback.succeed();
             }
             return;
         }
+        inboundSize = last ? 0 : message;
         lifecycle.stats().addToClient(last ? 1 : 0, size);
         jakarta.websocket.Session c = client;
         sendingToClient = true;
@@ -383,10 +385,12 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
     /** Relays one fragment from the client, returning once the upstream has taken it (see the class comment). */
     private void toUpstream(long size, boolean last, Consumer<Callback> send) {
         lifecycle.seen(RelayStats.Side.CLIENT);
-        if (!outbound.add(size, last)) {
-            lifecycle.abort(CloseCodes.MESSAGE_TOO_BIG, outbound.tooBigReason());
+        long message = outboundSize + size;
+        if (message > settings.maxMessageSize()) {
+            lifecycle.abort(CloseCodes.MESSAGE_TOO_BIG, tooBig());
             return;
         }
+        outboundSize = last ? 0 : message;
         lifecycle.stats().addToUpstream(last ? 1 : 0, size);
         Callback.Completable sent = new Callback.Completable();
         send.accept(sent);
@@ -403,6 +407,10 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
             Thread.currentThread().interrupt();
             abort(CloseCodes.GOING_AWAY, "gateway shutting down");
         }
+    }
+
+    private String tooBig() {
+        return "message larger than " + settings.maxMessageSize() + " bytes";
     }
 
     private void clientPong(PongMessage pong) {
