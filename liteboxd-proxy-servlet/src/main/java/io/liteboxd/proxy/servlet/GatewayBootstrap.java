@@ -168,17 +168,14 @@ final class GatewayBootstrap {
         if (!type.isAssignableFrom(c)) {
             throw fail(param + ": " + className + " does not implement " + type.getName());
         }
-        Constructor<?> constructor;
         try {
-            constructor = c.getConstructor();
+            Constructor<?> constructor = c.getConstructor();
+            if (Modifier.isAbstract(c.getModifiers())) {
+                throw fail(param + ": " + className + " is abstract");
+            }
+            return type.cast(constructor.newInstance());
         } catch (NoSuchMethodException e) {
             throw fail(param + ": " + className + " has no public no-argument constructor");
-        }
-        if (Modifier.isAbstract(c.getModifiers())) {
-            throw fail(param + ": " + className + " is abstract");
-        }
-        try {
-            return type.cast(constructor.newInstance());
         } catch (ReflectiveOperationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw fail(param + ": cannot create " + className + ": " + cause, cause);
