@@ -275,12 +275,8 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
 
     @Override
     protected void endAborted(Throwable cause) {
-        if (abort()) {
-            completeQuietly();
-            return;
-        }
         // Not Jetty: the servlet throws on a dispatch, and the container closes the connection.
-        if (!HttpRelay.dispatchCutOff(request, cause)) {
+        if (abort() || !HttpRelay.dispatchCutOff(request, cause)) {
             completeQuietly();
         }
     }
