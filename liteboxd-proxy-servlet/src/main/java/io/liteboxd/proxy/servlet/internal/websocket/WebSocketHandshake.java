@@ -13,7 +13,7 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
@@ -258,7 +258,10 @@ public final class WebSocketHandshake implements AutoCloseable {
     private UpstreamRequest upstreamRequest(HttpServletRequest request, Admission admission, HeaderContext context) {
         HeaderBlock headers = ServletHeaders.block(request);
         headerPolicy.request(headers, context);
-        return new UpstreamRequest(admission.target().uri(), headers.toMap(), offeredSubprotocols(request),
+        // Every Sec-WebSocket-Protocol line, each of them a list, in the client's order.
+        List<String> offered = Collections.list(request.getHeaders("Sec-WebSocket-Protocol")).stream()
+                .flatMap(line -> Arrays.stream(line.split(","))).map(String::trim).filter(t -> !t.isEmpty()).toList();
+        return new UpstreamRequest(admission.target().uri(), headers.toMap(), offered,
                 request.getHeader("Sec-WebSocket-Key"));
     }
 
@@ -269,21 +272,15 @@ public final class WebSocketHandshake implements AutoCloseable {
      * is under way.
      */
     static CompletableFuture<UpstreamAnswer> dial(Relay relay, UpstreamRequest request) {
-        CompletableFuture<UpstreamAnswer> result = new CompletableFuture<>();
         AtomicReference<CompletableFuture<UpstreamAnswer>> attempt =
                 new AtomicReference<>(relay.connectUpstream(request));
-        attempt.get().whenComplete((answer, failure) -> {
-            if (failure != null && closedBeforeAnAnswer(failure) && !result.isDone()) {
-                attempt.set(relay.connectUpstream(request));
+        // Never called once the result is done (timed out or cancelled), so nothing is retried after that.
+        CompletableFuture<UpstreamAnswer> result = attempt.get().exceptionallyCompose(failure -> {
+            if (!closedBeforeAnAnswer(failure)) {
+                return CompletableFuture.failedFuture(failure);
             }
-            // The retry's outcome, or (no retry) the first attempt's, which has just completed.
-            attempt.get().whenComplete((again, failed) -> {
-                if (failed == null) {
-                    result.complete(again);
-                } else {
-                    result.completeExceptionally(failed);
-                }
-            });
+            attempt.set(relay.connectUpstream(request));
+            return attempt.get();
         });
         result.whenComplete((answer, failure) -> {
             if (failure != null) {
@@ -337,19 +334,6 @@ public final class WebSocketHandshake implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    private static List<String> offeredSubprotocols(HttpServletRequest request) {
-        List<String> offered = new ArrayList<>();
-        for (String value : Collections.list(request.getHeaders("Sec-WebSocket-Protocol"))) {
-            for (String token : value.split(",")) {
-                String t = token.trim();
-                if (!t.isEmpty()) {
-                    offered.add(t);
-                }
-            }
-        }
-        return offered;
     }
 
     /** Drains (see {@link #drain}) with the configured deadline and closes the relay factory. */
