@@ -14,11 +14,12 @@ import java.util.concurrent.CompletableFuture;
 public interface Relay {
 
     /**
-     * Dials the upstream. The future completes once the upstream accepted the handshake and its leg is open, but
-     * not yet read from (so a greeting it sends at once waits for the client); it fails with the upstream's
-     * refusal or the connection error. If the caller cancels it (timed out), a leg that opens later is closed.
+     * Dials the upstream. The future completes with the fields of its 101, unfiltered, once the upstream accepted the
+     * handshake and its leg is open, but not yet read from (so a greeting it sends at once waits for the client); it
+     * fails with the upstream's refusal or the connection error. If the caller cancels it (timed out), a leg that
+     * opens later is closed.
      */
-    CompletableFuture<UpstreamAnswer> connectUpstream(UpstreamRequest request);
+    CompletableFuture<HeaderBlock> connectUpstream(UpstreamRequest request);
 
     /**
      * Upgrades the client connection and attaches it to this relay.

@@ -169,7 +169,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
     }
 
     @Override
-    public CompletableFuture<UpstreamAnswer> connectUpstream(UpstreamRequest request) {
+    public CompletableFuture<HeaderBlock> connectUpstream(UpstreamRequest request) {
         ClientUpgradeRequest upgrade = new ClientUpgradeRequest(request.uri());
         upgrade.setSubProtocols(request.subprotocols());
         request.headers().forEach(upgrade::setHeader);
@@ -179,12 +179,11 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<UpstreamAnswer> answer = new CompletableFuture<>();
+        CompletableFuture<HeaderBlock> answer = new CompletableFuture<>();
         connecting.whenComplete((session, failure) -> {
             if (failure != null) {
                 answer.completeExceptionally(failure);
-            } else if (!answer.complete(new UpstreamAnswer(session.getUpgradeResponse().getAcceptedSubProtocol(),
-                    HeaderBlock.of(session.getUpgradeResponse().getHeaders())))) {
+            } else if (!answer.complete(HeaderBlock.of(session.getUpgradeResponse().getHeaders()))) {
                 // Cancelled (timed out) before the upstream answered: the session that opened anyway must go.
                 abort(CloseCodes.GOING_AWAY, "handshake timed out");
             }

@@ -144,7 +144,7 @@ public final class WebSocketHandshake implements AutoCloseable {
             }
         });
         long started = System.nanoTime();
-        CompletableFuture<UpstreamAnswer> connecting;
+        CompletableFuture<HeaderBlock> connecting;
         try {
             // The relay closes a leg that still opens after the timeout.
             connecting = dial(relay, upstreamRequest(request, admission, headerContext))
@@ -175,7 +175,7 @@ public final class WebSocketHandshake implements AutoCloseable {
             });
             return;
         }
-        UpstreamAnswer upstream;
+        HeaderBlock upstream;
         try {
             upstream = connecting.get();
         } catch (InterruptedException e) {
@@ -191,7 +191,7 @@ public final class WebSocketHandshake implements AutoCloseable {
     }
 
     private void upgradeClient(HttpServletRequest request, HttpServletResponse response, Admission admission,
-                               HeaderContext headerContext, Relay relay, UpstreamAnswer upstream, long started,
+                               HeaderContext headerContext, Relay relay, HeaderBlock upstream, long started,
                                AtomicBoolean upgraded) {
         Duration connectTime = Duration.ofNanos(System.nanoTime() - started);
         open.add(relay);
@@ -200,8 +200,10 @@ public final class WebSocketHandshake implements AutoCloseable {
             throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
         }
         try {
-            headerPolicy.response(upstream.headers(), headerContext);
-            relay.upgradeClient(request, response, upstream.subprotocol(), upstream.headers());
+            // The policy drops the handshake's own fields: the upstream's choice of subprotocol is read before.
+            String subprotocol = upstream.get("Sec-WebSocket-Protocol");
+            headerPolicy.response(upstream, headerContext);
+            relay.upgradeClient(request, response, subprotocol, upstream);
         } catch (IOException | RuntimeException e) {
             relay.abort(CloseCodes.INTERNAL_ERROR, "client upgrade failed");
             LOG.warn("Client upgrade failed for {}", relay, e);
@@ -271,11 +273,11 @@ public final class WebSocketHandshake implements AutoCloseable {
      * it, and a handshake is an idempotent GET. Cancelling or timing out the returned future stops whichever attempt
      * is under way.
      */
-    static CompletableFuture<UpstreamAnswer> dial(Relay relay, UpstreamRequest request) {
-        AtomicReference<CompletableFuture<UpstreamAnswer>> attempt =
+    static CompletableFuture<HeaderBlock> dial(Relay relay, UpstreamRequest request) {
+        AtomicReference<CompletableFuture<HeaderBlock>> attempt =
                 new AtomicReference<>(relay.connectUpstream(request));
         // Never called once the result is done (timed out or cancelled), so nothing is retried after that.
-        CompletableFuture<UpstreamAnswer> result = attempt.get().exceptionallyCompose(failure -> {
+        CompletableFuture<HeaderBlock> result = attempt.get().exceptionallyCompose(failure -> {
             if (!closedBeforeAnAnswer(failure)) {
                 return CompletableFuture.failedFuture(failure);
             }

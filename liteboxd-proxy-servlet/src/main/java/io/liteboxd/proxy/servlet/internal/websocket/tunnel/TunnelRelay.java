@@ -7,7 +7,6 @@ import io.liteboxd.proxy.servlet.internal.websocket.RelayLifecycle;
 import io.liteboxd.proxy.servlet.internal.websocket.RelaySettings;
 import io.liteboxd.proxy.servlet.internal.websocket.RelayStats;
 import io.liteboxd.proxy.servlet.internal.websocket.RelayStats.Side;
-import io.liteboxd.proxy.servlet.internal.websocket.UpstreamAnswer;
 import io.liteboxd.proxy.servlet.internal.websocket.UpstreamRequest;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
@@ -222,7 +221,7 @@ public final class TunnelRelay implements Relay {
     }
 
     @Override
-    public CompletableFuture<UpstreamAnswer> connectUpstream(UpstreamRequest request) {
+    public CompletableFuture<HeaderBlock> connectUpstream(UpstreamRequest request) {
         clientKey = request.clientKey();
         return TunnelDial.dial(settings.httpClient(), request, upstream);
     }
