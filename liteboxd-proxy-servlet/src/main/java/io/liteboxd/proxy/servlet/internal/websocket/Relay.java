@@ -31,15 +31,6 @@ public interface Relay {
     void upgradeClient(HttpServletRequest request, HttpServletResponse response, String subprotocol,
                        HeaderBlock responseHeaders) throws IOException;
 
-    /**
-     * True if {@link #upgradeClient} may be called from any thread once the request went asynchronous, so the
-     * request thread need not wait for the upstream's answer. Containers' standard upgrades must be called on the
-     * request thread, so only container-specific relays can.
-     */
-    default boolean upgradesFromAnyThread() {
-        return false;
-    }
-
     /** True once the client leg's session is open. */
     boolean isClientOpen();
 
@@ -63,6 +54,15 @@ public interface Relay {
 
         /** True if this kind of relay can upgrade requests of {@code context} (checked before dialling upstream). */
         boolean supports(jakarta.servlet.ServletContext context);
+
+        /**
+         * True if {@link Relay#upgradeClient} may be called from any thread once the request went asynchronous, so
+         * the request thread need not wait for the upstream's answer. Containers' standard upgrades must be called on
+         * the request thread, so only container-specific relays can.
+         */
+        default boolean upgradesFromAnyThread() {
+            return false;
+        }
 
         @Override
         default void close() throws Exception {

@@ -108,7 +108,7 @@ public final class WebSocketHandshake implements AutoCloseable {
     /**
      * Connects the upstream, then upgrades the client and relays between the two.
      *
-     * <p>Relays that can upgrade the client from any thread ({@link Relay#upgradesFromAnyThread()}) do it
+     * <p>Relays that can upgrade the client from any thread ({@link Relay.Factory#upgradesFromAnyThread()}) do it
      * asynchronously: the request goes async, the container thread is returned at once, and the upgrade (or the
      * refusal, through {@code refuse}) happens when the upstream answers. Others hold the request thread until then.
      *
@@ -153,7 +153,7 @@ public final class WebSocketHandshake implements AutoCloseable {
             permit.close();
             throw e;
         }
-        if (relay.upgradesFromAnyThread() && request.isAsyncSupported()) {
+        if (relays.upgradesFromAnyThread() && request.isAsyncSupported()) {
             AsyncContext async = request.startAsync();
             async.setTimeout(0);
             connecting.whenComplete((answer, failure) -> {

@@ -67,9 +67,6 @@ public final class TunnelRelay implements Relay {
          */
         protected abstract void upgrade(HttpServletRequest request, HttpServletResponse response, HeaderBlock headers,
                                         Leg leg) throws IOException;
-
-        /** See {@link Relay#upgradesFromAnyThread()}. */
-        protected abstract boolean upgradesFromAnyThread();
     }
 
     /** One side of the tunnel: its adapter reports the connection's events here; the lifecycle drives it back. */
@@ -235,11 +232,6 @@ public final class TunnelRelay implements Relay {
             responseHeaders.set("Sec-WebSocket-Protocol", subprotocol);
         }
         factory.upgrade(request, response, responseHeaders, client);
-    }
-
-    @Override
-    public boolean upgradesFromAnyThread() {
-        return factory.upgradesFromAnyThread();
     }
 
     @Override
