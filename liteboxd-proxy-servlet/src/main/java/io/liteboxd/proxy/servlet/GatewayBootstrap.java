@@ -168,17 +168,14 @@ final class GatewayBootstrap {
         if (!type.isAssignableFrom(c)) {
             throw fail(param + ": " + className + " does not implement " + type.getName());
         }
-        Constructor<?> constructor;
         try {
-            constructor = c.getConstructor();
+            Constructor<?> constructor = c.getConstructor();
+            if (Modifier.isAbstract(c.getModifiers())) {
+                throw fail(param + ": " + className + " is abstract");
+            }
+            return type.cast(constructor.newInstance());
         } catch (NoSuchMethodException e) {
             throw fail(param + ": " + className + " has no public no-argument constructor");
-        }
-        if (Modifier.isAbstract(c.getModifiers())) {
-            throw fail(param + ": " + className + " is abstract");
-        }
-        try {
-            return type.cast(constructor.newInstance());
         } catch (ReflectiveOperationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw fail(param + ": cannot create " + className + ": " + cause, cause);
@@ -188,12 +185,13 @@ final class GatewayBootstrap {
     /**
      * Registers {@code metrics} over JMX under {@code name}.
      *
-     * @return the registered name, or {@code null} when that failed, which is logged and not fatal: the metrics stay
-     *         readable through {@link ProxyServlet#metrics()}
+     * @return what undoes the registration, or {@code null} when it failed, which is logged and not fatal: the metrics
+     *         stay readable through {@link ProxyServlet#metrics()}
      */
-    static ObjectName registerMetrics(ProxyMetrics metrics, String name) {
+    static AutoCloseable registerMetrics(ProxyMetrics metrics, String name) {
         try {
-            return metrics.registerMBean(name);
+            ObjectName registered = metrics.registerMBean(name);
+            return () -> ManagementFactory.getPlatformMBeanServer().unregisterMBean(registered);
         } catch (JMException | RuntimeException e) {
             // Two gateways under one name in one JVM (tests, redeploys).
             LOG.info("ProxyMetrics not registered over JMX as {}: {}", name, e.toString());
@@ -201,27 +199,15 @@ final class GatewayBootstrap {
         }
     }
 
-    /** Undoes {@link #registerMetrics}; {@code null} does nothing. */
-    static void unregisterMetrics(ObjectName registered) {
-        if (registered == null) {
+    /** Closes {@code resource} ({@code null} does nothing); a failure is logged, so that the rest still stops. */
+    static void close(AutoCloseable resource, String what) {
+        if (resource == null) {
             return;
         }
         try {
-            ManagementFactory.getPlatformMBeanServer().unregisterMBean(registered);
-        } catch (JMException e) {
-            LOG.debug("Unregistering {} failed", registered, e);
-        }
-    }
-
-    /** Closes what an {@link SpiProvider} opened; {@code null} does nothing. */
-    static void closeResources(AutoCloseable resources) {
-        if (resources == null) {
-            return;
-        }
-        try {
-            resources.close();
+            resource.close();
         } catch (Exception e) {
-            LOG.warn("Closing the SPIs' resources failed", e);
+            LOG.warn("Closing {} failed", what, e);
         }
     }
 

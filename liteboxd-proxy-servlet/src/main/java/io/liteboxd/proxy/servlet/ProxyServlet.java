@@ -15,7 +15,7 @@ import io.liteboxd.proxy.observe.ProxyMetrics;
 import io.liteboxd.proxy.route.SandboxRoute;
 import java.time.Duration;
 import java.util.List;
-import javax.management.ObjectName;
+import java.util.Objects;
 import io.liteboxd.proxy.auth.AccessTokens;
 import io.liteboxd.proxy.auth.TokenAuthenticator;
 import io.liteboxd.proxy.config.ProxyConfig;
@@ -38,11 +38,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Collections;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,20 +86,17 @@ public class ProxyServlet extends HttpServlet {
     public static final String PARAM_SPI_PROVIDER = "spiProvider";
 
     private ProxyConfig config;
+    /** Given to the constructor, or read from settings at {@link #init()}. */
+    private transient GatewayBootstrap.Spis spis;
     private ProxyListener listener = ProxyListener.NONE;
     private final ProxyMetrics metrics = new ProxyMetrics();
     private transient ProxyListener events = ProxyListener.NONE;
-    private transient ObjectName metricsName;
+    private transient AutoCloseable metricsRegistration;
     private transient AutoCloseable spiResources;
-    private TokenAuthenticator authenticator;
-    private SandboxResolver resolver;
-    private UpstreamConnector connector;
 
     private transient SandboxGateway gateway;
     private transient HttpRelay httpRelay;
     private transient WebSocketHandshake webSockets;
-    private transient ExecutorService blockingSends;
-    private transient ExecutorService closes;
 
     /** For {@code web.xml}: everything comes from init-params at {@link #init()}. */
     public ProxyServlet() {
@@ -123,11 +115,10 @@ public class ProxyServlet extends HttpServlet {
      */
     public ProxyServlet(ProxyConfig config, TokenAuthenticator authenticator, SandboxResolver resolver,
                         UpstreamConnector connector, ProxyListener listener) {
-        this.listener = java.util.Objects.requireNonNull(listener, "listener");
-        this.config = java.util.Objects.requireNonNull(config, "config");
-        this.authenticator = java.util.Objects.requireNonNull(authenticator, "authenticator");
-        this.resolver = java.util.Objects.requireNonNull(resolver, "resolver");
-        this.connector = java.util.Objects.requireNonNull(connector, "connector");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.config = Objects.requireNonNull(config, "config");
+        this.spis = new GatewayBootstrap.Spis(config, Objects.requireNonNull(authenticator, "authenticator"),
+                Objects.requireNonNull(resolver, "resolver"), Objects.requireNonNull(connector, "connector"), null);
     }
 
     /** The route prefix this servlet serves (known before {@link #init()} only when configured programmatically). */
@@ -151,24 +142,23 @@ public class ProxyServlet extends HttpServlet {
     @Override
     public void init() throws ServletException {
         try {
-            if (config == null) {
-                configureFromInitParams();
+            if (spis == null) {
+                ClassLoader loader = Thread.currentThread().getContextClassLoader();
+                spis = GatewayBootstrap.fromSettings(this::getInitParameter, System.getenv(),
+                        loader != null ? loader : getClass().getClassLoader());
+                config = spis.config();
+                spiResources = spis.resources();
             }
             events = ProxyListener.all(List.of(metrics, new AccessLog(), listener));
-            gateway = new SandboxGateway(config, authenticator, resolver, connector);
+            gateway = new SandboxGateway(config, spis.authenticator(), spis.resolver(), spis.connector());
             // clientThreads=0: the upstream side runs on the container's pool, where the container offers one (Jetty).
-            httpRelay = new HttpRelay(config, gateway, connector.sslContext(),
+            httpRelay = new HttpRelay(config, gateway, spis.connector().sslContext(),
                     config.clientThreads() == 0 ? JettyPool.of(getServletContext()) : null, events);
             // For the Jetty core front end, which stands in front of this servlet and needs the started relay.
             getServletContext().setAttribute(HttpRelay.contextAttribute(this), httpRelay);
-            // Each send blocked on a stalled reader is bounded by requestTimeout; the pool is sized so that many
-            // stalled readers do not starve the others' fragment sends meanwhile.
-            int clientThreads = config.clientThreads() == 0 ? ProxyConfig.DEFAULT_CLIENT_THREADS : config.clientThreads();
-            blockingSends = newExecutor("liteboxd-ws-send-", Math.max(256, 4 * clientThreads));
-            closes = newExecutor("liteboxd-ws-close-", Math.max(64, clientThreads));
-            webSockets = new WebSocketHandshake(config, httpRelay.headerPolicy(), httpRelay.httpClient(), blockingSends,
-                    closes, getServletContext(), events);
-            metricsName = GatewayBootstrap.registerMetrics(metrics, getServletContext().getContextPath() + "/"
+            webSockets = new WebSocketHandshake(config, httpRelay.headerPolicy(), httpRelay.httpClient(),
+                    getServletContext(), events);
+            metricsRegistration = GatewayBootstrap.registerMetrics(metrics, getServletContext().getContextPath() + "/"
                     + getServletName());
             LOG.info("liteboxd-proxy serving {}{} with {}, WebSocket relay {}",
                     getServletContext().getContextPath(), mapping(config), config, webSockets.relayKind());
@@ -272,29 +262,16 @@ public class ProxyServlet extends HttpServlet {
 
     @Override
     public void destroy() {
-        if (webSockets != null) {
-            try {
-                webSockets.close();
-            } catch (Exception e) {
-                LOG.warn("Stopping the WebSocket client failed", e);
-            }
-            webSockets = null;
-        }
+        GatewayBootstrap.close(webSockets, "the WebSocket relays");
+        webSockets = null;
         if (httpRelay != null) {
             getServletContext().removeAttribute(HttpRelay.contextAttribute(this));
             httpRelay.close();
             httpRelay = null;
         }
-        for (ExecutorService pool : new ExecutorService[] {blockingSends, closes}) {
-            if (pool != null) {
-                pool.shutdown();
-            }
-        }
-        blockingSends = null;
-        closes = null;
-        GatewayBootstrap.unregisterMetrics(metricsName);
-        metricsName = null;
-        GatewayBootstrap.closeResources(spiResources);
+        GatewayBootstrap.close(metricsRegistration, "the JMX registration of the metrics");
+        metricsRegistration = null;
+        GatewayBootstrap.close(spiResources, "the SPIs' resources");
         spiResources = null;
     }
 
@@ -314,29 +291,5 @@ public class ProxyServlet extends HttpServlet {
         String uri = request.getRequestURI();
         String context = request.getContextPath();
         return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
-    }
-
-    private static ExecutorService newExecutor(String name, int threads) {
-        AtomicInteger n = new AtomicInteger();
-        // Short keep-alive: threads exist while sends are blocked, and leave seconds after a burst.
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 5, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, name + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        executor.allowCoreThreadTimeOut(true);
-        return executor;
-    }
-
-    private void configureFromInitParams() throws ServletException {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        GatewayBootstrap.Spis spis = GatewayBootstrap.fromSettings(this::getInitParameter, System.getenv(),
-                loader != null ? loader : getClass().getClassLoader());
-        config = spis.config();
-        authenticator = spis.authenticator();
-        resolver = spis.resolver();
-        connector = spis.connector();
-        spiResources = spis.resources();
     }
 }

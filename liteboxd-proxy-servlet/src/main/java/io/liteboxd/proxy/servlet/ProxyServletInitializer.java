@@ -8,6 +8,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -51,13 +52,12 @@ public final class ProxyServletInitializer implements ServletContainerInitialize
 
     @Override
     public void onStartup(Set<Class<?>> classes, ServletContext context) throws ServletException {
-        String enabled = context.getInitParameter(ENABLED);
-        if (enabled == null || enabled.isBlank()) {
-            enabled = env.get("LITEBOXD_ENABLED");
-        }
+        Function<String, String> params = name -> context.getInitParameter(PARAM_PREFIX + name);
         boolean on;
         try {
-            on = enabled != null && !enabled.isBlank() && SettingSource.parseSwitch(ENABLED, enabled);
+            // ENABLED is the setting "enabled" under the prefix, so the environment's LITEBOXD_ENABLED backs it.
+            Optional<String> enabled = new SettingSource(params, env).text("enabled");
+            on = enabled.isPresent() && SettingSource.parseSwitch(ENABLED, enabled.get());
         } catch (IllegalArgumentException e) {
             // A typo must not silently leave the gateway off (or on).
             throw new ServletException("liteboxd-proxy: bad context-param: " + e.getMessage());
@@ -72,7 +72,6 @@ public final class ProxyServletInitializer implements ServletContainerInitialize
                     ProxyRegistration.SERVLET_NAME, context.getContextPath());
             return;
         }
-        Function<String, String> params = name -> context.getInitParameter(PARAM_PREFIX + name);
         ProxyConfig config;
         try {
             config = ProxyConfig.from(params, env);

@@ -32,7 +32,7 @@ class GatewayBootstrapTest {
         assertThat(spis.authenticator().authenticate("abc", "t")).isTrue();
         assertThat(spis.connector()).isInstanceOf(DirectPodConnector.class);
         int before = FixedProvider.CLOSED.get();
-        GatewayBootstrap.closeResources(spis.resources());
+        GatewayBootstrap.close(spis.resources(), "the SPIs' resources");
         assertThat(FixedProvider.CLOSED.get()).isEqualTo(before + 1);
     }
 

@@ -223,14 +223,13 @@ public final class HttpRelay implements AutoCloseable {
         if (admission.cookie() == null) {
             return null;
         }
-        String context = contextPath == null ? "" : contextPath;
         if (admission.tokenSource() == TokenSource.QUERY) {
             return TokenCookie.setCookie(AccessTokens.COOKIE, admission.cookie(),
-                    context + admission.route().sandboxPath(), secure, GatewayCookies.LIFETIME.toSeconds());
+                    contextPath + admission.route().sandboxPath(), secure, GatewayCookies.LIFETIME.toSeconds());
         } else if (admission.tokenSource() == TokenSource.SHARE_LINK) {
             // A share link opens one port: its cookie is scoped to that port and ends with the link.
             return TokenCookie.setCookie(ShareLinks.COOKIE, admission.cookie(),
-                    context + admission.route().mountPath() + "/", secure,
+                    contextPath + admission.route().mountPath() + "/", secure,
                     ShareLinks.secondsLeft(admission.cookie(), Clock.systemUTC()));
         }
         return null;

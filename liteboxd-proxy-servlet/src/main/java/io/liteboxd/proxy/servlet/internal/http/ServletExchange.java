@@ -77,8 +77,6 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
         sendRequest();
     }
 
-    // ---- container side ----
-
     @Override
     public void onWritePossible() throws IOException {
         synchronized (this) {
@@ -128,8 +126,6 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
     @Override
     public void onStartAsync(AsyncEvent event) {
     }
-
-    // ---- the request body ----
 
     @Override
     protected ByteBuffer readBody() throws IOException {
@@ -181,8 +177,6 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
         request.getTrailerFields().forEach(block::add);
         return block;
     }
-
-    // ---- the response ----
 
     @Override
     protected void setStatus(int code) {
@@ -281,12 +275,8 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
 
     @Override
     protected void endAborted(Throwable cause) {
-        if (abort()) {
-            completeQuietly();
-            return;
-        }
         // Not Jetty: the servlet throws on a dispatch, and the container closes the connection.
-        if (!HttpRelay.dispatchCutOff(request, cause)) {
+        if (abort() || !HttpRelay.dispatchCutOff(request, cause)) {
             completeQuietly();
         }
     }

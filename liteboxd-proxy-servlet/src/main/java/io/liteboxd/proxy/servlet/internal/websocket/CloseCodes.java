@@ -36,18 +36,14 @@ public final class CloseCodes {
 
     /** Close reasons are limited to 123 bytes of UTF-8; cut on a character boundary. */
     public static String reason(String reason) {
-        if (reason == null || reason.isEmpty()) {
+        if (reason == null) {
             return "";
         }
-        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length <= 123) {
-            return reason;
-        }
         int end = reason.length();
-        while (end > 0 && reason.substring(0, end).getBytes(StandardCharsets.UTF_8).length > 123) {
+        while (reason.substring(0, end).getBytes(StandardCharsets.UTF_8).length > 123) {
             end--;
         }
-        if (end > 0 && Character.isHighSurrogate(reason.charAt(end - 1))) {
+        if (end < reason.length() && end > 0 && Character.isHighSurrogate(reason.charAt(end - 1))) {
             end--;
         }
         return reason.substring(0, end);

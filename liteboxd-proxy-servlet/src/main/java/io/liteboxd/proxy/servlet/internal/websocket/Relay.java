@@ -14,11 +14,12 @@ import java.util.concurrent.CompletableFuture;
 public interface Relay {
 
     /**
-     * Dials the upstream. The future completes once the upstream accepted the handshake and its leg is open, but
-     * not yet read from (so a greeting it sends at once waits for the client); it fails with the upstream's
-     * refusal or the connection error. If the caller cancels it (timed out), a leg that opens later is closed.
+     * Dials the upstream. The future completes with the fields of its 101, unfiltered, once the upstream accepted the
+     * handshake and its leg is open, but not yet read from (so a greeting it sends at once waits for the client); it
+     * fails with the upstream's refusal or the connection error. If the caller cancels it (timed out), a leg that
+     * opens later is closed.
      */
-    CompletableFuture<UpstreamAnswer> connectUpstream(UpstreamRequest request);
+    CompletableFuture<HeaderBlock> connectUpstream(UpstreamRequest request);
 
     /**
      * Upgrades the client connection and attaches it to this relay.
@@ -30,15 +31,6 @@ public interface Relay {
     void upgradeClient(HttpServletRequest request, HttpServletResponse response, String subprotocol,
                        HeaderBlock responseHeaders) throws IOException;
 
-    /**
-     * True if {@link #upgradeClient} may be called from any thread once the request went asynchronous, so the
-     * request thread need not wait for the upstream's answer. Containers' standard upgrades must be called on the
-     * request thread, so only container-specific relays can.
-     */
-    default boolean upgradesFromAnyThread() {
-        return false;
-    }
-
     /** True once the client leg's session is open. */
     boolean isClientOpen();
 
@@ -48,8 +40,8 @@ public interface Relay {
     /** Closes both legs with {@code code} and frees everything; safe to call more than once. */
     void abort(int code, String reason);
 
-    /** Creates relays of one kind; one factory per servlet, chosen when it starts. */
-    interface Factory {
+    /** Creates relays of one kind; one factory per servlet, chosen when it starts, closed when it stops. */
+    interface Factory extends AutoCloseable {
 
         /**
          * @param name       a short label for logs
@@ -62,5 +54,18 @@ public interface Relay {
 
         /** True if this kind of relay can upgrade requests of {@code context} (checked before dialling upstream). */
         boolean supports(jakarta.servlet.ServletContext context);
+
+        /**
+         * True if {@link Relay#upgradeClient} may be called from any thread once the request went asynchronous, so
+         * the request thread need not wait for the upstream's answer. Containers' standard upgrades must be called on
+         * the request thread, so only container-specific relays can.
+         */
+        default boolean upgradesFromAnyThread() {
+            return false;
+        }
+
+        @Override
+        default void close() throws Exception {
+        }
     }
 }

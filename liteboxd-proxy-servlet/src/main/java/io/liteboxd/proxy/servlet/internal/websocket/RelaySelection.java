@@ -36,17 +36,12 @@ final class RelaySelection {
             return jetty;
         }
         Relay.Factory tomcat = load(TOMCAT_TUNNEL, settings, context);
-        if (tomcat == null && isTomcat(context)) {
+        if (tomcat == null && String.valueOf(context.getServerInfo()).startsWith("Apache Tomcat/")) {
             // Tomcat, yet its tunnel cannot be used (Tomcat classes bundled by the webapp, or an untested version).
             LOG.warn("Tomcat's WebSocket tunnel is unavailable in {}; using the slower Jakarta bridge (debug logging"
                     + " of {} says why)", context.getServerInfo(), RelaySelection.class.getName());
         }
         return tomcat;
-    }
-
-    private static boolean isTomcat(ServletContext context) {
-        String server = context.getServerInfo();
-        return server != null && server.startsWith("Apache Tomcat/");
     }
 
     private static Relay.Factory load(String name, RelaySettings settings, ServletContext context) {

@@ -1,5 +1,6 @@
 package io.liteboxd.proxy.servlet.internal.websocket;
 
+import io.liteboxd.proxy.config.ProxyConfig;
 import io.liteboxd.proxy.internal.header.HeaderBlock;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
@@ -18,13 +19,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,30 +60,79 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketBridge.class);
     private static final String ENDPOINT_PATH = "/liteboxd-bridge";
 
-    /** Creates Jakarta bridges: the portable default, for every servlet container with Jakarta WebSocket 2.1. */
-    public static Relay.Factory factory(RelaySettings settings) {
-        return new Relay.Factory() {
-            @Override
-            public Relay newRelay(String name, Consumer<Relay> onFinished) {
-                return new WebSocketBridge(settings, name, onFinished);
-            }
+    /**
+     * Creates Jakarta bridges, the portable default for every servlet container with Jakarta WebSocket 2.1, and owns
+     * what only they need: the upstream WebSocket client and the executors of sends that may block.
+     */
+    static final class Factory implements Relay.Factory {
+        private final RelaySettings settings;
+        private final WebSocketClient client;
+        /** Where sends that may block run, never a thread of the shared upstream client. */
+        private final ExecutorService blockingSends;
+        /**
+         * Where closes and keepalive pings of Jakarta sessions run (they may block briefly on a dead peer), apart from
+         * {@link #blockingSends} so that stalled data sends cannot hold them up.
+         */
+        private final ExecutorService closes;
 
-            @Override
-            public String describe() {
-                return "jakarta-bridge (portable)";
-            }
+        Factory(ProxyConfig config, RelaySettings settings) throws Exception {
+            this.settings = settings;
+            client = new WebSocketClient(settings.httpClient());
+            client.setConnectTimeout(config.connectTimeout().toMillis());
+            // No client.setIdleTimeout(): it would set the idle timeout of the HttpClient this shares with the HTTP
+            // relay (whose idle timeout is requestTimeout). Each bridge sets idleTimeout on its upstream session.
+            // The bridges enforce maxMessageSize themselves with a clear 1009; Jetty's own limit only backs that up
+            // (a message exactly at Jetty's limit is refused, hence the margin).
+            long jettyLimit = Math.min(Integer.MAX_VALUE, config.maxMessageSize() + 65536);
+            client.setMaxTextMessageSize(jettyLimit);
+            client.setMaxBinaryMessageSize(jettyLimit);
+            client.start();
+            // Each send blocked on a stalled reader is bounded by requestTimeout; the pool is sized so that many
+            // stalled readers do not starve the others' fragment sends meanwhile.
+            int threads = config.clientThreads() == 0 ? ProxyConfig.DEFAULT_CLIENT_THREADS : config.clientThreads();
+            blockingSends = executor("liteboxd-ws-send-", Math.max(256, 4 * threads));
+            closes = executor("liteboxd-ws-close-", Math.max(64, threads));
+        }
 
-            @Override
-            public boolean supports(jakarta.servlet.ServletContext context) {
-                return context.getAttribute(ServerContainer.class.getName()) != null;
-            }
-        };
+        private static ExecutorService executor(String name, int threads) {
+            AtomicInteger n = new AtomicInteger();
+            // Short keep-alive: threads exist while sends are blocked, and leave seconds after a burst.
+            ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 5, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, name + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            executor.allowCoreThreadTimeOut(true);
+            return executor;
+        }
+
+        @Override
+        public Relay newRelay(String name, Consumer<Relay> onFinished) {
+            return new WebSocketBridge(this, name, onFinished);
+        }
+
+        @Override
+        public String describe() {
+            return "jakarta-bridge (portable)";
+        }
+
+        @Override
+        public boolean supports(jakarta.servlet.ServletContext context) {
+            return context.getAttribute(ServerContainer.class.getName()) != null;
+        }
+
+        @Override
+        public void close() throws Exception {
+            blockingSends.shutdown();
+            closes.shutdown();
+            client.stop();
+        }
     }
 
+    private final Factory factory;
     private final RelaySettings settings;
     private final String name;
-    private final MessageMeter inbound;
-    private final MessageMeter outbound;
     private final AtomicBoolean claimed = new AtomicBoolean();
     private final Object clientLock = new Object();
     private final ClientLeg clientLeg = new ClientLeg();
@@ -91,11 +146,14 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
 
     // Touched only by the serial chain of upstream deliveries (one frame demanded at a time).
     private boolean inboundFragmented;
+    /** Bytes so far of the message in flight from the upstream: messages are streamed, so only this knows its size. */
+    private long inboundSize;
+    /** The same towards the upstream, touched only by the container's serial delivery of the client's fragments. */
+    private long outboundSize;
 
-    WebSocketBridge(RelaySettings settings, String name, Consumer<Relay> onFinished) {
-        this.inbound = new MessageMeter(settings.maxMessageSize());
-        this.outbound = new MessageMeter(settings.maxMessageSize());
-        this.settings = settings;
+    private WebSocketBridge(Factory factory, String name, Consumer<Relay> onFinished) {
+        this.factory = factory;
+        this.settings = factory.settings;
         this.name = name;
         this.lifecycle = new RelayLifecycle(settings, this, clientLeg, upstreamLeg, () -> onFinished.accept(this));
     }
@@ -111,22 +169,21 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
     }
 
     @Override
-    public CompletableFuture<UpstreamAnswer> connectUpstream(UpstreamRequest request) {
+    public CompletableFuture<HeaderBlock> connectUpstream(UpstreamRequest request) {
         ClientUpgradeRequest upgrade = new ClientUpgradeRequest(request.uri());
         upgrade.setSubProtocols(request.subprotocols());
         request.headers().forEach(upgrade::setHeader);
         CompletableFuture<Session> connecting;
         try {
-            connecting = settings.webSocketClient().connect(this, upgrade);
+            connecting = factory.client.connect(this, upgrade);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<UpstreamAnswer> answer = new CompletableFuture<>();
+        CompletableFuture<HeaderBlock> answer = new CompletableFuture<>();
         connecting.whenComplete((session, failure) -> {
             if (failure != null) {
                 answer.completeExceptionally(failure);
-            } else if (!answer.complete(new UpstreamAnswer(session.getUpgradeResponse().getAcceptedSubProtocol(),
-                    HeaderBlock.of(session.getUpgradeResponse().getHeaders())))) {
+            } else if (!answer.complete(HeaderBlock.of(session.getUpgradeResponse().getHeaders()))) {
                 // Cancelled (timed out) before the upstream answered: the session that opened anyway must go.
                 abort(CloseCodes.GOING_AWAY, "handshake timed out");
             }
@@ -213,13 +270,15 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
     /** Relays one fragment, a {@code String} or a {@code ByteBuffer}; {@code callback} is Jetty's, for binary. */
     private void toClient(Object payload, long size, boolean last, Callback callback) {
         lifecycle.seen(RelayStats.Side.UPSTREAM);
-        if (!inbound.add(size, last)) {
-            lifecycle.abort(CloseCodes.MESSAGE_TOO_BIG, inbound.tooBigReason());
+        long message = inboundSize + size;
+        if (message > settings.maxMessageSize()) {
+            lifecycle.abort(CloseCodes.MESSAGE_TOO_BIG, tooBig());
             if (callback != null) {
                 callback.succeed();
             }
             return;
         }
+        inboundSize = last ? 0 : message;
         lifecycle.stats().addToClient(last ? 1 : 0, size);
         jakarta.websocket.Session c = client;
         sendingToClient = true;
@@ -233,7 +292,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
             return;
         }
         inboundFragmented = !last;
-        settings.blockingSends().execute(() -> {
+        factory.blockingSends.execute(() -> {
             try {
                 if (payload instanceof String text) {
                     c.getBasicRemote().sendText(text, last);
@@ -325,10 +384,12 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
     /** Relays one fragment from the client, returning once the upstream has taken it (see the class comment). */
     private void toUpstream(long size, boolean last, Consumer<Callback> send) {
         lifecycle.seen(RelayStats.Side.CLIENT);
-        if (!outbound.add(size, last)) {
-            lifecycle.abort(CloseCodes.MESSAGE_TOO_BIG, outbound.tooBigReason());
+        long message = outboundSize + size;
+        if (message > settings.maxMessageSize()) {
+            lifecycle.abort(CloseCodes.MESSAGE_TOO_BIG, tooBig());
             return;
         }
+        outboundSize = last ? 0 : message;
         lifecycle.stats().addToUpstream(last ? 1 : 0, size);
         Callback.Completable sent = new Callback.Completable();
         send.accept(sent);
@@ -345,6 +406,10 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
             Thread.currentThread().interrupt();
             abort(CloseCodes.GOING_AWAY, "gateway shutting down");
         }
+    }
+
+    private String tooBig() {
+        return "message larger than " + settings.maxMessageSize() + " bytes";
     }
 
     private void clientPong(PongMessage pong) {
@@ -393,7 +458,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
             }
             if (c.isOpen()) {
                 // Jakarta's close may block while it writes the close frame: never on a shared client/selector thread.
-                settings.closes().execute(() -> closeQuietly(c, closeReason));
+                factory.closes.execute(() -> closeQuietly(c, closeReason));
             }
         }
 
@@ -467,7 +532,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
      * small and must not wait for a slow reader's queue. A relayed one demands the next upstream frame once sent.
      */
     private void controlToClient(jakarta.websocket.Session c, ByteBuffer data, boolean ping, boolean relayed) {
-        settings.closes().execute(() -> {
+        factory.closes.execute(() -> {
             try {
                 if (ping) {
                     c.getAsyncRemote().sendPing(data);

@@ -13,7 +13,7 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +23,6 @@ import io.liteboxd.proxy.route.SandboxRoute;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,7 +34,6 @@ import io.liteboxd.proxy.observe.HandshakeEvent;
 import io.liteboxd.proxy.observe.ProxyListener;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
-import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +50,6 @@ public final class WebSocketHandshake implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketHandshake.class);
 
     private final ProxyConfig config;
-    private final WebSocketClient client;
     private final RelaySettings settings;
     private final Relay.Factory relays;
     /** The context {@link #relays} was last found to support: a servlet has one, and the check may load classes. */
@@ -69,39 +66,15 @@ public final class WebSocketHandshake implements AutoCloseable {
      * @param listener told about every upgrade and every relayed session
      */
     public WebSocketHandshake(ProxyConfig config, HeaderPolicy headerPolicy, HttpClient httpClient,
-                              Executor blockingSends, Executor closes, ServletContext context, ProxyListener listener)
-            throws Exception {
+                              ServletContext context, ProxyListener listener) throws Exception {
         this.config = config;
         this.listener = listener;
         this.headerPolicy = headerPolicy;
         this.limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerSandbox());
-        RelaySettings shared = new RelaySettings(config.pingInterval(), config.idleTimeout(), config.requestTimeout(),
-                config.maxMessageSize(), httpClient.getScheduler(), blockingSends, closes, httpClient, null);
-        Relay.Factory tunnel = RelaySelection.tunnel(config, shared, context);
-        if (tunnel != null) {
-            this.client = null;
-            this.settings = shared;
-            this.relays = tunnel;
-        } else {
-            // Only the bridge's upstream leg is a Jetty WebSocket session; the tunnel dials with the HttpClient.
-            this.client = bridgeClient(config, httpClient);
-            this.settings = shared.withWebSocketClient(client);
-            this.relays = WebSocketBridge.factory(settings);
-        }
-    }
-
-    private static WebSocketClient bridgeClient(ProxyConfig config, HttpClient httpClient) throws Exception {
-        WebSocketClient client = new WebSocketClient(httpClient);
-        client.setConnectTimeout(config.connectTimeout().toMillis());
-        // No client.setIdleTimeout(): it would set the idle timeout of the HttpClient this shares with the HTTP
-        // relay (whose idle timeout is requestTimeout). Each relay sets idleTimeout on its upstream session.
-        // The bridges enforce maxMessageSize themselves with a clear 1009; Jetty's own limit only backs that up
-        // (a message exactly at Jetty's limit is refused, hence the margin).
-        long jettyLimit = Math.min(Integer.MAX_VALUE, config.maxMessageSize() + 65536);
-        client.setMaxTextMessageSize(jettyLimit);
-        client.setMaxBinaryMessageSize(jettyLimit);
-        client.start();
-        return client;
+        this.settings = new RelaySettings(config.pingInterval(), config.idleTimeout(), config.requestTimeout(),
+                config.maxMessageSize(), httpClient.getScheduler(), httpClient);
+        Relay.Factory tunnel = RelaySelection.tunnel(config, settings, context);
+        this.relays = tunnel != null ? tunnel : new WebSocketBridge.Factory(config, settings);
     }
 
     public String relayKind() {
@@ -135,7 +108,7 @@ public final class WebSocketHandshake implements AutoCloseable {
     /**
      * Connects the upstream, then upgrades the client and relays between the two.
      *
-     * <p>Relays that can upgrade the client from any thread ({@link Relay#upgradesFromAnyThread()}) do it
+     * <p>Relays that can upgrade the client from any thread ({@link Relay.Factory#upgradesFromAnyThread()}) do it
      * asynchronously: the request goes async, the container thread is returned at once, and the upgrade (or the
      * refusal, through {@code refuse}) happens when the upstream answers. Others hold the request thread until then.
      *
@@ -171,7 +144,7 @@ public final class WebSocketHandshake implements AutoCloseable {
             }
         });
         long started = System.nanoTime();
-        CompletableFuture<UpstreamAnswer> connecting;
+        CompletableFuture<HeaderBlock> connecting;
         try {
             // The relay closes a leg that still opens after the timeout.
             connecting = dial(relay, upstreamRequest(request, admission, headerContext))
@@ -180,7 +153,7 @@ public final class WebSocketHandshake implements AutoCloseable {
             permit.close();
             throw e;
         }
-        if (relay.upgradesFromAnyThread() && request.isAsyncSupported()) {
+        if (relays.upgradesFromAnyThread() && request.isAsyncSupported()) {
             AsyncContext async = request.startAsync();
             async.setTimeout(0);
             connecting.whenComplete((answer, failure) -> {
@@ -202,7 +175,7 @@ public final class WebSocketHandshake implements AutoCloseable {
             });
             return;
         }
-        UpstreamAnswer upstream;
+        HeaderBlock upstream;
         try {
             upstream = connecting.get();
         } catch (InterruptedException e) {
@@ -218,7 +191,7 @@ public final class WebSocketHandshake implements AutoCloseable {
     }
 
     private void upgradeClient(HttpServletRequest request, HttpServletResponse response, Admission admission,
-                               HeaderContext headerContext, Relay relay, UpstreamAnswer upstream, long started,
+                               HeaderContext headerContext, Relay relay, HeaderBlock upstream, long started,
                                AtomicBoolean upgraded) {
         Duration connectTime = Duration.ofNanos(System.nanoTime() - started);
         open.add(relay);
@@ -227,8 +200,10 @@ public final class WebSocketHandshake implements AutoCloseable {
             throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
         }
         try {
-            headerPolicy.response(upstream.headers(), headerContext);
-            relay.upgradeClient(request, response, upstream.subprotocol(), upstream.headers());
+            // The policy drops the handshake's own fields: the upstream's choice of subprotocol is read before.
+            String subprotocol = upstream.get("Sec-WebSocket-Protocol");
+            headerPolicy.response(upstream, headerContext);
+            relay.upgradeClient(request, response, subprotocol, upstream);
         } catch (IOException | RuntimeException e) {
             relay.abort(CloseCodes.INTERNAL_ERROR, "client upgrade failed");
             LOG.warn("Client upgrade failed for {}", relay, e);
@@ -285,7 +260,10 @@ public final class WebSocketHandshake implements AutoCloseable {
     private UpstreamRequest upstreamRequest(HttpServletRequest request, Admission admission, HeaderContext context) {
         HeaderBlock headers = ServletHeaders.block(request);
         headerPolicy.request(headers, context);
-        return new UpstreamRequest(admission.target().uri(), headers.toMap(), offeredSubprotocols(request),
+        // Every Sec-WebSocket-Protocol line, each of them a list, in the client's order.
+        List<String> offered = Collections.list(request.getHeaders("Sec-WebSocket-Protocol")).stream()
+                .flatMap(line -> Arrays.stream(line.split(","))).map(String::trim).filter(t -> !t.isEmpty()).toList();
+        return new UpstreamRequest(admission.target().uri(), headers.toMap(), offered,
                 request.getHeader("Sec-WebSocket-Key"));
     }
 
@@ -295,22 +273,16 @@ public final class WebSocketHandshake implements AutoCloseable {
      * it, and a handshake is an idempotent GET. Cancelling or timing out the returned future stops whichever attempt
      * is under way.
      */
-    static CompletableFuture<UpstreamAnswer> dial(Relay relay, UpstreamRequest request) {
-        CompletableFuture<UpstreamAnswer> result = new CompletableFuture<>();
-        AtomicReference<CompletableFuture<UpstreamAnswer>> attempt =
+    static CompletableFuture<HeaderBlock> dial(Relay relay, UpstreamRequest request) {
+        AtomicReference<CompletableFuture<HeaderBlock>> attempt =
                 new AtomicReference<>(relay.connectUpstream(request));
-        attempt.get().whenComplete((answer, failure) -> {
-            if (failure != null && closedBeforeAnAnswer(failure) && !result.isDone()) {
-                attempt.set(relay.connectUpstream(request));
+        // Never called once the result is done (timed out or cancelled), so nothing is retried after that.
+        CompletableFuture<HeaderBlock> result = attempt.get().exceptionallyCompose(failure -> {
+            if (!closedBeforeAnAnswer(failure)) {
+                return CompletableFuture.failedFuture(failure);
             }
-            // The retry's outcome, or (no retry) the first attempt's, which has just completed.
-            attempt.get().whenComplete((again, failed) -> {
-                if (failed == null) {
-                    result.complete(again);
-                } else {
-                    result.completeExceptionally(failed);
-                }
-            });
+            attempt.set(relay.connectUpstream(request));
+            return attempt.get();
         });
         result.whenComplete((answer, failure) -> {
             if (failure != null) {
@@ -366,28 +338,13 @@ public final class WebSocketHandshake implements AutoCloseable {
         return false;
     }
 
-    private static List<String> offeredSubprotocols(HttpServletRequest request) {
-        List<String> offered = new ArrayList<>();
-        for (String value : Collections.list(request.getHeaders("Sec-WebSocket-Protocol"))) {
-            for (String token : value.split(",")) {
-                String t = token.trim();
-                if (!t.isEmpty()) {
-                    offered.add(t);
-                }
-            }
-        }
-        return offered;
-    }
-
-    /** Drains (see {@link #drain}) with the configured deadline and stops the upstream WebSocket client. */
+    /** Drains (see {@link #drain}) with the configured deadline and closes the relay factory. */
     @Override
     public void close() throws Exception {
         if (!drain(config.drainTimeout())) {
             LOG.warn("{} WebSocket(s) still open after the drain deadline of {}; stopping anyway", open.size(),
                     config.drainTimeout());
         }
-        if (client != null) {
-            client.stop();
-        }
+        relays.close();
     }
 }

@@ -33,7 +33,7 @@ class RelayLifecycleTest {
     void start() throws Exception {
         httpClient.start();
         RelaySettings settings = new RelaySettings(PING, IDLE, Duration.ofSeconds(1), 1024,
-                httpClient.getScheduler(), Runnable::run, Runnable::run, httpClient, null);
+                httpClient.getScheduler(), httpClient);
         lifecycle = new RelayLifecycle(settings, "test", client, upstream, () -> {
             finishes.incrementAndGet();
             finished.add(Thread.currentThread().getName());

@@ -63,17 +63,6 @@ class Utf8Test {
     }
 
     @Test
-    void meterCountsPerMessage() {
-        MessageMeter meter = new MessageMeter(10);
-        assertThat(meter.add(6, false)).isTrue();
-        assertThat(meter.add(4, true)).isTrue();   // exactly at the limit is allowed
-        assertThat(meter.add(10, true)).isTrue();  // a new message starts from zero
-        assertThat(meter.add(6, false)).isTrue();
-        assertThat(meter.add(5, false)).isFalse();
-        assertThat(meter.tooBigReason()).contains("10");
-    }
-
-    @Test
     void recognisesOnlyItsOwnKeepalivePongs() {
         assertThat(Keepalive.isOwnPong(Keepalive.payload())).isTrue();
         assertThat(Keepalive.isOwnPong(ByteBuffer.wrap("liteboxd-keepalivX".getBytes(StandardCharsets.US_ASCII))))

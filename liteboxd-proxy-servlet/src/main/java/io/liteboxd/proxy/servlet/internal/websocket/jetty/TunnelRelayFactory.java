@@ -76,7 +76,7 @@ public final class TunnelRelayFactory extends TunnelRelay.Factory {
 
     /** The 101 is written through Jetty's core response, which any thread may do once the request is async. */
     @Override
-    protected boolean upgradesFromAnyThread() {
+    public boolean upgradesFromAnyThread() {
         return true;
     }
 }

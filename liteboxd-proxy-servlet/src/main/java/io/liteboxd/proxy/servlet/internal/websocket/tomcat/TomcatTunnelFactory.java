@@ -59,7 +59,7 @@ public final class TomcatTunnelFactory extends TunnelRelay.Factory {
 
     /** The Servlet API's upgrade must be asked for from inside {@code service()}. */
     @Override
-    protected boolean upgradesFromAnyThread() {
+    public boolean upgradesFromAnyThread() {
         return false;
     }
 }

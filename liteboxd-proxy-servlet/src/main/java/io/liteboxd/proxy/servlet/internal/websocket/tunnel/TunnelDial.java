@@ -1,7 +1,6 @@
 package io.liteboxd.proxy.servlet.internal.websocket.tunnel;
 
 import io.liteboxd.proxy.internal.header.HeaderBlock;
-import io.liteboxd.proxy.servlet.internal.websocket.UpstreamAnswer;
 import io.liteboxd.proxy.servlet.internal.websocket.UpstreamRequest;
 import java.net.ProtocolException;
 import java.net.URI;
@@ -36,7 +35,7 @@ final class TunnelDial implements HttpUpgrader.Factory, HttpUpgrader {
     private final UpstreamRequest request;
     private final TunnelRelay.Leg leg;
     private final Executor executor;
-    private final CompletableFuture<UpstreamAnswer> answer = new CompletableFuture<>();
+    private final CompletableFuture<HeaderBlock> answer = new CompletableFuture<>();
 
     private TunnelDial(UpstreamRequest request, TunnelRelay.Leg leg, Executor executor) {
         this.request = request;
@@ -45,7 +44,7 @@ final class TunnelDial implements HttpUpgrader.Factory, HttpUpgrader {
     }
 
     /** @param leg the tunnel's upstream leg, which the upgraded connection becomes */
-    static CompletableFuture<UpstreamAnswer> dial(HttpClient client, UpstreamRequest upstreamRequest,
+    static CompletableFuture<HeaderBlock> dial(HttpClient client, UpstreamRequest upstreamRequest,
                                                   TunnelRelay.Leg leg) {
         TunnelDial dial = new TunnelDial(upstreamRequest, leg, client.getExecutor());
         Request request;
@@ -121,7 +120,7 @@ final class TunnelDial implements HttpUpgrader.Factory, HttpUpgrader {
         callback.succeeded();
         HeaderBlock headers = new HeaderBlock();
         response.getHeaders().forEach(field -> headers.add(field.getName(), field.getValue()));
-        if (!answer.complete(new UpstreamAnswer(headers.get("Sec-WebSocket-Protocol"), headers))) {
+        if (!answer.complete(headers)) {
             endPoint.close();
         }
     }

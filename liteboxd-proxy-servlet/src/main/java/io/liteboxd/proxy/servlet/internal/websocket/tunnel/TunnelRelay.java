@@ -7,7 +7,6 @@ import io.liteboxd.proxy.servlet.internal.websocket.RelayLifecycle;
 import io.liteboxd.proxy.servlet.internal.websocket.RelaySettings;
 import io.liteboxd.proxy.servlet.internal.websocket.RelayStats;
 import io.liteboxd.proxy.servlet.internal.websocket.RelayStats.Side;
-import io.liteboxd.proxy.servlet.internal.websocket.UpstreamAnswer;
 import io.liteboxd.proxy.servlet.internal.websocket.UpstreamRequest;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
@@ -68,9 +67,6 @@ public final class TunnelRelay implements Relay {
          */
         protected abstract void upgrade(HttpServletRequest request, HttpServletResponse response, HeaderBlock headers,
                                         Leg leg) throws IOException;
-
-        /** See {@link Relay#upgradesFromAnyThread()}. */
-        protected abstract boolean upgradesFromAnyThread();
     }
 
     /** One side of the tunnel: its adapter reports the connection's events here; the lifecycle drives it back. */
@@ -100,9 +96,29 @@ public final class TunnelRelay implements Relay {
             reader().preload(bytes);
         }
 
-        /** The connection is this leg's now. */
+        /** The connection is this leg's now; once the client's is too, the tunnel starts. */
         public void opened(RawConnection raw) {
-            TunnelRelay.this.opened(this, raw);
+            connection = raw;
+            lifecycle.seen(side);
+            if (this == upstream) {
+                return;
+            }
+            raw.setIdleTimeout(settings.idleTimeout().toMillis());
+            upstream.connection.setIdleTimeout(settings.upstreamIdleTimeout().toMillis());
+            if (lifecycle.hasEnded(Side.CLIENT) || lifecycle.hasEnded(Side.UPSTREAM)) {
+                // The relay was aborted, or the upstream left, while the client was still upgrading. An abort tells
+                // the client why (1001 when the gateway drains) rather than letting its connection simply drop.
+                ByteBuffer close = abandonedClose;
+                if (close == null) {
+                    raw.close();
+                } else {
+                    closeAfter(raw, close);
+                }
+                return;
+            }
+            lifecycle.start();
+            toUpstream.start();
+            toClient.start();
         }
 
         /** Bytes can be read (or the connection failed). */
@@ -202,7 +218,7 @@ public final class TunnelRelay implements Relay {
     }
 
     @Override
-    public CompletableFuture<UpstreamAnswer> connectUpstream(UpstreamRequest request) {
+    public CompletableFuture<HeaderBlock> connectUpstream(UpstreamRequest request) {
         clientKey = request.clientKey();
         return TunnelDial.dial(settings.httpClient(), request, upstream);
     }
@@ -219,11 +235,6 @@ public final class TunnelRelay implements Relay {
     }
 
     @Override
-    public boolean upgradesFromAnyThread() {
-        return factory.upgradesFromAnyThread();
-    }
-
-    @Override
     public boolean isClientOpen() {
         return client.connection != null;
     }
@@ -236,30 +247,6 @@ public final class TunnelRelay implements Relay {
     @Override
     public void abort(int code, String reason) {
         lifecycle.abort(code, reason);
-    }
-
-    private void opened(Leg leg, RawConnection connection) {
-        leg.connection = connection;
-        lifecycle.seen(leg.side);
-        if (leg == upstream) {
-            return;
-        }
-        connection.setIdleTimeout(settings.idleTimeout().toMillis());
-        upstream.connection.setIdleTimeout(settings.upstreamIdleTimeout().toMillis());
-        if (lifecycle.hasEnded(Side.CLIENT) || lifecycle.hasEnded(Side.UPSTREAM)) {
-            // The relay was aborted, or the upstream left, while the client was still upgrading. An abort tells the
-            // client why (1001 when the gateway drains) rather than letting its connection simply drop.
-            ByteBuffer close = abandonedClose;
-            if (close == null) {
-                connection.close();
-            } else {
-                closeAfter(connection, close);
-            }
-            return;
-        }
-        lifecycle.start();
-        toUpstream.start();
-        toClient.start();
     }
 
     private static void closeAfter(RawConnection connection, ByteBuffer frame) {
