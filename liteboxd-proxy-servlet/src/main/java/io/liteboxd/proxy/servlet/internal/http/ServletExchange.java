@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A small response body of announced length (at most {@link #SMALL_BODY} bytes and half the response buffer) is
  * written into the container's response buffer, which never touches the socket, and sent by {@code complete()}: no
  * write listener, no extra dispatch, and a failure before the end can still become a clean 502. Any other body is
- * written in non-blocking mode: when a write leaves the client's output not ready, the connection stops reading until
- * {@link #onWritePossible} resumes it.
+ * written in non-blocking mode (one of announced length in writes of up to {@link #WRITE_SIZE}): when a write leaves
+ * the client's output not ready, the connection stops reading until {@link #onWritePossible} resumes it.
  *
  * <p>The request body is read in non-blocking mode too ({@link ReadListener}), as much as is there up to
  * {@link #READ_SIZE} bytes at a time, and the next read waits until the upstream has taken the last.
@@ -34,6 +34,9 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
 
     /** Most request-body bytes gathered for one upstream write. */
     static final int READ_SIZE = 64 * 1024;
+
+    /** Largest write of a response body of announced length. */
+    static final int WRITE_SIZE = 64 * 1024;
 
     private final HttpServletRequest request;
     private final HttpServletResponse response;
@@ -45,6 +48,8 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
     private boolean nonBlocking;
     private boolean flushPending;
     private byte[] scratch;
+    /** Bytes of a body of announced length in {@link #scratch}, waiting for the next write. */
+    private int collected;
     private byte[] body;
     /**
      * Whether the request body is being read right now, and whether the exchange must complete once that read ends:
@@ -219,15 +224,27 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
     @Override
     protected boolean writeContent(ByteBuffer content) throws IOException {
         int n = content.remaining();
-        // The previous chunk's write has completed (we were resumed, or it was ready), so the array is free.
-        if (scratch == null || scratch.length < n) {
-            scratch = new byte[Math.max(n, 1024)];
+        boolean collecting = nonBlocking && !streamed;
+        // The previous chunk's write has completed (we were resumed, or it was ready), so the array is free; one
+        // that holds collected bytes has room for a read more.
+        if (scratch == null || scratch.length < collected + n) {
+            scratch = new byte[Math.max(n, collecting ? WRITE_SIZE : 1024)];
         }
-        content.get(scratch, 0, n);
+        content.get(scratch, collected, n);
         if (!nonBlocking) {
             // At most SMALL_BODY bytes in all, below the response buffer: copied there, no I/O.
             out.write(scratch, 0, n);
             return false;
+        }
+        if (collecting) {
+            // A body of announced length goes out in writes of several upstream reads: each non-blocking write
+            // costs the container a readiness check and, when the socket is full, a dispatch to onWritePossible.
+            collected += n;
+            if (WRITE_SIZE - collected >= UPSTREAM_READ_SIZE) {
+                return false;
+            }
+            n = collected;
+            collected = 0;
         }
         // Set before asking: once isReady() says false the container may call onWritePossible at any moment.
         waiting = true;
@@ -251,6 +268,14 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
 
     @Override
     protected void endResponse() {
+        if (collected > 0) {
+            // The last write completed (or none was made since the head): the container takes one more.
+            try {
+                out.write(scratch, 0, collected);
+            } catch (IOException e) {
+                // The client went away: the container ends the request when it completes.
+            }
+        }
         completeQuietly();
     }
 
