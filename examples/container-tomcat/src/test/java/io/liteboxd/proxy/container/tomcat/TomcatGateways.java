@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
@@ -40,6 +41,11 @@ public final class TomcatGateways {
     }
 
     public static GatewayVariant.Running start(GatewaySetup setup) throws Exception {
+        return start(setup, connector -> { });
+    }
+
+    /** @param tune changes to the connector's settings, made before Tomcat starts */
+    public static GatewayVariant.Running start(GatewaySetup setup, Consumer<Connector> tune) throws Exception {
         ProxyServlet servlet = new ProxyServlet(setup.config(), setup.authenticator(), setup.resolver(),
                 setup.connector());
 
@@ -55,6 +61,7 @@ public final class TomcatGateways {
         connector.setEncodedSolidusHandling("passthrough");
         // Tomcat drops every request trailer whose name is not listed (docs/containers.md).
         connector.setProperty("allowedTrailerHeaders", "x-checksum");
+        tune.accept(connector);
         tomcat.setConnector(connector);
 
         Context context = tomcat.addContext("", baseDir.toString());
