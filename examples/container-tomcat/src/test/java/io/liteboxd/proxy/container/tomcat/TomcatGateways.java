@@ -24,6 +24,12 @@ import org.apache.tomcat.websocket.server.WsSci;
 public final class TomcatGateways {
 
     static final GatewayVariant TOMCAT = GatewayVariant.of("tomcat", TomcatGateways::start);
+    /** The smaller socket buffers docs/deploy.md suggests for many idle WebSockets. */
+    static final GatewayVariant TOMCAT_4K_BUFFERS = GatewayVariant.of("tomcat, 4 KiB socket buffers",
+            setup -> start(setup, connector -> {
+                connector.setProperty("socket.appReadBufSize", "4096");
+                connector.setProperty("socket.appWriteBufSize", "4096");
+            }));
 
     private TomcatGateways() {
     }
@@ -33,11 +39,16 @@ public final class TomcatGateways {
         return Stream.of(TOMCAT);
     }
 
-    /** Each relay setting; {@code jakarta} keeps the portable bridge covered whatever {@code auto} chooses. */
+    /**
+     * Each relay setting; {@code jakarta} keeps the portable bridge covered whatever {@code auto} chooses. Both again
+     * with the smaller socket buffers that docs/deploy.md suggests.
+     */
     static Stream<GatewayVariant> relays() {
         return Stream.of(
                 TOMCAT.relay(WebSocketRelay.AUTO, "tomcat-tunnel"),
-                TOMCAT.relay(WebSocketRelay.JAKARTA, "jakarta-bridge"));
+                TOMCAT.relay(WebSocketRelay.JAKARTA, "jakarta-bridge"),
+                TOMCAT_4K_BUFFERS.relay(WebSocketRelay.AUTO, "tomcat-tunnel"),
+                TOMCAT_4K_BUFFERS.relay(WebSocketRelay.JAKARTA, "jakarta-bridge"));
     }
 
     public static GatewayVariant.Running start(GatewaySetup setup) throws Exception {
