@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
@@ -23,6 +24,12 @@ import org.apache.tomcat.websocket.server.WsSci;
 public final class TomcatGateways {
 
     static final GatewayVariant TOMCAT = GatewayVariant.of("tomcat", TomcatGateways::start);
+    /** The smaller socket buffers docs/deploy.md suggests for many idle WebSockets. */
+    static final GatewayVariant TOMCAT_4K_BUFFERS = GatewayVariant.of("tomcat, 4 KiB socket buffers",
+            setup -> start(setup, connector -> {
+                connector.setProperty("socket.appReadBufSize", "4096");
+                connector.setProperty("socket.appWriteBufSize", "4096");
+            }));
 
     private TomcatGateways() {
     }
@@ -32,14 +39,24 @@ public final class TomcatGateways {
         return Stream.of(TOMCAT);
     }
 
-    /** Each relay setting; {@code jakarta} keeps the portable bridge covered whatever {@code auto} chooses. */
+    /**
+     * Each relay setting; {@code jakarta} keeps the portable bridge covered whatever {@code auto} chooses. Both again
+     * with the smaller socket buffers that docs/deploy.md suggests.
+     */
     static Stream<GatewayVariant> relays() {
         return Stream.of(
                 TOMCAT.relay(WebSocketRelay.AUTO, "tomcat-tunnel"),
-                TOMCAT.relay(WebSocketRelay.JAKARTA, "jakarta-bridge"));
+                TOMCAT.relay(WebSocketRelay.JAKARTA, "jakarta-bridge"),
+                TOMCAT_4K_BUFFERS.relay(WebSocketRelay.AUTO, "tomcat-tunnel"),
+                TOMCAT_4K_BUFFERS.relay(WebSocketRelay.JAKARTA, "jakarta-bridge"));
     }
 
     public static GatewayVariant.Running start(GatewaySetup setup) throws Exception {
+        return start(setup, connector -> { });
+    }
+
+    /** @param tune changes to the connector's settings, made before Tomcat starts */
+    public static GatewayVariant.Running start(GatewaySetup setup, Consumer<Connector> tune) throws Exception {
         ProxyServlet servlet = new ProxyServlet(setup.config(), setup.authenticator(), setup.resolver(),
                 setup.connector());
 
@@ -55,6 +72,7 @@ public final class TomcatGateways {
         connector.setEncodedSolidusHandling("passthrough");
         // Tomcat drops every request trailer whose name is not listed (docs/containers.md).
         connector.setProperty("allowedTrailerHeaders", "x-checksum");
+        tune.accept(connector);
         tomcat.setConnector(connector);
 
         Context context = tomcat.addContext("", baseDir.toString());

@@ -19,6 +19,7 @@ import org.apache.tomcat.util.net.SocketBufferHandler;
 import org.apache.tomcat.util.net.SocketEvent;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 import org.eclipse.jetty.io.IdleTimeout;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
@@ -58,10 +59,6 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
     private Callback pendingWrite;
     /** Guarded by writeLock. */
     private boolean outputShut;
-
-    /** A view of the pipe's buffer for Tomcat's reads, which use position and limit the other way round. */
-    private ByteBuffer readView;
-    private ByteBuffer readViewOf;
 
     /** Called by the factory on the request thread, after {@code upgrade} and before Tomcat calls init. */
     void attach(TunnelRelay.Leg leg, Scheduler scheduler) {
@@ -152,48 +149,40 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
         // Tomcat reads at most its own read buffer's capacity at a time: keep reading while each read fills what it
         // asked for, so that a bulk transfer is relayed in one write per buffer rather than one per Tomcat read.
         int cap = buffers.getReadBuffer().capacity();
-        ByteBuffer to = view(buffer);
+        int start = BufferUtil.flipToFill(buffer);
         int total = 0;
-        while (true) {
-            int limit = buffer.limit();
-            int space = buffer.capacity() - limit;
-            if (space == 0) {
-                return total;
-            }
-            to.limit(buffer.capacity()).position(limit);
-            int n;
-            try {
-                n = s.read(false, to);
-            } catch (IOException e) {
-                if (total > 0) {
-                    // Relay what came before the failure; the next fill finds it again.
+        try {
+            while (buffer.position() < buffer.capacity()) {
+                int space = buffer.capacity() - buffer.position();
+                // Tomcat's read lowers the limit to what it asked for.
+                buffer.limit(buffer.capacity());
+                int n;
+                try {
+                    n = s.read(false, buffer);
+                } catch (IOException e) {
+                    if (total > 0) {
+                        // Relay what came before the failure; the next fill finds it again.
+                        return total;
+                    }
+                    throw e;
+                }
+                if (n < 0 || n == 0 && s.isClosed()) {
+                    // The end after some bytes is found again by the next fill.
+                    return total > 0 ? total : -1;
+                }
+                if (n > 0) {
+                    total += n;
+                    idle.notIdle();
+                }
+                mayRead = n >= Math.min(space, cap);
+                if (!mayRead) {
                     return total;
                 }
-                throw e;
             }
-            if (n < 0 || n == 0 && s.isClosed()) {
-                // The end after some bytes is found again by the next fill.
-                return total > 0 ? total : -1;
-            }
-            if (n > 0) {
-                buffer.limit(limit + n);
-                total += n;
-                idle.notIdle();
-            }
-            if (n < Math.min(space, cap)) {
-                mayRead = false;
-                return total;
-            }
-            mayRead = true;
+            return total;
+        } finally {
+            BufferUtil.flipToFlush(buffer, start);
         }
-    }
-
-    private ByteBuffer view(ByteBuffer buffer) {
-        if (readViewOf != buffer) {
-            readViewOf = buffer;
-            readView = buffer.duplicate();
-        }
-        return readView;
     }
 
     @Override

@@ -53,13 +53,17 @@ public final class TomcatTunnelFactory extends TunnelRelay.Factory {
         } catch (ServletException | RuntimeException e) {
             throw new IOException("Tomcat refused the protocol upgrade", e);
         }
-        // Tomcat calls init() once service() returned and the 101 is written, so attaching here is in time.
+        // Tomcat calls init() once the request is done (service() returned, or its AsyncContext completed) and the
+        // 101 is written, so attaching here is in time.
         handler.attach(leg, settings.scheduler());
     }
 
-    /** The Servlet API's upgrade must be asked for from inside {@code service()}. */
+    /**
+     * Tomcat (10.1 and 11) carries out an upgrade asked for on an asynchronous request, from any thread, when the
+     * request completes: no worker thread waits while the upstream is dialled.
+     */
     @Override
     public boolean upgradesFromAnyThread() {
-        return false;
+        return true;
     }
 }
