@@ -57,8 +57,8 @@ public interface Relay {
 
         /**
          * True if {@link Relay#upgradeClient} may be called from any thread once the request went asynchronous, so
-         * the request thread need not wait for the upstream's answer. Containers' standard upgrades must be called on
-         * the request thread, so only container-specific relays can.
+         * the request thread need not wait for the upstream's answer. The Jakarta WebSocket API's upgrade must be
+         * called on the request thread; Jetty's core upgrade and Tomcat's Servlet upgrade need not.
          */
         default boolean upgradesFromAnyThread() {
             return false;

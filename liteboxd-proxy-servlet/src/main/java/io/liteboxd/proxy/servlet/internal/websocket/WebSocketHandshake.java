@@ -42,8 +42,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Dialling the upstream before answering the client means every upstream failure is still a real HTTP status:
  * its own 4xx refusal, 502 when unreachable, 504 when it does not answer in time; never a 101 followed by a close.
- * The servlet thread waits for the upstream handshake (bounded by the connect timeout); the upstream client runs on
- * its own executor, so this cannot deadlock on the container's pool.
+ * Where the relay can upgrade from any thread (the tunnel, in Jetty and in Tomcat) the request goes asynchronous and
+ * no thread waits for the upstream; elsewhere (the Jakarta bridge) the servlet thread waits for the upstream handshake,
+ * bounded by the connect timeout, while the upstream client runs on its own executor, so this cannot deadlock on the
+ * container's pool.
  */
 public final class WebSocketHandshake implements AutoCloseable {
 
