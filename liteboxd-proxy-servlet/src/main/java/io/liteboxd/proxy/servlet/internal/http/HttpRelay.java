@@ -149,6 +149,7 @@ public final class HttpRelay implements AutoCloseable {
         client.setMaxResponseHeadersSize(MAX_RESPONSE_HEAD);
         client.setFollowRedirects(false);
         client.setHttpCookieStore(new HttpCookieStore.Empty());
+        client.setSocketAddressResolver(new UpstreamConnections.LiteralsFirst(client));
         client.start();
         // The WebSocket client runs on this one: answers pass through untouched except for the upgrade's 101.
         client.getContentDecoderFactories().clear();

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnectionFactory;
 import org.eclipse.jetty.io.ClientConnector;
@@ -90,11 +91,6 @@ final class UpstreamConnections implements AutoCloseable {
             promise.failed(new java.io.IOException("gateway stopping"));
             return;
         }
-        if (isAddressLiteral(origin.host())) {
-            connect(origin, List.of(new InetSocketAddress(origin.host(), origin.port())), 0, promise);
-            return;
-        }
-        // A host name (the API server, a Service) is looked up off the calling thread, which may be a selector.
         resolver.resolve(origin.host(), origin.port(), Map.of(), Promise.from(
                 (List<InetSocketAddress> addresses) -> connect(origin, addresses, 0, promise), promise::failed));
     }
@@ -135,9 +131,37 @@ final class UpstreamConnections implements AutoCloseable {
     }
 
     /**
-     * Pod IPs, the usual upstream, need no name lookup; anything else is resolved asynchronously, since a lookup
-     * blocks whichever thread makes it.
+     * The upstream client's address resolver. Pod IPs, the usual upstream, need no lookup: their address is made on
+     * the calling thread. Jetty's resolver hands every lookup to the pool with a timer, literals included, which is a
+     * thread hand-off for every WebSocket dial. A host name (the API server, a Service) still goes to Jetty's, since a
+     * lookup blocks whichever thread makes it and the caller may be a selector.
      */
+    static final class LiteralsFirst implements SocketAddressResolver {
+        private final HttpClient client;
+        private volatile SocketAddressResolver names;
+
+        LiteralsFirst(HttpClient client) {
+            this.client = client;
+        }
+
+        @Override
+        public void resolve(String host, int port, Map<String, Object> context,
+                            Promise<List<InetSocketAddress>> promise) {
+            if (isAddressLiteral(host)) {
+                promise.succeeded(List.of(new InetSocketAddress(host, port)));
+                return;
+            }
+            SocketAddressResolver lookup = names;
+            if (lookup == null) {
+                // The client's executor and scheduler exist once it has started, before any request.
+                lookup = new SocketAddressResolver.Async(client.getExecutor(), client.getScheduler(),
+                        client.getAddressResolutionTimeout());
+                names = lookup;
+            }
+            lookup.resolve(host, port, context, promise);
+        }
+    }
+
     static boolean isAddressLiteral(String host) {
         if (host == null || host.isEmpty()) {
             return false;
