@@ -74,6 +74,8 @@ public abstract class PooledExchange {
     /** No length: the body is a stream (server-sent events, logs), each chunk goes out as it comes. */
     protected boolean streamed;
     private long responseBytes;
+    /** The response body's announced length, -1 for none. */
+    private long responseLength = -1;
 
     /**
      * @param clientHeaders the client's header fields, before the header policy
@@ -291,6 +293,7 @@ public abstract class PooledExchange {
                 }
             }
             streamed = length < 0 && !bodiless;
+            responseLength = length;
             String announced = announcedTrailers == null ? null : TrailerPolicy.announced(announcedTrailers);
             // Trailers need chunked encoding: HTTP/1.1.
             if (announced != null && "HTTP/1.1".equals(context.protocol())) {
@@ -319,6 +322,11 @@ public abstract class PooledExchange {
                     .forEach((name, value) -> map.merge(name, value, (a, b) -> a + ", " + b));
         }
         return map;
+    }
+
+    /** Whether the pieces given so far are the whole body of announced length: the next call is the end. */
+    protected final boolean bodyComplete() {
+        return responseBytes == responseLength;
     }
 
     /**

@@ -16,6 +16,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -225,10 +226,12 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
     protected boolean writeContent(ByteBuffer content) throws IOException {
         int n = content.remaining();
         boolean collecting = nonBlocking && !streamed;
-        // The previous chunk's write has completed (we were resumed, or it was ready), so the array is free; one
-        // that holds collected bytes has room for a read more.
-        if (scratch == null || scratch.length < collected + n) {
+        // The previous chunk's write has completed (we were resumed, or it was ready), so the array is free.
+        if (scratch == null) {
             scratch = new byte[Math.max(n, collecting ? WRITE_SIZE : 1024)];
+        } else if (scratch.length < collected + n) {
+            // A read larger than usual (a pool may hand the connection a bigger buffer): the collected bytes stay.
+            scratch = Arrays.copyOf(scratch, collected + n);
         }
         content.get(scratch, collected, n);
         if (!nonBlocking) {
@@ -240,7 +243,8 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
             // A body of announced length goes out in writes of several upstream reads: each non-blocking write
             // costs the container a readiness check and, when the socket is full, a dispatch to onWritePossible.
             collected += n;
-            if (WRITE_SIZE - collected >= UPSTREAM_READ_SIZE) {
+            // The last piece goes out at once, so the response ends as any write does: when the client is ready.
+            if (scratch.length - collected >= UPSTREAM_READ_SIZE && !bodyComplete()) {
                 return false;
             }
             n = collected;
@@ -268,14 +272,6 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
 
     @Override
     protected void endResponse() {
-        if (collected > 0) {
-            // The last write completed (or none was made since the head): the container takes one more.
-            try {
-                out.write(scratch, 0, collected);
-            } catch (IOException e) {
-                // The client went away: the container ends the request when it completes.
-            }
-        }
         completeQuietly();
     }
 
