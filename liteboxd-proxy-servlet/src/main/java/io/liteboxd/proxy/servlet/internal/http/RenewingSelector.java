@@ -53,7 +53,9 @@ public class RenewingSelector extends ManagedSelector {
             handleSelectFailure(selector, new Renewal(peak));
             peak = 0;
             movedAt = System.nanoTime();
-            selector = getSelector();
+            // An update submitted during the move woke the old selector, and its submitter now counts on this thread
+            // to take it: look without waiting, so that Jetty's next pass takes the updates before it waits.
+            return nioSelect(getSelector(), true);
         }
         int selected = super.select(selector);
         int keys = selector.selectedKeys().size();

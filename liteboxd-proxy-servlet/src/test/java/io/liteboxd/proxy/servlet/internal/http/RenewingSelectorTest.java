@@ -36,6 +36,9 @@ class RenewingSelectorTest {
     private Server server;
     private ServerConnector connector;
 
+    /** Set by a test: runs on the selector thread just before the move, as another thread's update would. */
+    private volatile Runnable duringMove;
+
     private void start(int burst) throws Exception {
         server = new Server();
         connector = new ServerConnector(server, 1, 1) {
@@ -44,7 +47,17 @@ class RenewingSelectorTest {
                 return new ServerConnectorManager(executor, scheduler, count) {
                     @Override
                     protected ManagedSelector newSelector(int id) {
-                        RenewingSelector selector = new RenewingSelector(this, id, burst, 2, 0);
+                        RenewingSelector selector = new RenewingSelector(this, id, burst, 2, 0) {
+                            @Override
+                            protected void handleSelectFailure(Selector selector, Throwable failure)
+                                    throws java.io.IOException {
+                                Runnable hook = duringMove;
+                                if (hook != null) {
+                                    hook.run();
+                                }
+                                super.handleSelectFailure(selector, failure);
+                            }
+                        };
                         selectors.add(selector);
                         return selector;
                     }
@@ -104,6 +117,50 @@ class RenewingSelectorTest {
                 send(socket);
                 assertThat(answer(socket)).as("a connection moved to the new selector").endsWith("ok");
             }
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void anUpdateSubmittedDuringTheMoveIsTakenWithoutWaitingForAnotherEvent() throws Exception {
+        start(CONNECTIONS / 2);
+        List<Socket> sockets = open();
+        try {
+            RenewingSelector selector = selectors.get(0);
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            selector.submit(s -> {
+                held.countDown();
+                await(release);
+            });
+            assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
+            for (Socket socket : sockets) {
+                send(socket);
+            }
+            Thread.sleep(200);
+            release.countDown();
+            for (Socket socket : sockets) {
+                assertThat(answer(socket)).endsWith("ok");
+            }
+            // Another thread submits an update while the channels move: it wakes the selector being left.
+            CountDownLatch updated = new CountDownLatch(1);
+            duringMove = () -> {
+                duringMove = null;
+                Thread other = new Thread(() -> selector.submit(s -> updated.countDown()));
+                other.start();
+                try {
+                    other.join(5000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            send(sockets.get(0));
+            assertThat(answer(sockets.get(0))).endsWith("ok");
+            // No further I/O: the update must run on its own.
+            assertThat(updated.await(5, TimeUnit.SECONDS)).as("the update submitted during the move ran").isTrue();
         } finally {
             for (Socket socket : sockets) {
                 socket.close();
