@@ -58,7 +58,8 @@ public class RenewingSelector extends ManagedSelector {
             return nioSelect(getSelector(), true);
         }
         int selected = super.select(selector);
-        int keys = selector.selectedKeys().size();
+        // A failed select has moved the channels already (Jetty's recovery): count on the current selector.
+        int keys = getSelector().selectedKeys().size();
         if (keys > peak) {
             peak = keys;
         } else if (peak >= burst && keys <= calm && System.nanoTime() - movedAt >= minIntervalNanos) {
