@@ -90,22 +90,7 @@ class RenewingSelectorTest {
         try {
             RenewingSelector selector = selectors.get(0);
             Selector before = selector.getSelector();
-            // Hold the selector thread while every connection sends a request: its next select finds them all ready.
-            CountDownLatch held = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            selector.submit(s -> {
-                held.countDown();
-                await(release);
-            });
-            assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
-            for (Socket socket : sockets) {
-                send(socket);
-            }
-            Thread.sleep(200);
-            release.countDown();
-            for (Socket socket : sockets) {
-                assertThat(answer(socket)).endsWith("ok");
-            }
+            burst(selector, sockets);
             // A calm select (one request) makes the move due; the one after it moves.
             for (int i = 0; i < 3; i++) {
                 send(sockets.get(0));
@@ -130,21 +115,7 @@ class RenewingSelectorTest {
         List<Socket> sockets = open();
         try {
             RenewingSelector selector = selectors.get(0);
-            CountDownLatch held = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            selector.submit(s -> {
-                held.countDown();
-                await(release);
-            });
-            assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
-            for (Socket socket : sockets) {
-                send(socket);
-            }
-            Thread.sleep(200);
-            release.countDown();
-            for (Socket socket : sockets) {
-                assertThat(answer(socket)).endsWith("ok");
-            }
+            burst(selector, sockets);
             // Another thread submits an update while the channels move: it wakes the selector being left.
             CountDownLatch updated = new CountDownLatch(1);
             duringMove = () -> {
@@ -185,6 +156,25 @@ class RenewingSelectorTest {
             for (Socket socket : sockets) {
                 socket.close();
             }
+        }
+    }
+
+    /** Holds the selector thread while every connection sends a request: its next select finds them all ready. */
+    private static void burst(RenewingSelector selector, List<Socket> sockets) throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        selector.submit(s -> {
+            held.countDown();
+            await(release);
+        });
+        assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
+        for (Socket socket : sockets) {
+            send(socket);
+        }
+        Thread.sleep(200);
+        release.countDown();
+        for (Socket socket : sockets) {
+            assertThat(answer(socket)).endsWith("ok");
         }
     }
 
