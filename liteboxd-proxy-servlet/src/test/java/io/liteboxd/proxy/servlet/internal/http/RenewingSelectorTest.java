@@ -33,6 +33,7 @@ class RenewingSelectorTest {
     private static final int CONNECTIONS = 40;
 
     private final List<RenewingSelector> selectors = new ArrayList<>();
+    private final List<Socket> sockets = new ArrayList<>();
     private Server server;
     private ServerConnector connector;
 
@@ -78,6 +79,9 @@ class RenewingSelectorTest {
 
     @AfterEach
     void stop() throws Exception {
+        for (Socket socket : sockets) {
+            socket.close();
+        }
         if (server != null) {
             server.stop();
         }
@@ -87,80 +91,56 @@ class RenewingSelectorTest {
     void aBurstOfReadyKeysMovesTheChannelsToAFreshSelectorAndEveryConnectionIsStillServed() throws Exception {
         start(CONNECTIONS / 4);
         List<Socket> sockets = open();
-        try {
-            RenewingSelector selector = selectors.get(0);
-            Selector before = selector.getSelector();
-            burst(selector, sockets);
-            // A calm select (one request) makes the move due; the one after it moves.
-            for (int i = 0; i < 3; i++) {
-                send(sockets.get(0));
-                assertThat(answer(sockets.get(0))).endsWith("ok");
-            }
-            assertThat(selector.getSelector()).isNotSameAs(before);
-            assertThat(before.isOpen()).as("the old NIO selector is closed").isFalse();
-            for (Socket socket : sockets) {
-                send(socket);
-                assertThat(answer(socket)).as("a connection moved to the new selector").endsWith("ok");
-            }
-        } finally {
-            for (Socket socket : sockets) {
-                socket.close();
-            }
+        RenewingSelector selector = selectors.get(0);
+        Selector before = selector.getSelector();
+        burst(selector, sockets);
+        // A calm select (one request) makes the move due; the one after it moves.
+        for (int i = 0; i < 3; i++) {
+            send(sockets.get(0));
+            assertThat(answer(sockets.get(0))).endsWith("ok");
         }
+        assertThat(selector.getSelector()).isNotSameAs(before);
+        assertThat(before.isOpen()).as("the old NIO selector is closed").isFalse();
+        serveEach(sockets, "a connection moved to the new selector");
     }
 
     @Test
     void anUpdateSubmittedDuringTheMoveIsTakenWithoutWaitingForAnotherEvent() throws Exception {
         start(CONNECTIONS / 4);
         List<Socket> sockets = open();
-        try {
-            RenewingSelector selector = selectors.get(0);
-            Selector before = selector.getSelector();
-            // Another thread submits an update while the channels move (whenever after the burst that is): it wakes
-            // the selector being left.
-            CountDownLatch updated = new CountDownLatch(1);
-            duringMove = () -> {
-                duringMove = null;
-                Thread other = new Thread(() -> selector.submit(s -> updated.countDown()));
-                other.start();
-                try {
-                    other.join(5000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            };
-            burst(selector, sockets);
-            send(sockets.get(0));
-            assertThat(answer(sockets.get(0))).endsWith("ok");
-            // No further I/O: the update must run on its own.
-            boolean ran = updated.await(5, TimeUnit.SECONDS);
-            assertThat(selector.getSelector()).as("the channels moved").isNotSameAs(before);
-            assertThat(ran).as("the update submitted during the move ran").isTrue();
-        } finally {
-            for (Socket socket : sockets) {
-                socket.close();
+        RenewingSelector selector = selectors.get(0);
+        Selector before = selector.getSelector();
+        // Another thread submits an update while the channels move (whenever after the burst that is): it wakes
+        // the selector being left.
+        CountDownLatch updated = new CountDownLatch(1);
+        duringMove = () -> {
+            duringMove = null;
+            Thread other = new Thread(() -> selector.submit(s -> updated.countDown()));
+            other.start();
+            try {
+                other.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        }
+        };
+        burst(selector, sockets);
+        send(sockets.get(0));
+        assertThat(answer(sockets.get(0))).endsWith("ok");
+        // No further I/O: the update must run on its own.
+        boolean ran = updated.await(5, TimeUnit.SECONDS);
+        assertThat(selector.getSelector()).as("the channels moved").isNotSameAs(before);
+        assertThat(ran).as("the update submitted during the move ran").isTrue();
     }
 
     @Test
     void withoutABurstTheSelectorStays() throws Exception {
         start(CONNECTIONS * 10);
         List<Socket> sockets = open();
-        try {
-            Selector before = selectors.get(0).getSelector();
-            for (int round = 0; round < 3; round++) {
-                for (Socket socket : sockets) {
-                    send(socket);
-                    assertThat(answer(socket)).endsWith("ok");
-                }
-            }
-            assertThat(selectors.get(0).getSelector()).isSameAs(before);
-        } finally {
-            for (Socket socket : sockets) {
-                socket.close();
-            }
+        Selector before = selectors.get(0).getSelector();
+        for (int round = 0; round < 3; round++) {
+            serveEach(sockets, "round " + round);
         }
+        assertThat(selectors.get(0).getSelector()).isSameAs(before);
     }
 
     /** Holds the selector thread while every connection sends a request: its next select finds them all ready. */
@@ -183,14 +163,22 @@ class RenewingSelectorTest {
         }
     }
 
+    /** Opens the test's connections, closed after it. */
     private List<Socket> open() throws Exception {
-        List<Socket> sockets = new ArrayList<>();
         for (int i = 0; i < CONNECTIONS; i++) {
             Socket socket = new Socket("127.0.0.1", connector.getLocalPort());
             socket.setSoTimeout(10_000);
             sockets.add(socket);
         }
         return sockets;
+    }
+
+    /** One request on each connection, in turn, each answered. */
+    private static void serveEach(List<Socket> sockets, String what) throws Exception {
+        for (Socket socket : sockets) {
+            send(socket);
+            assertThat(answer(socket)).as(what).endsWith("ok");
+        }
     }
 
     private static void send(Socket socket) throws Exception {
