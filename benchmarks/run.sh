@@ -141,7 +141,8 @@ FD_LIMIT="$(ulimit -n)"
 say "running the suite ${QUICK:-(full)}; open files limit $FD_LIMIT; results into $OUT"
 export LITEBOXD_BENCH_RUN="$RUN_ID"
 args=(--bench "$BENCH" --work "$WORK" --out "$OUT" --fd-limit "$FD_LIMIT"
-      --tools-cp "$(cp_of tools)" --contenders-cp "$(cp_of contenders)" --tomcat-cp "${TOMCAT_CP_ARG:-$(cp_of tomcat)}"
+      --tools-cp "$(cp_of tools)" --contenders-cp "$(cp_of contenders)" --contenders-tomcat-cp "$(cp_of contenders-tomcat)"
+      --tomcat-cp "${TOMCAT_CP_ARG:-$(cp_of tomcat)}"
       --gateway-jar "$GATEWAY_JAR")
 [ -n "$QUICK" ] && args+=(--quick)
 [ -n "$REPEATS" ] && args+=(--repeats "$REPEATS")

@@ -30,7 +30,10 @@ public final class Chart {
             "nginx", new Color(0x2c, 0xa0, 0x2c),
             "node", new Color(0x1f, 0x77, 0xb4),
             "jetty-proxy", new Color(0x94, 0x67, 0xbd),
-            "smiley", new Color(0x8c, 0x56, 0x4b));
+            "smiley", new Color(0x8c, 0x56, 0x4b),
+            // The same servlets in Tomcat: lighter shades of their Jetty versions' colours.
+            "jetty-proxy-tomcat", new Color(0xc5, 0xb0, 0xd5),
+            "smiley-tomcat", new Color(0xc4, 0x9c, 0x94));
 
     private static final int W = 1400;
     private static final int H = 620;

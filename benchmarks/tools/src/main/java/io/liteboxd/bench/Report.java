@@ -20,7 +20,7 @@ public final class Report {
 
     /** Column order of the tables. */
     static final List<String> ORDER = List.of("direct", "gateway", "tomcat", "nginx", "node", "jetty-proxy",
-            "smiley");
+            "smiley", "jetty-proxy-tomcat", "smiley-tomcat");
     static final Map<String, String> TITLES = Map.of(
             "direct", "direct (no proxy)",
             "gateway", "**gateway** (library in Jetty 12)",
@@ -28,7 +28,17 @@ public final class Report {
             "nginx", "nginx",
             "node", "node http-proxy",
             "jetty-proxy", "Jetty AsyncProxyServlet",
-            "smiley", "smiley-http-proxy-servlet");
+            "smiley", "smiley-http-proxy-servlet",
+            "jetty-proxy-tomcat", "Jetty AsyncProxyServlet in Tomcat 11",
+            "smiley-tomcat", "smiley-http-proxy-servlet in Tomcat 11");
+    /** The servlet proxies hosted by the same container as each of the library's contenders. */
+    static final Map<String, List<String>> SAME_CONTAINER = Map.of(
+            "gateway", List.of("jetty-proxy", "smiley"),
+            "tomcat", List.of("jetty-proxy-tomcat", "smiley-tomcat"));
+    /** Every row that measures a proxied HTTP request, at the fixed rate and at saturation. */
+    static final List<String> SERVLET_ROWS = List.of("rate.get.cpuUs", "rate.get.p50", "rate.get.p99",
+            "http.get.rps", "http.get.proxyCpuUs", "http.get.p50", "http.get.p99", "http.get.p999",
+            "http.download.MBps", "http.upload.MBps", "http.ttfb.first");
 
     private Report() {
     }
@@ -190,6 +200,7 @@ public final class Report {
         appendHarness(md, results, flags);
         appendTargets(md, results);
         appendRateTargets(md, results);
+        appendServletTargets(md, results);
         appendNoise(md, results);
         if (chart) {
             md.append("\n## Latency distributions\n\n![latency distributions](latency.png)\n\n"
@@ -626,6 +637,70 @@ public final class Report {
         md.append('\n');
     }
 
+    /**
+     * The library against the best servlet proxy in its own container, row by row: in each repeat the library's
+     * figure over the better of the two servlet proxies' figures in that repeat, then the median of those ratios.
+     */
+    static List<Target> servletTargets(JsonNode r) {
+        List<Target> out = new ArrayList<>();
+        for (String c : List.of("gateway", "tomcat")) {
+            List<String> rivals = SAME_CONTAINER.get(c);
+            for (String key : SERVLET_ROWS) {
+                Figures.Figure f = Figures.ALL.stream().filter(x -> x.key().equals(key)).findFirst().orElseThrow();
+                List<Double> perRun = new ArrayList<>();
+                Map<String, Integer> best = new LinkedHashMap<>();
+                for (JsonNode run : r.path("runs")) {
+                    JsonNode figs = run.path("figures");
+                    Double lib = value(figs, c, key);
+                    String bestName = null;
+                    Double bestValue = null;
+                    for (String rival : rivals) {
+                        Double v = value(figs, rival, key);
+                        if (v != null && (bestValue == null || (f.higherBetter() ? v > bestValue : v < bestValue))) {
+                            bestName = rival;
+                            bestValue = v;
+                        }
+                    }
+                    if (lib != null && bestValue != null && bestValue > 0) {
+                        perRun.add(lib / bestValue);
+                        best.merge(bestName, 1, Integer::sum);
+                    }
+                }
+                if (perRun.isEmpty()) {
+                    continue;
+                }
+                double ratio = Stats.median(perRun);
+                boolean met = f.higherBetter() ? ratio >= 1.0 : ratio <= 1.0;
+                List<String> bests = new ArrayList<>();
+                best.forEach((name, n) -> bests.add(TITLES.get(name) + (best.size() > 1 ? " (" + n + ")" : "")));
+                out.add(new Target(f.label(), c, String.format(Locale.ROOT, "%.2fx", ratio),
+                        (f.higherBetter() ? "≥" : "≤") + " 1.0x", met, String.join(", ", bests)));
+            }
+        }
+        return out;
+    }
+
+    private static void appendServletTargets(StringBuilder md, JsonNode r) {
+        List<Target> targets = servletTargets(r);
+        if (targets.isEmpty()) {
+            return;
+        }
+        md.append("## Targets of issue 15: the library vs the best servlet proxy in the same container\n\n"
+                + "The gateway (the library in Jetty 12) against Jetty's AsyncProxyServlet and smiley-http-proxy-servlet "
+                + "in the same Jetty setup; the library in Tomcat 11 against the same two servlets in the same Tomcat "
+                + "setup. Each ratio is the library's figure over the better of the two servlets' figures in the same "
+                + "repeat, median over the repeats: at least as fast means ≥ 1.0x for rates and ≤ 1.0x for CPU and "
+                + "times. The best servlet proxy is named with the number of repeats it was the better one.\n\n"
+                + "| row | library | vs best servlet proxy | target | met | best servlet proxy |\n"
+                + "|---|---|---:|---:|:---:|---|\n");
+        for (Target t : targets) {
+            md.append("| ").append(t.target()).append(" | ").append(t.contender()).append(" | ").append(t.measured())
+                    .append(" | ").append(t.goal()).append(" | ").append(t.met() ? "yes" : "**no**").append(" | ")
+                    .append(t.margin()).append(" |\n");
+        }
+        md.append('\n');
+    }
+
     private static void appendTargets(StringBuilder md, JsonNode r) {
         List<Target> targets = targets(r);
         if (targets.isEmpty()) {
@@ -653,7 +728,7 @@ public final class Report {
         for (String key : List.of("rate.ws64.cpuUs", "rate.ws64.p50", "rate.ws64.p99", "rate.get.cpuUs",
                 "ws.64B.c50.msgs", "ws.64B.c50.proxyCpuUs",
                 "http.get.rps", "http.get.proxyCpuUs", "http.get.p99")) {
-            for (String c : List.of("direct", "gateway", "tomcat", "nginx", "node", "smiley")) {
+            for (String c : ORDER) {
                 JsonNode values = r.path("summary").path(c).path(key).path("values");
                 if (!values.isArray() || values.isEmpty()) {
                     continue;

@@ -39,7 +39,7 @@ public final class Suite {
     static final String SANDBOX = "bench";
     static final List<String> WS_CONTENDERS = List.of("direct", "gateway", "tomcat", "nginx", "node");
     static final List<String> HTTP_CONTENDERS = List.of("direct", "gateway", "tomcat", "nginx", "node",
-            "jetty-proxy", "smiley");
+            "jetty-proxy", "smiley", "jetty-proxy-tomcat", "smiley-tomcat");
     static final List<String> ALL_CONTENDERS = HTTP_CONTENDERS;
 
     /** Durations and sizes of one suite run. */
@@ -481,6 +481,13 @@ public final class Suite {
             case "jetty-proxy", "smiley" -> {
                 Proc p = startJava(name, List.of("-cp", args.require("contenders-cp"),
                         "io.liteboxd.bench.contenders.JavaProxies", "--kind", name, "--port", String.valueOf(port),
+                        "--prefix", prefix, "--upstream", upstream, "--token", TOKEN));
+                return new Target(name, p, port, prefix, true, 0);
+            }
+            case "jetty-proxy-tomcat", "smiley-tomcat" -> {
+                Proc p = startJava(name, List.of("-cp", args.require("contenders-tomcat-cp"),
+                        "io.liteboxd.bench.contenders.tomcat.TomcatProxies", "--kind",
+                        name.substring(0, name.length() - "-tomcat".length()), "--port", String.valueOf(port),
                         "--prefix", prefix, "--upstream", upstream, "--token", TOKEN));
                 return new Target(name, p, port, prefix, true, 0);
             }

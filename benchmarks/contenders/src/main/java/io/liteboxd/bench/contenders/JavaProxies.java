@@ -1,18 +1,9 @@
 package io.liteboxd.bench.contenders;
 
+import io.liteboxd.bench.contenders.ProxyServlets.TokenFilter;
 import jakarta.servlet.DispatcherType;
-import jakarta.servlet.Filter;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -21,14 +12,9 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The other Java HTTP proxies, each in the same embedded Jetty 12 (ee10) the gateway runs in, with the same thread
- * pool bound, behind the same route prefix and token check:
- * <ul>
- *   <li>{@code --kind jetty-proxy}: Jetty's own {@link AsyncProxyServlet} (what the library's HTTP leg is built
- *       on), with only the target rewritten;</li>
- *   <li>{@code --kind smiley}: smiley-http-proxy-servlet 2.0 (the jakarta flavour; blocking servlet on Apache
- *       HttpClient 4), with its pool raised from HttpClient's default to 200 connections.</li>
- * </ul>
+ * The other Java HTTP proxies ({@link ProxyServlets}: {@code --kind jetty-proxy} or {@code smiley}), each in the same
+ * embedded Jetty 12 (ee10) the gateway runs in, with the same thread pool bound, behind the same route prefix and
+ * token check. Jetty's proxy client shares the server's thread pool, as it does by default in Jetty.
  * {@code JavaProxies --kind K --port P --prefix /api/v1/sandbox/bench/port/U --upstream http://127.0.0.1:U --token t}
  */
 public final class JavaProxies {
@@ -37,7 +23,7 @@ public final class JavaProxies {
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> a = parse(argv);
+        Map<String, String> a = ProxyServlets.arguments(argv);
         String kind = a.get("kind");
         String prefix = a.get("prefix");
         String upstream = a.get("upstream");
@@ -54,23 +40,8 @@ public final class JavaProxies {
 
         ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.NO_SESSIONS);
         context.addFilter(new FilterHolder(new TokenFilter(token)), prefix + "/*", EnumSet.of(DispatcherType.REQUEST));
-        ServletHolder holder;
-        switch (kind) {
-            case "jetty-proxy" -> {
-                holder = new ServletHolder(new PlainAsyncProxy(prefix, upstream));
-                holder.setInitParameter("idleTimeout", "30000");
-                holder.setInitParameter("timeout", "0");
-            }
-            case "smiley" -> {
-                holder = new ServletHolder(new org.mitre.dsmiley.httpproxy.ProxyServlet());
-                holder.setInitParameter("targetUri", upstream);
-                holder.setInitParameter("log", "false");
-                holder.setInitParameter("forwardip", "true");
-                holder.setInitParameter("http.maxConnections", "200");
-                holder.setInitParameter("http.read.timeout", "30000");
-            }
-            default -> throw new IllegalArgumentException("unknown --kind " + kind);
-        }
+        ServletHolder holder = new ServletHolder(ProxyServlets.servlet(kind, prefix, upstream));
+        ProxyServlets.initParameters(kind, upstream).forEach(holder::setInitParameter);
         holder.setAsyncSupported(true);
         holder.setInitOrder(1);
         context.addServlet(holder, prefix + "/*");
@@ -80,51 +51,5 @@ public final class JavaProxies {
         System.out.println("READY port=" + connector.getLocalPort());
         System.out.flush();
         server.join();
-    }
-
-    private static Map<String, String> parse(String[] argv) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < argv.length; i += 2) {
-            m.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
-        }
-        return m;
-    }
-
-    /** Jetty's AsyncProxyServlet with the route prefix removed from the target. */
-    public static final class PlainAsyncProxy extends AsyncProxyServlet {
-        private final String prefix;
-        private final String upstream;
-
-        PlainAsyncProxy(String prefix, String upstream) {
-            this.prefix = prefix;
-            this.upstream = upstream;
-        }
-
-        @Override
-        protected String rewriteTarget(HttpServletRequest request) {
-            String uri = request.getRequestURI();
-            String rest = uri.startsWith(prefix) ? uri.substring(prefix.length()) : uri;
-            String query = request.getQueryString();
-            return upstream + (rest.isEmpty() ? "/" : rest) + (query == null ? "" : "?" + query);
-        }
-    }
-
-    /** The same admission the other contenders do: a fixed X-Access-Token, or 401. */
-    static final class TokenFilter implements Filter {
-        private final String token;
-
-        TokenFilter(String token) {
-            this.token = token;
-        }
-
-        @Override
-        public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
-                throws IOException, ServletException {
-            if (!token.equals(((HttpServletRequest) req).getHeader("X-Access-Token"))) {
-                ((HttpServletResponse) res).sendError(401);
-                return;
-            }
-            chain.doFilter(req, res);
-        }
     }
 }

@@ -249,6 +249,10 @@ class BenchmarkSmokeTest {
         ((ObjectNode) figures.get("gateway")).put("http.get.rps", 800);
         ((ObjectNode) figures.get("gateway")).put("ws.idle.heapPerConn", 12.5).put("ws.idle.connections", 100);
         ((ObjectNode) figures.get("direct")).put("rate.get.upstreamCpuUs", 71.5);
+        // The library in Tomcat against the better of the two servlet proxies in Tomcat in the same repeat, row by row.
+        figures.putObject("tomcat").put("http.get.rps", 900).put("rate.get.cpuUs", 20.0);
+        figures.putObject("jetty-proxy-tomcat").put("http.get.rps", 950).put("rate.get.cpuUs", 25.0);
+        figures.putObject("smiley-tomcat").put("http.get.rps", 600).put("rate.get.cpuUs", 50.0);
 
         Report.write(results, dir);
 
@@ -261,6 +265,12 @@ class BenchmarkSmokeTest {
                 .doesNotContain("nginx, rate.ws64: 2% of the proxy's CPU");
         assertThat(md.indexOf("## Fixed offered rates")).isLessThan(md.indexOf("## WebSocket"));
         assertThat(md).containsPattern("upstream CPU per small GET \\(a Jetty 12 server[^|]*\\| 71\\.5 µs");
+        assertThat(md).contains("the library vs the best servlet proxy in the same container")
+                .contains("| small GET (wrk, 50 connections) | tomcat | 0.95x | ≥ 1.0x | **no** | Jetty AsyncProxyServlet in "
+                        + "Tomcat 11 |")
+                .contains("| proxy CPU per small GET at 2,000 req/s × 50 conns | tomcat | 0.80x | ≤ 1.0x | yes | Jetty "
+                        + "AsyncProxyServlet in Tomcat 11 |")
+                .doesNotContain("| small GET (wrk, 50 connections) | gateway |");
         JsonNode back = JSON.readTree(Files.readString(dir.resolve("results.json")));
         assertThat(back.path("summary").path("gateway").path("ws.64B.c50.msgs").path("vsNginx").asDouble())
                 .isBetween(0.55, 0.56);
