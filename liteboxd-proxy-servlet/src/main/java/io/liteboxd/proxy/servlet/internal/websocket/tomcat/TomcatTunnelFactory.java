@@ -57,13 +57,4 @@ public final class TomcatTunnelFactory extends TunnelRelay.Factory {
         // 101 is written, so attaching here is in time.
         handler.attach(leg, settings.scheduler());
     }
-
-    /**
-     * Tomcat (10.1 and 11) carries out an upgrade asked for on an asynchronous request, from any thread, when the
-     * request completes: no worker thread waits while the upstream is dialled.
-     */
-    @Override
-    public boolean upgradesFromAnyThread() {
-        return true;
-    }
 }

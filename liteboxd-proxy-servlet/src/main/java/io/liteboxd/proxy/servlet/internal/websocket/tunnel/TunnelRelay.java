@@ -67,6 +67,16 @@ public final class TunnelRelay implements Relay {
          */
         protected abstract void upgrade(HttpServletRequest request, HttpServletResponse response, HeaderBlock headers,
                                         Leg leg) throws IOException;
+
+        /**
+         * A container's half must upgrade from any thread once the request is asynchronous, so that no worker thread
+         * waits while the upstream is dialled: Jetty writes the 101 through its core response, and Tomcat (10.1 and
+         * 11) carries out an upgrade asked for on an asynchronous request when the request completes.
+         */
+        @Override
+        public final boolean upgradesFromAnyThread() {
+            return true;
+        }
     }
 
     /** One side of the tunnel: its adapter reports the connection's events here; the lifecycle drives it back. */
