@@ -74,7 +74,7 @@ public final class WebSocketHandshake implements AutoCloseable {
         this.headerPolicy = headerPolicy;
         this.limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerSandbox());
         this.settings = new RelaySettings(config.pingInterval(), config.idleTimeout(), config.requestTimeout(),
-                config.maxMessageSize(), httpClient.getScheduler(), httpClient);
+                config.maxMessageSize(), httpClient);
         Relay.Factory tunnel = RelaySelection.tunnel(config, settings, context);
         this.relays = tunnel != null ? tunnel : new WebSocketBridge.Factory(config, settings);
     }
@@ -217,7 +217,7 @@ public final class WebSocketHandshake implements AutoCloseable {
                 null, connectTime));
         // Some containers open the session only after service() returns; if it never opens (the client vanished
         // mid-upgrade, or the container refused it), the upstream leg must not linger.
-        settings.scheduler().schedule(() -> {
+        settings.httpClient().getScheduler().schedule(() -> {
             if (!relay.isClientOpen()) {
                 relay.abort(CloseCodes.GOING_AWAY, "client did not complete the upgrade");
             }

@@ -55,6 +55,6 @@ public final class TomcatTunnelFactory extends TunnelRelay.Factory {
         }
         // Tomcat calls init() once the request is done (service() returned, or its AsyncContext completed) and the
         // 101 is written, so attaching here is in time.
-        handler.attach(leg, settings.scheduler());
+        handler.attach(leg, settings.httpClient().getScheduler());
     }
 }
