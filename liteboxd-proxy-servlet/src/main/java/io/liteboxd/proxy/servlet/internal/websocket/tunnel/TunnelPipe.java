@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
  * writes it to the other leg, one write at a time. The next read starts only when the write completed, so a slow
  * reader on the far side stops reading here after one buffer: TCP backpressure, no queue, no thread held.
  *
+ * <p>A read that left free space in the buffer drained the socket: the next one waits for the leg to report it
+ * readable rather than try again and find nothing, as nginx does.
+ *
  * <p>The only writer of its target leg, so frames of the gateway's own (keepalive pings, close frames) are queued
  * here and go out between relayed frames, never inside one.
  */
@@ -40,6 +43,8 @@ final class TunnelPipe extends IteratingCallback {
     private boolean closeAfterWrite;
     /** No more reading from {@code from}: it ended, failed, or broke the protocol. */
     private boolean inputEnded;
+    /** The last read left free space: nothing is read until {@code from} reports it readable (reset by the leg). */
+    boolean drained;
     private volatile boolean started;
     private volatile boolean closeSeen;
     private volatile boolean writing;
@@ -130,9 +135,10 @@ final class TunnelPipe extends IteratingCallback {
                     return Action.IDLE;
                 }
                 BufferUtil.compact(b);
+                int space = BufferUtil.space(b);
                 int filled;
                 try {
-                    filled = from.connection.fill(b);
+                    filled = drained ? 0 : from.connection.fill(b);
                 } catch (IOException e) {
                     LOG.debug("{} reading {} failed", relay, from.name, e);
                     filled = -1;
@@ -149,6 +155,7 @@ final class TunnelPipe extends IteratingCallback {
                     relay.inputEnded(this);
                     continue;
                 }
+                drained = filled < space;
                 relay.seen(from);
             }
             rescan = false;

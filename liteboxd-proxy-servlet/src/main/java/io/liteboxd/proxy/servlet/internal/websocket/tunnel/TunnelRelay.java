@@ -133,7 +133,9 @@ public final class TunnelRelay implements Relay {
 
         /** Bytes can be read (or the connection failed). */
         public void readable() {
-            reader().iterate();
+            TunnelPipe reader = reader();
+            reader.drained = false;
+            reader.iterate();
         }
 
         /** The connection is gone. */
