@@ -9,7 +9,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.WritePendingException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.coyote.http11.upgrade.InternalHttpUpgradeHandler;
 import org.apache.tomcat.util.net.AbstractEndpoint.Handler.SocketState;
 import org.apache.tomcat.util.net.NioChannel;
@@ -39,9 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(TomcatLeg.class);
-
-    /** Read events dispatched to every leg, so that tests can tell a stalled connection that is quiet from one that spins. */
-    static final LongAdder READ_EVENTS = new LongAdder();
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object writeLock = new Object();
@@ -90,7 +86,6 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
         }
         switch (event) {
             case OPEN_READ -> {
-                READ_EVENTS.increment();
                 demanding = false;
                 leg.readable();
             }
