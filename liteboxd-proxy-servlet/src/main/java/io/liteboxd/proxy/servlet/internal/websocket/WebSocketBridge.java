@@ -279,7 +279,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
             return;
         }
         inboundSize = last ? 0 : message;
-        lifecycle.stats().addToClient(last ? 1 : 0, size);
+        lifecycle.stats().add(RelayStats.Side.UPSTREAM, last ? 1 : 0, size);
         jakarta.websocket.Session c = client;
         sendingToClient = true;
         if (!inboundFragmented && last) {
@@ -390,7 +390,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
             return;
         }
         outboundSize = last ? 0 : message;
-        lifecycle.stats().addToUpstream(last ? 1 : 0, size);
+        lifecycle.stats().add(RelayStats.Side.CLIENT, last ? 1 : 0, size);
         Callback.Completable sent = new Callback.Completable();
         send.accept(sent);
         try {

@@ -156,11 +156,11 @@ final class TunnelPipe extends IteratingCallback {
                     continue;
                 }
                 drained = filled < space;
-                relay.seen(from);
+                relay.lifecycle.seen(from.side);
             }
             rescan = false;
             FrameScanner.Outcome outcome = scanner.scan(b);
-            relay.count(this, scanner.takeMessages(), scanner.takePayloadBytes());
+            relay.lifecycle.stats().add(from.side, scanner.takeMessages(), scanner.takePayloadBytes());
             int start = b.position();
             int end = scanner.forwardTo();
             ByteBuffer out = end > start && !outputClosed ? b.slice(start, end - start) : null;
@@ -174,7 +174,7 @@ final class TunnelPipe extends IteratingCallback {
                         closeAfterWrite = true;
                     }
                     closeSeen = true;
-                    relay.closeFrameRelayed(this, scanner.closeCode());
+                    relay.lifecycle.closeRelayed(from.side, scanner.closeCode());
                 }
                 case VIOLATION -> {
                     b.position(b.limit());
@@ -214,7 +214,7 @@ final class TunnelPipe extends IteratingCallback {
         // A peer that takes relayed data is alive even if it never sends (a client tailing a log). Our own pings
         // do not count: a half-open peer's kernel takes them for a long time, and only "nothing received" finds it.
         if (!writingOwnFrame) {
-            relay.seen(to);
+            relay.lifecycle.seen(to.side);
         }
         writingOwnFrame = false;
     }

@@ -203,7 +203,7 @@ public final class TunnelRelay implements Relay {
     final Leg upstream = new Leg(Side.UPSTREAM);
     private final TunnelPipe toUpstream;
     private final TunnelPipe toClient;
-    private final RelayLifecycle lifecycle;
+    final RelayLifecycle lifecycle;
     /** The close frame an abort chose before the client leg was attached: sent to it as soon as it is. */
     private volatile ByteBuffer abandonedClose;
     private volatile String clientKey;
@@ -263,25 +263,6 @@ public final class TunnelRelay implements Relay {
 
     private static void closeAfter(RawConnection connection, ByteBuffer frame) {
         connection.write(frame, Callback.from(connection::close, failure -> connection.close()));
-    }
-
-    void seen(Leg leg) {
-        lifecycle.seen(leg.side);
-    }
-
-    void count(TunnelPipe pipe, long messages, long bytes) {
-        if (messages == 0 && bytes == 0) {
-            return;
-        }
-        if (pipe == toUpstream) {
-            lifecycle.stats().addToUpstream(messages, bytes);
-        } else {
-            lifecycle.stats().addToClient(messages, bytes);
-        }
-    }
-
-    void closeFrameRelayed(TunnelPipe pipe, int code) {
-        lifecycle.closeRelayed(pipe.from.side, code);
     }
 
     /**
