@@ -179,18 +179,13 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<HeaderBlock> answer = new CompletableFuture<>();
-        connecting.whenComplete((session, failure) -> {
-            if (failure != null) {
-                answer.completeExceptionally(failure);
-            } else if (!answer.complete(HeaderBlock.of(session.getUpgradeResponse().getHeaders()))) {
-                // Cancelled (timed out) before the upstream answered: the session that opened anyway must go.
-                abort(CloseCodes.GOING_AWAY, "handshake timed out");
-            }
-        });
+        CompletableFuture<HeaderBlock> answer =
+                connecting.thenApply(session -> HeaderBlock.of(session.getUpgradeResponse().getHeaders()));
         answer.whenComplete((ok, failure) -> {
             if (answer.isCancelled()) {
+                // Timed out before the upstream answered: stop dialling, and a session that opens anyway must go.
                 connecting.cancel(true);
+                connecting.thenRun(() -> abort(CloseCodes.GOING_AWAY, "handshake timed out"));
             }
         });
         return answer;
