@@ -46,7 +46,8 @@ final class TunnelPipe extends IteratingCallback {
     /** The last read left free space: nothing is read until {@code from} reports it readable (reset by the leg). */
     boolean drained;
     private volatile boolean started;
-    private volatile boolean closeSeen;
+    /** {@code from} sent a close frame: its end of stream is then the normal end. */
+    volatile boolean closeSeen;
     private volatile boolean writing;
     /** The write in flight is a frame of our own, whose completion proves nothing about the peer's liveness. */
     private boolean writingOwnFrame;
@@ -91,16 +92,6 @@ final class TunnelPipe extends IteratingCallback {
             injections.add(new Injection(frame, close));
         }
         iterate();
-    }
-
-    /** True once {@code from} sent a close frame: its end of stream is then the normal end. */
-    boolean sawClose() {
-        return closeSeen;
-    }
-
-    /** True when nothing read from {@code from} waits to be written. */
-    boolean idle() {
-        return !writing;
     }
 
     @Override

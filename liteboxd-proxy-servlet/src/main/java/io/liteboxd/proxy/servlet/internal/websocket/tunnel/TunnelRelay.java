@@ -159,10 +159,7 @@ public final class TunnelRelay implements Relay {
 
         @Override
         public void ping() {
-            // A write in flight already tests the connection; a ping behind it would only queue up.
-            if (writer().idle()) {
-                writer().inject(ControlFrames.ping(this == upstream), false);
-            }
+            writer().inject(ControlFrames.ping(this == upstream), false);
         }
 
         @Override
@@ -272,7 +269,7 @@ public final class TunnelRelay implements Relay {
      * close frame must not turn a drain's 1001 into a 1011, nor leave the other leg with a bare FIN.
      */
     void inputEnded(TunnelPipe pipe) {
-        if (pipe.sawClose()) {
+        if (pipe.closeSeen) {
             return;
         }
         int ownCode = pipe.from.ownCloseCode;
