@@ -84,9 +84,7 @@ public final class EndPointLeg extends AbstractConnection.NonBlocking implements
 
     @Override
     public void shutdownOutput() {
-        if (!getEndPoint().isOutputShutdown()) {
-            getEndPoint().shutdownOutput();
-        }
+        getEndPoint().shutdownOutput();
     }
 
     @Override
