@@ -28,13 +28,13 @@ final class FrameScanner {
 
     /** Where {@link #scan} stopped. */
     enum Outcome {
-        /** Everything up to {@link #forwardTo()} may be relayed; the rest (if any) is an incomplete frame. */
+        /** Everything up to {@link #forwardTo} may be relayed; the rest (if any) is an incomplete frame. */
         MORE,
-        /** Relay up to {@link #forwardTo()}, then drop the gateway's own pong that ends at {@link #consumedTo()}. */
+        /** Relay up to {@link #forwardTo}, then drop the gateway's own pong that ends at {@link #consumedTo}. */
         OWN_PONG,
-        /** A close frame ends at {@link #forwardTo()}: relay it, and nothing after it. */
+        /** A close frame ends at {@link #forwardTo}: relay it, and nothing after it. */
         CLOSE,
-        /** A protocol violation: see {@link #violation()}. */
+        /** A protocol violation: see {@link #violation}. */
         VIOLATION
     }
 
@@ -64,11 +64,12 @@ final class FrameScanner {
     private boolean frameMasked;
     private int maskIndex;
 
-    // Results of the last scan.
-    private int forwardTo;
-    private int consumedTo;
-    private Violation violation;
-    private int closeCode;
+    // Results of the last scan, read by the pipe: where relaying stops, where the next scan starts, the violation it
+    // ended on, and the code of the last close frame seen (1005 when it had none).
+    int forwardTo;
+    int consumedTo;
+    Violation violation;
+    int closeCode;
 
     // Counters, taken by the relay after each scan.
     private long messages;
@@ -86,9 +87,7 @@ final class FrameScanner {
         this.maxMessageSize = maxMessageSize;
     }
 
-    /**
-     * Scans {@code buffer} from its position to its limit, without moving either.
-     */
+    /** Scans {@code buffer} from its position to its limit, without moving either. */
     Outcome scan(ByteBuffer buffer) {
         int p = buffer.position();
         int limit = buffer.limit();
@@ -276,24 +275,6 @@ final class FrameScanner {
     /** True when the bytes relayed so far end on a frame boundary, so the gateway may insert a frame of its own. */
     boolean atFrameBoundary() {
         return payloadLeft == 0;
-    }
-
-    int forwardTo() {
-        return forwardTo;
-    }
-
-    int consumedTo() {
-        return consumedTo;
-    }
-
-    /** The violation the last scan ended on. */
-    Violation violation() {
-        return violation;
-    }
-
-    /** The code of the last close frame seen (1005 when it had none). */
-    int closeCode() {
-        return closeCode;
     }
 
     /** Complete data messages seen since the last call. */

@@ -153,9 +153,9 @@ final class TunnelPipe extends IteratingCallback {
             FrameScanner.Outcome outcome = scanner.scan(b);
             relay.lifecycle.stats().add(from.side, scanner.takeMessages(), scanner.takePayloadBytes());
             int start = b.position();
-            int end = scanner.forwardTo();
+            int end = scanner.forwardTo;
             ByteBuffer out = end > start && !outputClosed ? b.slice(start, end - start) : null;
-            b.position(scanner.consumedTo());
+            b.position(scanner.consumedTo);
             switch (outcome) {
                 case OWN_PONG -> rescan = b.hasRemaining();
                 case CLOSE -> {
@@ -165,12 +165,12 @@ final class TunnelPipe extends IteratingCallback {
                         closeAfterWrite = true;
                     }
                     closeSeen = true;
-                    relay.lifecycle.closeRelayed(from.side, scanner.closeCode());
+                    relay.lifecycle.closeRelayed(from.side, scanner.closeCode);
                 }
                 case VIOLATION -> {
                     b.position(b.limit());
                     inputEnded = true;
-                    relay.violation(this, scanner.violation());
+                    relay.violation(this, scanner.violation);
                 }
                 default -> {
                 }
