@@ -308,8 +308,14 @@ public final class WebSocketHandshake implements AutoCloseable {
     }
 
     private static ProxyException upstreamFailure(Throwable cause) {
-        if (unparseableAnswer(cause) || cause instanceof java.net.ProtocolException) {
-            // Jetty reports an answer it cannot parse as a synthetic 400; that is the upstream's fault, not a refusal.
+        // Jetty reports an answer it cannot parse as a synthetic 400; that is the upstream's fault, not a refusal.
+        boolean unparseable = cause instanceof java.net.ProtocolException;
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            unparseable |= t instanceof org.eclipse.jetty.http.HttpException
+                    || t instanceof org.eclipse.jetty.client.HttpResponseException
+                    && String.valueOf(t.getMessage()).contains("protocol violation");
+        }
+        if (unparseable) {
             return new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream sent an invalid handshake answer",
                     cause);
         }
@@ -327,17 +333,6 @@ public final class WebSocketHandshake implements AutoCloseable {
             }
         }
         return UpstreamFailures.classify(cause);
-    }
-
-    private static boolean unparseableAnswer(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof org.eclipse.jetty.http.HttpException
-                    || (t instanceof org.eclipse.jetty.client.HttpResponseException
-                    && String.valueOf(t.getMessage()).contains("protocol violation"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Drains (see {@link #drain}) with the configured deadline and closes the relay factory. */
