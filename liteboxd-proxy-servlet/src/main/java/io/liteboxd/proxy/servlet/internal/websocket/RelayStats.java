@@ -14,7 +14,7 @@ public final class RelayStats {
     public enum Side {
         CLIENT, UPSTREAM, GATEWAY;
 
-        String label() {
+        public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
     }

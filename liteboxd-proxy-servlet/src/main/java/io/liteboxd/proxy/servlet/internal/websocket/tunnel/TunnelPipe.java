@@ -131,7 +131,7 @@ final class TunnelPipe extends IteratingCallback {
                 try {
                     filled = drained ? 0 : from.connection.fill(b);
                 } catch (IOException e) {
-                    LOG.debug("{} reading {} failed", relay, from.name, e);
+                    LOG.debug("{} reading {} failed", relay, from.side.label(), e);
                     filled = -1;
                 }
                 if (filled == 0) {
@@ -218,7 +218,7 @@ final class TunnelPipe extends IteratingCallback {
 
     @Override
     protected void onCompleteFailure(Throwable cause) {
-        LOG.debug("{} writing to {} failed", relay, to.name, cause);
+        LOG.debug("{} writing to {} failed", relay, to.side.label(), cause);
         release();
         // Its target is gone: close it, and the pipe reading it reports the death to the other leg.
         to.terminate();
@@ -248,6 +248,6 @@ final class TunnelPipe extends IteratingCallback {
 
     @Override
     public String toString() {
-        return relay + " " + from.name + "->" + to.name;
+        return relay + " " + from.side.label() + "->" + to.side.label();
     }
 }

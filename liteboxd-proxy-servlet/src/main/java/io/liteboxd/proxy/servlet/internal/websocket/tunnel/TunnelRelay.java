@@ -82,7 +82,6 @@ public final class TunnelRelay implements Relay {
     /** One side of the tunnel: its adapter reports the connection's events here; the lifecycle drives it back. */
     public final class Leg implements RelayLifecycle.Leg {
         final Side side;
-        final String name;
         volatile RawConnection connection;
         /** The code of the close frame the gateway itself sent this leg, 0 before any. */
         private volatile int ownCloseCode;
@@ -90,7 +89,6 @@ public final class TunnelRelay implements Relay {
 
         private Leg(Side side) {
             this.side = side;
-            this.name = side == Side.CLIENT ? "client" : "upstream";
         }
 
         private TunnelPipe writer() {
@@ -147,14 +145,14 @@ public final class TunnelRelay implements Relay {
 
         /** The container is stopping and ends this connection: both legs are told 1001, as a drain does. */
         public void containerStopping() {
-            LOG.debug("{} {} container stopping, closing", TunnelRelay.this, name);
+            LOG.debug("{} {} container stopping, closing", TunnelRelay.this, side.label());
             lifecycle.abort(CloseCodes.GOING_AWAY, "server stopping");
         }
 
         /** The connection was silent for longer than its idle timeout. */
         public void idleExpired() {
-            LOG.debug("{} {} idle for too long, closing", TunnelRelay.this, name);
-            lifecycle.abort(CloseCodes.GOING_AWAY, name + " idle timeout");
+            LOG.debug("{} {} idle for too long, closing", TunnelRelay.this, side.label());
+            lifecycle.abort(CloseCodes.GOING_AWAY, side.label() + " idle timeout");
         }
 
         @Override
@@ -286,7 +284,7 @@ public final class TunnelRelay implements Relay {
      * offending frame reached it.
      */
     void violation(TunnelPipe pipe, FrameScanner.Violation violation) {
-        LOG.debug("{} {} broke the protocol: {}", this, pipe.from.name, violation);
+        LOG.debug("{} {} broke the protocol: {}", this, pipe.from.side.label(), violation);
         boolean fromClient = pipe.from == client;
         lifecycle.abort(violation.code(), violation.reason(), fromClient || violation.clean(),
                 !fromClient || violation.clean());
