@@ -54,8 +54,8 @@ public final class WebSocketHandshake implements AutoCloseable {
     private final ProxyConfig config;
     private final RelaySettings settings;
     private final Relay.Factory relays;
-    /** The context {@link #relays} was last found to support: a servlet has one, and the check may load classes. */
-    private volatile ServletContext supported;
+    /** False when the servlet's context gives {@link #relays} no way to upgrade (no WebSocket support in it). */
+    private final boolean supported;
     private final Set<Relay> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private final HeaderPolicy headerPolicy;
@@ -77,6 +77,7 @@ public final class WebSocketHandshake implements AutoCloseable {
                 config.maxMessageSize(), httpClient);
         Relay.Factory tunnel = RelaySelection.tunnel(config, settings, context);
         this.relays = tunnel != null ? tunnel : new WebSocketBridge.Factory(config, settings);
+        this.supported = relays.supports(context);
     }
 
     public String relayKind() {
@@ -123,12 +124,8 @@ public final class WebSocketHandshake implements AutoCloseable {
         if (draining) {
             throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
         }
-        ServletContext context = request.getServletContext();
-        if (context != supported) {
-            if (!relays.supports(context)) {
-                throw new ProxyException(ProxyError.INTERNAL, "WebSocket is not enabled in this servlet container");
-            }
-            supported = context;
+        if (!supported) {
+            throw new ProxyException(ProxyError.INTERNAL, "WebSocket is not enabled in this servlet container");
         }
         String sandboxId = admission.route().sandboxId();
         int port = admission.route().port();
