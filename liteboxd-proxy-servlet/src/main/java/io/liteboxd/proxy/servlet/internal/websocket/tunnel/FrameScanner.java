@@ -2,6 +2,7 @@ package io.liteboxd.proxy.servlet.internal.websocket.tunnel;
 
 import io.liteboxd.proxy.servlet.internal.websocket.CloseCodes;
 import io.liteboxd.proxy.servlet.internal.websocket.Keepalive;
+import io.liteboxd.proxy.servlet.internal.websocket.RelayStats;
 import io.liteboxd.proxy.servlet.internal.websocket.Utf8Validator;
 import java.nio.ByteBuffer;
 
@@ -71,9 +72,9 @@ final class FrameScanner {
     Violation violation;
     int closeCode;
 
-    // Counters, taken by the relay after each scan.
-    private long messages;
-    private long payloadBytes;
+    // Complete data messages and their payload bytes seen since the relay last took them (countInto).
+    long messages;
+    long payloadBytes;
 
     /**
      * @param fromClient     true for frames sent by the client (they must be masked), false for the upstream's
@@ -277,17 +278,10 @@ final class FrameScanner {
         return payloadLeft == 0;
     }
 
-    /** Complete data messages seen since the last call. */
-    long takeMessages() {
-        long m = messages;
+    /** Adds what was counted since the last call to {@code stats}, as sent by {@code from}. */
+    void countInto(RelayStats stats, RelayStats.Side from) {
+        stats.add(from, messages, payloadBytes);
         messages = 0;
-        return m;
-    }
-
-    /** Data payload bytes seen since the last call. */
-    long takePayloadBytes() {
-        long b = payloadBytes;
         payloadBytes = 0;
-        return b;
     }
 }

@@ -151,7 +151,7 @@ final class TunnelPipe extends IteratingCallback {
             }
             rescan = false;
             FrameScanner.Outcome outcome = scanner.scan(b);
-            relay.lifecycle.stats().add(from.side, scanner.takeMessages(), scanner.takePayloadBytes());
+            scanner.countInto(relay.lifecycle.stats(), from.side);
             int start = b.position();
             int end = scanner.forwardTo;
             ByteBuffer out = end > start && !outputClosed ? b.slice(start, end - start) : null;

@@ -24,8 +24,8 @@ class FrameScannerTest {
                 frame(true, FrameScanner.BINARY, new byte[300], true));
         assertThat(fromClient.scan(buf)).isEqualTo(Outcome.MORE);
         assertThat(fromClient.forwardTo).isEqualTo(buf.limit());
-        assertThat(fromClient.takeMessages()).isEqualTo(2);
-        assertThat(fromClient.takePayloadBytes()).isEqualTo(utf8("héllo").length + 300);
+        assertThat(fromClient.messages).isEqualTo(2);
+        assertThat(fromClient.payloadBytes).isEqualTo(utf8("héllo").length + 300);
         assertThat(fromClient.atFrameBoundary()).isTrue();
     }
 
@@ -49,8 +49,8 @@ class FrameScannerTest {
         ByteBuffer rest = buffer(java.util.Arrays.copyOfRange(big, 1000, big.length));
         assertThat(fromUpstream.scan(rest)).isEqualTo(Outcome.MORE);
         assertThat(fromUpstream.atFrameBoundary()).isTrue();
-        assertThat(fromUpstream.takeMessages()).isEqualTo(1);
-        assertThat(fromUpstream.takePayloadBytes()).isEqualTo(3000);
+        assertThat(fromUpstream.messages).isEqualTo(1);
+        assertThat(fromUpstream.payloadBytes).isEqualTo(3000);
     }
 
     @Test
@@ -138,7 +138,7 @@ class FrameScannerTest {
         FrameScanner exact = new FrameScanner(true, 8192, MAX);
         ByteBuffer atLimit = buffer(first, frame(true, FrameScanner.CONTINUATION, new byte[1096], true));
         assertThat(exact.scan(atLimit)).isEqualTo(Outcome.MORE);
-        assertThat(exact.takeMessages()).isEqualTo(1);
+        assertThat(exact.messages).isEqualTo(1);
     }
 
     private static void assertViolation(FrameScanner scanner, byte[] frame, int code) {
