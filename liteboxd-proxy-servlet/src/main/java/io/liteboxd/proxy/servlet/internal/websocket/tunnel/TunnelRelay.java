@@ -107,7 +107,6 @@ public final class TunnelRelay implements Relay {
         /** The connection is this leg's now; once the client's is too, the tunnel starts. */
         public void opened(RawConnection raw) {
             connection = raw;
-            lifecycle.seen(side);
             if (this == upstream) {
                 return;
             }
