@@ -425,7 +425,6 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
         }
     }
 
-    /** The client's Jakarta session, as the lifecycle drives it. */
     private final class ClientLeg implements RelayLifecycle.Leg {
 
         @Override
@@ -467,7 +466,6 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
         }
     }
 
-    /** The upstream's Jetty client session, as the lifecycle drives it. */
     private final class UpstreamLeg implements RelayLifecycle.Leg {
 
         @Override

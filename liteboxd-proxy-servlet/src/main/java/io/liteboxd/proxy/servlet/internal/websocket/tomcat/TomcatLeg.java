@@ -47,9 +47,8 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
     private volatile SocketWrapperBase<?> socket;
     private volatile boolean demanding;
 
-    /** Guarded by writeLock: the write that waits for Tomcat to flush it. */
+    // Guarded by writeLock: the write that waits for Tomcat to flush it, and whether the output was shut.
     private Callback pendingWrite;
-    /** Guarded by writeLock. */
     private boolean outputShut;
 
     /** Called by the factory on the request thread, after {@code upgrade} and before Tomcat calls init. */
