@@ -19,8 +19,7 @@ public final class Keepalive {
     }
 
     public static boolean isOwnPong(ByteBuffer payload) {
-        return payload != null && payload.remaining() == MARKER.length
-                && payload.duplicate().equals(ByteBuffer.wrap(MARKER));
+        return payload != null && isOwnPong(payload, payload.position(), payload.remaining(), null);
     }
 
     /**

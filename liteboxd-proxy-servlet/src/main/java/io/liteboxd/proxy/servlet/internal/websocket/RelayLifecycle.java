@@ -150,7 +150,7 @@ public final class RelayLifecycle {
      */
     public void beginClosing() {
         if (closing.compareAndSet(false, true)) {
-            closeDeadline = settings.scheduler().schedule(this::closeGraceOver, CLOSE_GRACE.toMillis(),
+            closeDeadline = settings.httpClient().getScheduler().schedule(this::closeGraceOver, CLOSE_GRACE.toMillis(),
                     TimeUnit.MILLISECONDS);
             if (finished.get()) {
                 closeDeadline.cancel();
@@ -191,7 +191,8 @@ public final class RelayLifecycle {
         if (interval.isZero() || finished.get() || closing.get()) {
             return;
         }
-        keepalive = settings.scheduler().schedule(this::ping, interval.toMillis(), TimeUnit.MILLISECONDS);
+        keepalive = settings.httpClient().getScheduler().schedule(this::ping, interval.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     private void ping() {

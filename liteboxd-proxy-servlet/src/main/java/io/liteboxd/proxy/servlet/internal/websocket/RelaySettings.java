@@ -2,21 +2,19 @@ package io.liteboxd.proxy.servlet.internal.websocket;
 
 import java.time.Duration;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * What every relay of one servlet shares: timings and limits from {@code ProxyConfig}, and the upstream client with
- * its scheduler (keepalive timers; no extra thread).
+ * What every relay of one servlet shares: timings and limits from {@code ProxyConfig}, and the upstream client, whose
+ * scheduler runs the relays' timers (no extra thread).
  *
  * @param pingInterval   keepalive ping period on both legs; zero disables
  * @param idleTimeout    a leg receiving nothing for this long is closed
  * @param writeTimeout   longest wait for one blocking hand-off to the upstream
  * @param maxMessageSize largest message relayed, in bytes
- * @param scheduler      timers
  * @param httpClient     the upstream HTTP client (shared with the HTTP relay): TLS, pools and buffers of every leg
  */
 public record RelaySettings(Duration pingInterval, Duration idleTimeout, Duration writeTimeout, long maxMessageSize,
-                            Scheduler scheduler, HttpClient httpClient) {
+                            HttpClient httpClient) {
 
     /**
      * Jetty's own idle timer on the upstream leg: a little longer than {@link #idleTimeout()}, so that when both legs

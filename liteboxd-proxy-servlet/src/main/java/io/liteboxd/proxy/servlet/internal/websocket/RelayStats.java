@@ -3,11 +3,10 @@ package io.liteboxd.proxy.servlet.internal.websocket;
 import io.liteboxd.proxy.observe.WebSocketSessionEvent;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What one relay carried and how it ended, for the session event. Counters are written by the two serial delivery
- * chains (one per direction); the first close recorded wins.
+ * What one relay carried and how it ended, for the session event. Each direction's counters have one writer at a time
+ * (its serial delivery chain), so plain volatile fields do; the first close recorded wins.
  */
 public final class RelayStats {
 
@@ -15,7 +14,7 @@ public final class RelayStats {
     public enum Side {
         CLIENT, UPSTREAM, GATEWAY;
 
-        String label() {
+        public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
@@ -24,21 +23,21 @@ public final class RelayStats {
     }
 
     private final long startNanos = System.nanoTime();
-    private final LongAdder messagesToUpstream = new LongAdder();
-    private final LongAdder bytesToUpstream = new LongAdder();
-    private final LongAdder messagesToClient = new LongAdder();
-    private final LongAdder bytesToClient = new LongAdder();
+    private volatile long messagesToUpstream;
+    private volatile long bytesToUpstream;
+    private volatile long messagesToClient;
+    private volatile long bytesToClient;
     private final AtomicReference<FirstClose> firstClose = new AtomicReference<>();
 
-    /** Adds what was carried towards the upstream: whole messages, and bytes. */
-    public void addToUpstream(long messages, long bytes) {
-        bytesToUpstream.add(bytes);
-        messagesToUpstream.add(messages);
-    }
-
-    public void addToClient(long messages, long bytes) {
-        bytesToClient.add(bytes);
-        messagesToClient.add(messages);
+    /** Adds what {@code from} sent and was relayed: whole messages, and payload bytes. */
+    public void add(Side from, long messages, long bytes) {
+        if (from == Side.CLIENT) {
+            messagesToUpstream += messages;
+            bytesToUpstream += bytes;
+        } else {
+            messagesToClient += messages;
+            bytesToClient += bytes;
+        }
     }
 
     /** Records who closed first and with which code; later calls are ignored. */
@@ -50,7 +49,7 @@ public final class RelayStats {
         FirstClose close = firstClose.get();
         return new WebSocketSessionEvent(requestId, sandboxId, port,
                 close == null ? Side.GATEWAY.label() : close.side().label(), close == null ? 1006 : close.code(),
-                messagesToUpstream.sum(), bytesToUpstream.sum(), messagesToClient.sum(), bytesToClient.sum(),
+                messagesToUpstream, bytesToUpstream, messagesToClient, bytesToClient,
                 Duration.ofNanos(System.nanoTime() - startNanos));
     }
 }

@@ -179,18 +179,13 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<HeaderBlock> answer = new CompletableFuture<>();
-        connecting.whenComplete((session, failure) -> {
-            if (failure != null) {
-                answer.completeExceptionally(failure);
-            } else if (!answer.complete(HeaderBlock.of(session.getUpgradeResponse().getHeaders()))) {
-                // Cancelled (timed out) before the upstream answered: the session that opened anyway must go.
-                abort(CloseCodes.GOING_AWAY, "handshake timed out");
-            }
-        });
+        CompletableFuture<HeaderBlock> answer =
+                connecting.thenApply(session -> HeaderBlock.of(session.getUpgradeResponse().getHeaders()));
         answer.whenComplete((ok, failure) -> {
             if (answer.isCancelled()) {
+                // Timed out before the upstream answered: stop dialling, and a session that opens anyway must go.
                 connecting.cancel(true);
+                connecting.thenRun(() -> abort(CloseCodes.GOING_AWAY, "handshake timed out"));
             }
         });
         return answer;
@@ -279,7 +274,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
             return;
         }
         inboundSize = last ? 0 : message;
-        lifecycle.stats().addToClient(last ? 1 : 0, size);
+        lifecycle.stats().add(RelayStats.Side.UPSTREAM, last ? 1 : 0, size);
         jakarta.websocket.Session c = client;
         sendingToClient = true;
         if (!inboundFragmented && last) {
@@ -390,7 +385,7 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
             return;
         }
         outboundSize = last ? 0 : message;
-        lifecycle.stats().addToUpstream(last ? 1 : 0, size);
+        lifecycle.stats().add(RelayStats.Side.CLIENT, last ? 1 : 0, size);
         Callback.Completable sent = new Callback.Completable();
         send.accept(sent);
         try {
@@ -430,7 +425,6 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
         }
     }
 
-    /** The client's Jakarta session, as the lifecycle drives it. */
     private final class ClientLeg implements RelayLifecycle.Leg {
 
         @Override
@@ -472,7 +466,6 @@ public final class WebSocketBridge extends Endpoint implements Relay, Session.Li
         }
     }
 
-    /** The upstream's Jetty client session, as the lifecycle drives it. */
     private final class UpstreamLeg implements RelayLifecycle.Leg {
 
         @Override

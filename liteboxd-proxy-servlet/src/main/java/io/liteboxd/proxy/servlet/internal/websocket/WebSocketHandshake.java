@@ -54,8 +54,8 @@ public final class WebSocketHandshake implements AutoCloseable {
     private final ProxyConfig config;
     private final RelaySettings settings;
     private final Relay.Factory relays;
-    /** The context {@link #relays} was last found to support: a servlet has one, and the check may load classes. */
-    private volatile ServletContext supported;
+    /** False when the servlet's context gives {@link #relays} no way to upgrade (no WebSocket support in it). */
+    private final boolean supported;
     private final Set<Relay> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private final HeaderPolicy headerPolicy;
@@ -74,9 +74,10 @@ public final class WebSocketHandshake implements AutoCloseable {
         this.headerPolicy = headerPolicy;
         this.limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerSandbox());
         this.settings = new RelaySettings(config.pingInterval(), config.idleTimeout(), config.requestTimeout(),
-                config.maxMessageSize(), httpClient.getScheduler(), httpClient);
+                config.maxMessageSize(), httpClient);
         Relay.Factory tunnel = RelaySelection.tunnel(config, settings, context);
         this.relays = tunnel != null ? tunnel : new WebSocketBridge.Factory(config, settings);
+        this.supported = relays.supports(context);
     }
 
     public String relayKind() {
@@ -123,12 +124,8 @@ public final class WebSocketHandshake implements AutoCloseable {
         if (draining) {
             throw new ProxyException(ProxyError.UNAVAILABLE, "gateway is shutting down");
         }
-        ServletContext context = request.getServletContext();
-        if (context != supported) {
-            if (!relays.supports(context)) {
-                throw new ProxyException(ProxyError.INTERNAL, "WebSocket is not enabled in this servlet container");
-            }
-            supported = context;
+        if (!supported) {
+            throw new ProxyException(ProxyError.INTERNAL, "WebSocket is not enabled in this servlet container");
         }
         String sandboxId = admission.route().sandboxId();
         int port = admission.route().port();
@@ -217,7 +214,7 @@ public final class WebSocketHandshake implements AutoCloseable {
                 null, connectTime));
         // Some containers open the session only after service() returns; if it never opens (the client vanished
         // mid-upgrade, or the container refused it), the upstream leg must not linger.
-        settings.scheduler().schedule(() -> {
+        settings.httpClient().getScheduler().schedule(() -> {
             if (!relay.isClientOpen()) {
                 relay.abort(CloseCodes.GOING_AWAY, "client did not complete the upgrade");
             }
@@ -308,8 +305,14 @@ public final class WebSocketHandshake implements AutoCloseable {
     }
 
     private static ProxyException upstreamFailure(Throwable cause) {
-        if (unparseableAnswer(cause) || cause instanceof java.net.ProtocolException) {
-            // Jetty reports an answer it cannot parse as a synthetic 400; that is the upstream's fault, not a refusal.
+        // Jetty reports an answer it cannot parse as a synthetic 400; that is the upstream's fault, not a refusal.
+        boolean unparseable = cause instanceof java.net.ProtocolException;
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            unparseable |= t instanceof org.eclipse.jetty.http.HttpException
+                    || t instanceof org.eclipse.jetty.client.HttpResponseException
+                    && String.valueOf(t.getMessage()).contains("protocol violation");
+        }
+        if (unparseable) {
             return new ProxyException(ProxyError.UPSTREAM_UNREACHABLE, "upstream sent an invalid handshake answer",
                     cause);
         }
@@ -327,17 +330,6 @@ public final class WebSocketHandshake implements AutoCloseable {
             }
         }
         return UpstreamFailures.classify(cause);
-    }
-
-    private static boolean unparseableAnswer(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof org.eclipse.jetty.http.HttpException
-                    || (t instanceof org.eclipse.jetty.client.HttpResponseException
-                    && String.valueOf(t.getMessage()).contains("protocol violation"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Drains (see {@link #drain}) with the configured deadline and closes the relay factory. */

@@ -32,8 +32,7 @@ class RelayLifecycleTest {
     @BeforeEach
     void start() throws Exception {
         httpClient.start();
-        RelaySettings settings = new RelaySettings(PING, IDLE, Duration.ofSeconds(1), 1024,
-                httpClient.getScheduler(), httpClient);
+        RelaySettings settings = new RelaySettings(PING, IDLE, Duration.ofSeconds(1), 1024, httpClient);
         lifecycle = new RelayLifecycle(settings, "test", client, upstream, () -> {
             finishes.incrementAndGet();
             finished.add(Thread.currentThread().getName());

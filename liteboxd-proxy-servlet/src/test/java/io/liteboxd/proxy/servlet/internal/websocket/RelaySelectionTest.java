@@ -18,7 +18,7 @@ class RelaySelectionTest {
 
     private final HttpClient httpClient = new HttpClient();
     private final RelaySettings settings = new RelaySettings(Duration.ZERO, Duration.ofMinutes(1),
-            Duration.ofSeconds(1), 1024, null, httpClient);
+            Duration.ofSeconds(1), 1024, httpClient);
 
     @Test
     void autoOnTomcatIsTheTomcatTunnel() {

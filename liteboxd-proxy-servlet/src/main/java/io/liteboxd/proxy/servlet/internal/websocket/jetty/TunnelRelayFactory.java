@@ -73,10 +73,4 @@ public final class TunnelRelayFactory extends TunnelRelay.Factory {
             throw new IOException("could not write the 101", e);
         }
     }
-
-    /** The 101 is written through Jetty's core response, which any thread may do once the request is async. */
-    @Override
-    public boolean upgradesFromAnyThread() {
-        return true;
-    }
 }

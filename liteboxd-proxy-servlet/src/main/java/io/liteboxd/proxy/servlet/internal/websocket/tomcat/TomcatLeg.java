@@ -9,13 +9,11 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.WritePendingException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.coyote.http11.upgrade.InternalHttpUpgradeHandler;
 import org.apache.tomcat.util.net.AbstractEndpoint.Handler.SocketState;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.SSLSupport;
 import org.apache.tomcat.util.net.SecureNioChannel;
-import org.apache.tomcat.util.net.SocketBufferHandler;
 import org.apache.tomcat.util.net.SocketEvent;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 import org.eclipse.jetty.io.IdleTimeout;
@@ -34,16 +32,12 @@ import org.slf4j.LoggerFactory;
  * again. Here every read event ends {@link SocketState#SUSPENDED}: Tomcat arms nothing, and read interest is
  * registered only when the tunnel asks for bytes ({@link #demand()}), that is once the previous ones were written.
  *
- * <p>A read that returns fewer bytes than it asked for drained the socket, so the next one waits for Tomcat's event
- * instead of trying again and finding nothing, as nginx does. Writes go through Tomcat's non-blocking write and
- * complete once flushed, on Tomcat's write event when the socket was full.
+ * <p>Writes go through Tomcat's non-blocking write and complete once flushed, on Tomcat's write event when the
+ * socket was full.
  */
 public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(TomcatLeg.class);
-
-    /** Read events dispatched to every leg, so that tests can tell a stalled connection that is quiet from one that spins. */
-    static final LongAdder READ_EVENTS = new LongAdder();
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object writeLock = new Object();
@@ -51,13 +45,10 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
     private volatile TunnelRelay.Leg leg;
     private volatile IdleTimeout idle;
     private volatile SocketWrapperBase<?> socket;
-    /** The last read filled all it asked for, or Tomcat reported bytes since: reading may find more. */
-    private volatile boolean mayRead = true;
     private volatile boolean demanding;
 
-    /** Guarded by writeLock: the write that waits for Tomcat to flush it. */
+    // Guarded by writeLock: the write that waits for Tomcat to flush it, and whether the output was shut.
     private Callback pendingWrite;
-    /** Guarded by writeLock. */
     private boolean outputShut;
 
     /** Called by the factory on the request thread, after {@code upgrade} and before Tomcat calls init. */
@@ -94,8 +85,6 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
         }
         switch (event) {
             case OPEN_READ -> {
-                READ_EVENTS.increment();
-                mayRead = true;
                 demanding = false;
                 leg.readable();
             }
@@ -142,13 +131,9 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
         if (closed.get() || s.isClosed()) {
             return -1;
         }
-        SocketBufferHandler buffers = s.getSocketBufferHandler();
-        if (!mayRead && buffers.isReadBufferEmpty()) {
-            return 0;
-        }
         // Tomcat reads at most its own read buffer's capacity at a time: keep reading while each read fills what it
         // asked for, so that a bulk transfer is relayed in one write per buffer rather than one per Tomcat read.
-        int cap = buffers.getReadBuffer().capacity();
+        int cap = s.getSocketBufferHandler().getReadBuffer().capacity();
         int start = BufferUtil.flipToFill(buffer);
         int total = 0;
         try {
@@ -174,8 +159,7 @@ public final class TomcatLeg implements InternalHttpUpgradeHandler, RawConnectio
                     total += n;
                     idle.notIdle();
                 }
-                mayRead = n >= Math.min(space, cap);
-                if (!mayRead) {
+                if (n < Math.min(space, cap)) {
                     return total;
                 }
             }

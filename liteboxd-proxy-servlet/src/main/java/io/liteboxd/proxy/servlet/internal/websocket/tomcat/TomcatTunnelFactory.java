@@ -47,23 +47,12 @@ public final class TomcatTunnelFactory extends TunnelRelay.Factory {
     protected void upgrade(HttpServletRequest request, HttpServletResponse response, HeaderBlock headers,
                            TunnelRelay.Leg leg) throws IOException {
         headers.forEach(response::addHeader);
-        TomcatLeg handler;
         try {
-            handler = request.upgrade(TomcatLeg.class);
+            // Tomcat calls init() once the request is done (service() returned, or its AsyncContext completed) and
+            // the 101 is written, so attaching here is in time.
+            request.upgrade(TomcatLeg.class).attach(leg, settings.httpClient().getScheduler());
         } catch (ServletException | RuntimeException e) {
             throw new IOException("Tomcat refused the protocol upgrade", e);
         }
-        // Tomcat calls init() once the request is done (service() returned, or its AsyncContext completed) and the
-        // 101 is written, so attaching here is in time.
-        handler.attach(leg, settings.scheduler());
-    }
-
-    /**
-     * Tomcat (10.1 and 11) carries out an upgrade asked for on an asynchronous request, from any thread, when the
-     * request completes: no worker thread waits while the upstream is dialled.
-     */
-    @Override
-    public boolean upgradesFromAnyThread() {
-        return true;
     }
 }

@@ -19,12 +19,6 @@ import org.eclipse.jetty.util.Callback;
 public final class EndPointLeg extends AbstractConnection.NonBlocking implements Connection.UpgradeTo, RawConnection {
 
     private final TunnelRelay.Leg leg;
-    /**
-     * The last read left free space in the buffer: the socket had nothing more, so the next read would only fail with
-     * EAGAIN. Until the selector reports the endpoint readable again, {@link #fill} answers 0 without a system call,
-     * and the pipe asks for readiness instead (what nginx does after a short read).
-     */
-    private boolean drained;
 
     /** @param executor the executor of whoever owns {@code endPoint} (the connector's or the HTTP client's) */
     public EndPointLeg(EndPoint endPoint, Executor executor, TunnelRelay.Leg leg) {
@@ -46,7 +40,6 @@ public final class EndPointLeg extends AbstractConnection.NonBlocking implements
 
     @Override
     public void onFillable() {
-        drained = false;
         leg.readable();
     }
 
@@ -65,20 +58,13 @@ public final class EndPointLeg extends AbstractConnection.NonBlocking implements
 
     @Override
     public void onClose(Throwable cause) {
-        drained = false;
         super.onClose(cause);
         leg.closed();
     }
 
     @Override
     public int fill(ByteBuffer buffer) throws java.io.IOException {
-        if (drained) {
-            return 0;
-        }
-        int space = buffer.capacity() - buffer.limit();
-        int filled = getEndPoint().fill(buffer);
-        drained = filled > 0 && filled < space;
-        return filled;
+        return getEndPoint().fill(buffer);
     }
 
     @Override
@@ -98,9 +84,7 @@ public final class EndPointLeg extends AbstractConnection.NonBlocking implements
 
     @Override
     public void shutdownOutput() {
-        if (!getEndPoint().isOutputShutdown()) {
-            getEndPoint().shutdownOutput();
-        }
+        getEndPoint().shutdownOutput();
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.liteboxd.proxy.servlet.internal.websocket.tunnel;
 
 import io.liteboxd.proxy.servlet.internal.websocket.CloseCodes;
 import io.liteboxd.proxy.servlet.internal.websocket.Keepalive;
+import io.liteboxd.proxy.servlet.internal.websocket.RelayStats;
 import io.liteboxd.proxy.servlet.internal.websocket.Utf8Validator;
 import java.nio.ByteBuffer;
 
@@ -28,13 +29,13 @@ final class FrameScanner {
 
     /** Where {@link #scan} stopped. */
     enum Outcome {
-        /** Everything up to {@link #forwardTo()} may be relayed; the rest (if any) is an incomplete frame. */
+        /** Everything up to {@link #forwardTo} may be relayed; the rest (if any) is an incomplete frame. */
         MORE,
-        /** Relay up to {@link #forwardTo()}, then drop the gateway's own pong that ends at {@link #consumedTo()}. */
+        /** Relay up to {@link #forwardTo}, then drop the gateway's own pong that ends at {@link #consumedTo}. */
         OWN_PONG,
-        /** A close frame ends at {@link #forwardTo()}: relay it, and nothing after it. */
+        /** A close frame ends at {@link #forwardTo}: relay it, and nothing after it. */
         CLOSE,
-        /** A protocol violation: see {@link #violation()}. */
+        /** A protocol violation: see {@link #violation}. */
         VIOLATION
     }
 
@@ -64,15 +65,16 @@ final class FrameScanner {
     private boolean frameMasked;
     private int maskIndex;
 
-    // Results of the last scan.
-    private int forwardTo;
-    private int consumedTo;
-    private Violation violation;
-    private int closeCode;
+    // Results of the last scan, read by the pipe: where relaying stops, where the next scan starts, the violation it
+    // ended on, and the code of the last close frame seen (1005 when it had none).
+    int forwardTo;
+    int consumedTo;
+    Violation violation;
+    int closeCode;
 
-    // Counters, taken by the relay after each scan.
-    private long messages;
-    private long payloadBytes;
+    // Complete data messages and their payload bytes seen since the relay last took them (countInto).
+    long messages;
+    long payloadBytes;
 
     /**
      * @param fromClient     true for frames sent by the client (they must be masked), false for the upstream's
@@ -86,9 +88,7 @@ final class FrameScanner {
         this.maxMessageSize = maxMessageSize;
     }
 
-    /**
-     * Scans {@code buffer} from its position to its limit, without moving either.
-     */
+    /** Scans {@code buffer} from its position to its limit, without moving either. */
     Outcome scan(ByteBuffer buffer) {
         int p = buffer.position();
         int limit = buffer.limit();
@@ -278,35 +278,10 @@ final class FrameScanner {
         return payloadLeft == 0;
     }
 
-    int forwardTo() {
-        return forwardTo;
-    }
-
-    int consumedTo() {
-        return consumedTo;
-    }
-
-    /** The violation the last scan ended on. */
-    Violation violation() {
-        return violation;
-    }
-
-    /** The code of the last close frame seen (1005 when it had none). */
-    int closeCode() {
-        return closeCode;
-    }
-
-    /** Complete data messages seen since the last call. */
-    long takeMessages() {
-        long m = messages;
+    /** Adds what was counted since the last call to {@code stats}, as sent by {@code from}. */
+    void countInto(RelayStats stats, RelayStats.Side from) {
+        stats.add(from, messages, payloadBytes);
         messages = 0;
-        return m;
-    }
-
-    /** Data payload bytes seen since the last call. */
-    long takePayloadBytes() {
-        long b = payloadBytes;
         payloadBytes = 0;
-        return b;
     }
 }

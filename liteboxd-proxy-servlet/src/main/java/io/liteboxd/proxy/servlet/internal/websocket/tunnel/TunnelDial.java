@@ -102,18 +102,13 @@ final class TunnelDial implements HttpUpgrader.Factory, HttpUpgrader {
     @Override
     public void upgrade(Response response, EndPoint endPoint, Callback callback) {
         String refusal = refusal(response.getHeaders());
-        if (refusal != null) {
-            ProtocolException failure = new ProtocolException("upstream sent an invalid WebSocket handshake answer: "
-                    + refusal);
+        // An answer that cannot be relayed, or one that came after the timeout (the client already got its 504).
+        if (refusal != null || answer.isDone()) {
+            Exception failure = refusal == null ? new CancellationException("WebSocket handshake timed out")
+                    : new ProtocolException("upstream sent an invalid WebSocket handshake answer: " + refusal);
             answer.completeExceptionally(failure);
             endPoint.close();
             callback.failed(failure);
-            return;
-        }
-        if (answer.isDone()) {
-            // Timed out meanwhile: the client already got its 504.
-            endPoint.close();
-            callback.failed(new CancellationException("WebSocket handshake timed out"));
             return;
         }
         endPoint.upgrade(new EndPointLeg(endPoint, executor, leg));

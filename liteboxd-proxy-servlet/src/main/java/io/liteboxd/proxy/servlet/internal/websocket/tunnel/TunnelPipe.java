@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
  * writes it to the other leg, one write at a time. The next read starts only when the write completed, so a slow
  * reader on the far side stops reading here after one buffer: TCP backpressure, no queue, no thread held.
  *
+ * <p>A read that left free space in the buffer drained the socket: the next one waits for the leg to report it
+ * readable rather than try again and find nothing, as nginx does.
+ *
  * <p>The only writer of its target leg, so frames of the gateway's own (keepalive pings, close frames) are queued
  * here and go out between relayed frames, never inside one.
  */
@@ -40,8 +43,11 @@ final class TunnelPipe extends IteratingCallback {
     private boolean closeAfterWrite;
     /** No more reading from {@code from}: it ended, failed, or broke the protocol. */
     private boolean inputEnded;
+    /** The last read left free space: nothing is read until {@code from} reports it readable (reset by the leg). */
+    boolean drained;
     private volatile boolean started;
-    private volatile boolean closeSeen;
+    /** {@code from} sent a close frame: its end of stream is then the normal end. */
+    volatile boolean closeSeen;
     private volatile boolean writing;
     /** The write in flight is a frame of our own, whose completion proves nothing about the peer's liveness. */
     private boolean writingOwnFrame;
@@ -88,16 +94,6 @@ final class TunnelPipe extends IteratingCallback {
         iterate();
     }
 
-    /** True once {@code from} sent a close frame: its end of stream is then the normal end. */
-    boolean sawClose() {
-        return closeSeen;
-    }
-
-    /** True when nothing read from {@code from} waits to be written. */
-    boolean idle() {
-        return !writing;
-    }
-
     @Override
     protected Action process() {
         writing = false;
@@ -130,11 +126,12 @@ final class TunnelPipe extends IteratingCallback {
                     return Action.IDLE;
                 }
                 BufferUtil.compact(b);
+                int space = BufferUtil.space(b);
                 int filled;
                 try {
-                    filled = from.connection.fill(b);
+                    filled = drained ? 0 : from.connection.fill(b);
                 } catch (IOException e) {
-                    LOG.debug("{} reading {} failed", relay, from.name, e);
+                    LOG.debug("{} reading {} failed", relay, from.side.label(), e);
                     filled = -1;
                 }
                 if (filled == 0) {
@@ -149,15 +146,16 @@ final class TunnelPipe extends IteratingCallback {
                     relay.inputEnded(this);
                     continue;
                 }
-                relay.seen(from);
+                drained = filled < space;
+                relay.lifecycle.seen(from.side);
             }
             rescan = false;
             FrameScanner.Outcome outcome = scanner.scan(b);
-            relay.count(this, scanner.takeMessages(), scanner.takePayloadBytes());
+            scanner.countInto(relay.lifecycle.stats(), from.side);
             int start = b.position();
-            int end = scanner.forwardTo();
+            int end = scanner.forwardTo;
             ByteBuffer out = end > start && !outputClosed ? b.slice(start, end - start) : null;
-            b.position(scanner.consumedTo());
+            b.position(scanner.consumedTo);
             switch (outcome) {
                 case OWN_PONG -> rescan = b.hasRemaining();
                 case CLOSE -> {
@@ -167,12 +165,12 @@ final class TunnelPipe extends IteratingCallback {
                         closeAfterWrite = true;
                     }
                     closeSeen = true;
-                    relay.closeFrameRelayed(this, scanner.closeCode());
+                    relay.lifecycle.closeRelayed(from.side, scanner.closeCode);
                 }
                 case VIOLATION -> {
                     b.position(b.limit());
                     inputEnded = true;
-                    relay.violation(this, scanner.violation());
+                    relay.violation(this, scanner.violation);
                 }
                 default -> {
                 }
@@ -207,7 +205,7 @@ final class TunnelPipe extends IteratingCallback {
         // A peer that takes relayed data is alive even if it never sends (a client tailing a log). Our own pings
         // do not count: a half-open peer's kernel takes them for a long time, and only "nothing received" finds it.
         if (!writingOwnFrame) {
-            relay.seen(to);
+            relay.lifecycle.seen(to.side);
         }
         writingOwnFrame = false;
     }
@@ -220,7 +218,7 @@ final class TunnelPipe extends IteratingCallback {
 
     @Override
     protected void onCompleteFailure(Throwable cause) {
-        LOG.debug("{} writing to {} failed", relay, to.name, cause);
+        LOG.debug("{} writing to {} failed", relay, to.side.label(), cause);
         release();
         // Its target is gone: close it, and the pipe reading it reports the death to the other leg.
         to.terminate();
@@ -250,6 +248,6 @@ final class TunnelPipe extends IteratingCallback {
 
     @Override
     public String toString() {
-        return relay + " " + from.name + "->" + to.name;
+        return relay + " " + from.side.label() + "->" + to.side.label();
     }
 }

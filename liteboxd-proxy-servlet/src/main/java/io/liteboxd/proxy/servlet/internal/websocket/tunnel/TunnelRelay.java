@@ -67,12 +67,21 @@ public final class TunnelRelay implements Relay {
          */
         protected abstract void upgrade(HttpServletRequest request, HttpServletResponse response, HeaderBlock headers,
                                         Leg leg) throws IOException;
+
+        /**
+         * A container's half must upgrade from any thread once the request is asynchronous, so that no worker thread
+         * waits while the upstream is dialled: Jetty writes the 101 through its core response, and Tomcat (10.1 and
+         * 11) carries out an upgrade asked for on an asynchronous request when the request completes.
+         */
+        @Override
+        public final boolean upgradesFromAnyThread() {
+            return true;
+        }
     }
 
     /** One side of the tunnel: its adapter reports the connection's events here; the lifecycle drives it back. */
     public final class Leg implements RelayLifecycle.Leg {
         final Side side;
-        final String name;
         volatile RawConnection connection;
         /** The code of the close frame the gateway itself sent this leg, 0 before any. */
         private volatile int ownCloseCode;
@@ -80,7 +89,6 @@ public final class TunnelRelay implements Relay {
 
         private Leg(Side side) {
             this.side = side;
-            this.name = side == Side.CLIENT ? "client" : "upstream";
         }
 
         private TunnelPipe writer() {
@@ -99,7 +107,6 @@ public final class TunnelRelay implements Relay {
         /** The connection is this leg's now; once the client's is too, the tunnel starts. */
         public void opened(RawConnection raw) {
             connection = raw;
-            lifecycle.seen(side);
             if (this == upstream) {
                 return;
             }
@@ -123,7 +130,9 @@ public final class TunnelRelay implements Relay {
 
         /** Bytes can be read (or the connection failed). */
         public void readable() {
-            reader().iterate();
+            TunnelPipe reader = reader();
+            reader.drained = false;
+            reader.iterate();
         }
 
         /** The connection is gone. */
@@ -135,22 +144,19 @@ public final class TunnelRelay implements Relay {
 
         /** The container is stopping and ends this connection: both legs are told 1001, as a drain does. */
         public void containerStopping() {
-            LOG.debug("{} {} container stopping, closing", TunnelRelay.this, name);
+            LOG.debug("{} {} container stopping, closing", TunnelRelay.this, side.label());
             lifecycle.abort(CloseCodes.GOING_AWAY, "server stopping");
         }
 
         /** The connection was silent for longer than its idle timeout. */
         public void idleExpired() {
-            LOG.debug("{} {} idle for too long, closing", TunnelRelay.this, name);
-            lifecycle.abort(CloseCodes.GOING_AWAY, name + " idle timeout");
+            LOG.debug("{} {} idle for too long, closing", TunnelRelay.this, side.label());
+            lifecycle.abort(CloseCodes.GOING_AWAY, side.label() + " idle timeout");
         }
 
         @Override
         public void ping() {
-            // A write in flight already tests the connection; a ping behind it would only queue up.
-            if (writer().idle()) {
-                writer().inject(ControlFrames.ping(this == upstream), false);
-            }
+            writer().inject(ControlFrames.ping(this == upstream), false);
         }
 
         @Override
@@ -191,7 +197,7 @@ public final class TunnelRelay implements Relay {
     final Leg upstream = new Leg(Side.UPSTREAM);
     private final TunnelPipe toUpstream;
     private final TunnelPipe toClient;
-    private final RelayLifecycle lifecycle;
+    final RelayLifecycle lifecycle;
     /** The close frame an abort chose before the client leg was attached: sent to it as soon as it is. */
     private volatile ByteBuffer abandonedClose;
     private volatile String clientKey;
@@ -253,25 +259,6 @@ public final class TunnelRelay implements Relay {
         connection.write(frame, Callback.from(connection::close, failure -> connection.close()));
     }
 
-    void seen(Leg leg) {
-        lifecycle.seen(leg.side);
-    }
-
-    void count(TunnelPipe pipe, long messages, long bytes) {
-        if (messages == 0 && bytes == 0) {
-            return;
-        }
-        if (pipe == toUpstream) {
-            lifecycle.stats().addToUpstream(messages, bytes);
-        } else {
-            lifecycle.stats().addToClient(messages, bytes);
-        }
-    }
-
-    void closeFrameRelayed(TunnelPipe pipe, int code) {
-        lifecycle.closeRelayed(pipe.from.side, code);
-    }
-
     /**
      * {@code pipe.from} ended its stream. Without a close frame first, that is a death the other leg is told of,
      * unless the gateway had already sent {@code pipe.from} its own close (an abort): then the other leg gets that
@@ -279,7 +266,7 @@ public final class TunnelRelay implements Relay {
      * close frame must not turn a drain's 1001 into a 1011, nor leave the other leg with a bare FIN.
      */
     void inputEnded(TunnelPipe pipe) {
-        if (pipe.sawClose()) {
+        if (pipe.closeSeen) {
             return;
         }
         int ownCode = pipe.from.ownCloseCode;
@@ -296,7 +283,7 @@ public final class TunnelRelay implements Relay {
      * offending frame reached it.
      */
     void violation(TunnelPipe pipe, FrameScanner.Violation violation) {
-        LOG.debug("{} {} broke the protocol: {}", this, pipe.from.name, violation);
+        LOG.debug("{} {} broke the protocol: {}", this, pipe.from.side.label(), violation);
         boolean fromClient = pipe.from == client;
         lifecycle.abort(violation.code(), violation.reason(), fromClient || violation.clean(),
                 !fromClient || violation.clean());

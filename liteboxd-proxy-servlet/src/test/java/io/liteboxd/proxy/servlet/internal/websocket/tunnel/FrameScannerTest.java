@@ -23,9 +23,9 @@ class FrameScannerTest {
         ByteBuffer buf = buffer(frame(true, FrameScanner.TEXT, utf8("héllo"), true),
                 frame(true, FrameScanner.BINARY, new byte[300], true));
         assertThat(fromClient.scan(buf)).isEqualTo(Outcome.MORE);
-        assertThat(fromClient.forwardTo()).isEqualTo(buf.limit());
-        assertThat(fromClient.takeMessages()).isEqualTo(2);
-        assertThat(fromClient.takePayloadBytes()).isEqualTo(utf8("héllo").length + 300);
+        assertThat(fromClient.forwardTo).isEqualTo(buf.limit());
+        assertThat(fromClient.messages).isEqualTo(2);
+        assertThat(fromClient.payloadBytes).isEqualTo(utf8("héllo").length + 300);
         assertThat(fromClient.atFrameBoundary()).isTrue();
     }
 
@@ -35,7 +35,7 @@ class FrameScannerTest {
         byte[] second = frame(true, FrameScanner.TEXT, utf8("two, not all here yet"), false);
         ByteBuffer buf = buffer(first, java.util.Arrays.copyOf(second, 10));
         assertThat(fromUpstream.scan(buf)).isEqualTo(Outcome.MORE);
-        assertThat(fromUpstream.forwardTo()).as("only the complete frame").isEqualTo(first.length);
+        assertThat(fromUpstream.forwardTo).as("only the complete frame").isEqualTo(first.length);
         assertThat(fromUpstream.atFrameBoundary()).isTrue();
     }
 
@@ -44,13 +44,13 @@ class FrameScannerTest {
         byte[] big = frame(true, FrameScanner.BINARY, new byte[3000], false);
         ByteBuffer head = buffer(java.util.Arrays.copyOf(big, 1000));
         assertThat(fromUpstream.scan(head)).isEqualTo(Outcome.MORE);
-        assertThat(fromUpstream.forwardTo()).isEqualTo(1000);
+        assertThat(fromUpstream.forwardTo).isEqualTo(1000);
         assertThat(fromUpstream.atFrameBoundary()).isFalse();
         ByteBuffer rest = buffer(java.util.Arrays.copyOfRange(big, 1000, big.length));
         assertThat(fromUpstream.scan(rest)).isEqualTo(Outcome.MORE);
         assertThat(fromUpstream.atFrameBoundary()).isTrue();
-        assertThat(fromUpstream.takeMessages()).isEqualTo(1);
-        assertThat(fromUpstream.takePayloadBytes()).isEqualTo(3000);
+        assertThat(fromUpstream.messages).isEqualTo(1);
+        assertThat(fromUpstream.payloadBytes).isEqualTo(3000);
     }
 
     @Test
@@ -58,9 +58,9 @@ class FrameScannerTest {
         byte[] ok = frame(true, FrameScanner.TEXT, utf8("fine"), true);
         ByteBuffer buf = buffer(ok, frame(true, FrameScanner.TEXT, new byte[] {(byte) 0xC3, 0x28}, true));
         assertThat(fromClient.scan(buf)).isEqualTo(Outcome.VIOLATION);
-        assertThat(fromClient.violation().code()).isEqualTo(1007);
-        assertThat(fromClient.violation().clean()).isTrue();
-        assertThat(fromClient.forwardTo()).as("up to the offending frame").isEqualTo(ok.length);
+        assertThat(fromClient.violation.code()).isEqualTo(1007);
+        assertThat(fromClient.violation.clean()).isTrue();
+        assertThat(fromClient.forwardTo).as("up to the offending frame").isEqualTo(ok.length);
         assertThat(fromClient.atFrameBoundary()).isTrue();
     }
 
@@ -73,8 +73,8 @@ class FrameScannerTest {
         assertThat(fromUpstream.scan(buffer(java.util.Arrays.copyOf(big, 1000)))).isEqualTo(Outcome.MORE);
         assertThat(fromUpstream.scan(buffer(java.util.Arrays.copyOfRange(big, 1000, big.length))))
                 .isEqualTo(Outcome.VIOLATION);
-        assertThat(fromUpstream.violation().code()).isEqualTo(1007);
-        assertThat(fromUpstream.violation().clean()).isFalse();
+        assertThat(fromUpstream.violation.code()).isEqualTo(1007);
+        assertThat(fromUpstream.violation.clean()).isFalse();
     }
 
     @Test
@@ -82,7 +82,7 @@ class FrameScannerTest {
         ByteBuffer buf = buffer(frame(false, FrameScanner.TEXT, new byte[] {'a', (byte) 0xE2, (byte) 0x82}, true),
                 frame(true, FrameScanner.CONTINUATION, new byte[] {0x28}, true));
         assertThat(fromClient.scan(buf)).isEqualTo(Outcome.VIOLATION);
-        assertThat(fromClient.violation().code()).isEqualTo(1007);
+        assertThat(fromClient.violation.code()).isEqualTo(1007);
     }
 
     @Test
@@ -92,11 +92,11 @@ class FrameScannerTest {
         byte[] otherPong = frame(true, FrameScanner.PONG, utf8("app"), true);
         ByteBuffer buf = buffer(before, ownPong, otherPong);
         assertThat(fromClient.scan(buf)).isEqualTo(Outcome.OWN_PONG);
-        assertThat(fromClient.forwardTo()).isEqualTo(before.length);
-        assertThat(fromClient.consumedTo()).isEqualTo(before.length + ownPong.length);
-        buf.position(fromClient.consumedTo());
+        assertThat(fromClient.forwardTo).isEqualTo(before.length);
+        assertThat(fromClient.consumedTo).isEqualTo(before.length + ownPong.length);
+        buf.position(fromClient.consumedTo);
         assertThat(fromClient.scan(buf)).isEqualTo(Outcome.MORE);
-        assertThat(fromClient.forwardTo()).isEqualTo(buf.limit());
+        assertThat(fromClient.forwardTo).isEqualTo(buf.limit());
     }
 
     @Test
@@ -104,8 +104,8 @@ class FrameScannerTest {
         byte[] close = frame(true, FrameScanner.CLOSE, closePayload(4001, "bye"), false);
         ByteBuffer buf = buffer(close, frame(true, FrameScanner.TEXT, utf8("after"), false));
         assertThat(fromUpstream.scan(buf)).isEqualTo(Outcome.CLOSE);
-        assertThat(fromUpstream.closeCode()).isEqualTo(4001);
-        assertThat(fromUpstream.forwardTo()).isEqualTo(close.length);
+        assertThat(fromUpstream.closeCode).isEqualTo(4001);
+        assertThat(fromUpstream.forwardTo).isEqualTo(close.length);
     }
 
     @Test
@@ -132,22 +132,22 @@ class FrameScannerTest {
         FrameScanner scanner = new FrameScanner(true, 8192, MAX);
         ByteBuffer buf = buffer(first, second);
         assertThat(scanner.scan(buf)).isEqualTo(Outcome.VIOLATION);
-        assertThat(scanner.violation().code()).isEqualTo(1009);
-        assertThat(scanner.forwardTo()).isEqualTo(first.length);
+        assertThat(scanner.violation.code()).isEqualTo(1009);
+        assertThat(scanner.forwardTo).isEqualTo(first.length);
 
         FrameScanner exact = new FrameScanner(true, 8192, MAX);
         ByteBuffer atLimit = buffer(first, frame(true, FrameScanner.CONTINUATION, new byte[1096], true));
         assertThat(exact.scan(atLimit)).isEqualTo(Outcome.MORE);
-        assertThat(exact.takeMessages()).isEqualTo(1);
+        assertThat(exact.messages).isEqualTo(1);
     }
 
     private static void assertViolation(FrameScanner scanner, byte[] frame, int code) {
         ByteBuffer buf = buffer(frame);
         assertThat(scanner.scan(buf)).as("outcome of %s", java.util.HexFormat.of().formatHex(frame))
                 .isEqualTo(Outcome.VIOLATION);
-        assertThat(scanner.violation().code()).isEqualTo(code);
-        assertThat(scanner.violation().clean()).isTrue();
-        assertThat(scanner.forwardTo()).isZero();
+        assertThat(scanner.violation.code()).isEqualTo(code);
+        assertThat(scanner.violation.clean()).isTrue();
+        assertThat(scanner.forwardTo).isZero();
     }
 
     // ---- frames ----
