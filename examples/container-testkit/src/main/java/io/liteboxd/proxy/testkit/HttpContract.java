@@ -578,6 +578,40 @@ public abstract class HttpContract extends GatewayContract {
     }
 
     /**
+     * A small answer's body is gathered in a buffer of its announced length: a length the upstream framed ambiguously
+     * (beside chunked framing, twice with different values) or not as a number never gets that far, it is the
+     * upstream's failure.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"Content-Length: 5\r\nTransfer-Encoding: chunked",
+            "Content-Length: 5\r\nContent-Length: 7", "Content-Length: five",
+            "Content-Length: 99999999999999999999", "Content-Length: -5"})
+    void smallAnswer_withAMalformedOrAmbiguousLength_is502(String framing) throws Exception {
+        try (ServerSocket framer = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Future<?> served = bounded.submit(() -> {
+                try (Socket s = framer.accept()) {
+                    s.setSoTimeout((int) WAIT.toMillis());
+                    readHead(s.getInputStream());
+                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\n" + framing + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    // Until the gateway lets go: a close here could race the gateway's reading of the head.
+                    s.getInputStream().read(new byte[1024]);
+                } catch (SocketException e) {
+                    // the gateway reset the connection it gave up on
+                }
+                return null;
+            });
+            RawHttp.RawResponse r = RawHttp.exchange(gateway, "GET",
+                    route(SANDBOX, framer.getLocalPort(), "/framing"), List.of("X-Access-Token: " + TOKEN), null);
+
+            assertGatewayError(r, 502, "upstream_unreachable");
+            assertThat(r.bodyText()).doesNotContain("hello");
+            served.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * Response headers whose effect spans the whole origin, which every sandbox shares on path routes, never come
      * from a sandbox; a Service Worker scope is confined under the sandbox port; the container's {@code Date} is the
      * only one.

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.Trailers;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -209,9 +208,9 @@ final class JettyCoreExchange extends PooledExchange {
     @Override
     protected boolean writeContent(ByteBuffer content) {
         if (gathering) {
-            // Exactly as many bytes as announced (at most SMALL_BODY): the upstream's length went to the response.
+            // Exactly as many bytes as announced, at most SMALL_BODY: the upstream's length went to the response.
             if (gathered == null) {
-                gathered = BufferUtil.allocate((int) response.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH));
+                gathered = BufferUtil.allocate((int) responseLength);
             }
             BufferUtil.append(gathered, content);
             return false;

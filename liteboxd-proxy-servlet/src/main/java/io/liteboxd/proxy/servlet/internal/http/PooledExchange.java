@@ -74,8 +74,11 @@ public abstract class PooledExchange {
     /** No length: the body is a stream (server-sent events, logs), each chunk goes out as it comes. */
     protected boolean streamed;
     private long responseBytes;
-    /** The response body's announced length, -1 for none. */
-    private long responseLength = -1;
+    /**
+     * The response body's announced length, -1 for none: as the parser took it, which refuses a malformed, repeated or
+     * overflowing length and a length beside chunked framing, so a gathered body has exactly this many bytes.
+     */
+    protected long responseLength = -1;
 
     /**
      * @param clientHeaders the client's header fields, before the header policy
