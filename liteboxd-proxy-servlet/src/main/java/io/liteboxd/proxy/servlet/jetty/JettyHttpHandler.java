@@ -11,14 +11,11 @@ import io.liteboxd.proxy.internal.auth.NavigationLogin;
 import io.liteboxd.proxy.internal.error.ErrorBody;
 import io.liteboxd.proxy.internal.header.HeaderBlock;
 import io.liteboxd.proxy.internal.header.HeaderContext;
-import io.liteboxd.proxy.observe.HttpExchangeEvent;
-import io.liteboxd.proxy.route.SandboxRoute;
 import io.liteboxd.proxy.servlet.internal.ClientHost;
 import io.liteboxd.proxy.servlet.ProxyServlet;
 import io.liteboxd.proxy.servlet.internal.RequestIds;
 import io.liteboxd.proxy.servlet.internal.http.HttpRelay;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
@@ -139,7 +136,13 @@ public final class JettyHttpHandler extends Handler.Wrapper {
         String location = NavigationLogin.location(admission, request.getMethod(), headers.get("Sec-Fetch-Mode"),
                 headers.get("Sec-Fetch-Dest"), headers.get(HttpHeader.ACCEPT), uri.getPath(), uri.getQuery());
         if (location != null) {
-            redirectLogin(relay, request, response, callback, admission, location, requestId, started);
+            response.setStatus(NavigationLogin.STATUS);
+            relay.loginRedirect(admission, location, contextPath, request.isSecure(), requestId,
+                    response.getHeaders()::put, response.getHeaders()::add);
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
+            response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+            relay.reportAnswered(requestId, admission.route(), request.getMethod(), NavigationLogin.STATUS, null,
+                    started);
             return true;
         }
         relayed.increment();
@@ -191,15 +194,8 @@ public final class JettyHttpHandler extends Handler.Wrapper {
             LOG.debug("Refused {} {}: {} {}", request.getMethod(), rawPath, e.status(), e.getMessage(), e);
         }
         sendError(response, callback, e, false, requestId);
-        SandboxRoute route;
-        try {
-            route = relay.gateway().route(host, rawPath, request.getHttpURI().getQuery());
-        } catch (RuntimeException unroutable) {
-            route = null;
-        }
-        relay.listener().httpExchange(new HttpExchangeEvent(requestId, route == null ? null : route.sandboxId(),
-                route == null ? 0 : route.port(), request.getMethod(), e.status(), e.error().code(), 0,
-                Duration.ofNanos(System.nanoTime() - started)));
+        relay.reportAnswered(requestId, relay.routeOrNull(host, rawPath, request.getHttpURI().getQuery()),
+                request.getMethod(), e.status(), e.error().code(), started);
     }
 
     /**
@@ -224,25 +220,6 @@ public final class JettyHttpHandler extends Handler.Wrapper {
         headers.put(HttpHeader.CACHE_CONTROL, "no-store");
         headers.put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);
-    }
-
-    /** What {@link HttpRelay#redirectsLogin} answers on the servlet front end, from Jetty's core response. */
-    private void redirectLogin(HttpRelay relay, Request request, Response response, Callback callback,
-                               Admission admission, String location, String requestId, long started) {
-        response.setStatus(NavigationLogin.STATUS);
-        HttpFields.Mutable headers = response.getHeaders();
-        headers.put(HttpHeader.LOCATION, location);
-        NavigationLogin.HEADERS.forEach(headers::put);
-        String cookie = relay.gatewayCookie(contextPath, request.isSecure(), admission);
-        if (cookie != null) {
-            headers.add(HttpHeader.SET_COOKIE, cookie);
-        }
-        headers.put(RequestIds.HEADER, requestId);
-        headers.put(HttpHeader.CONTENT_LENGTH, 0);
-        response.write(true, BufferUtil.EMPTY_BUFFER, callback);
-        relay.listener().httpExchange(new HttpExchangeEvent(requestId, admission.route().sandboxId(),
-                admission.route().port(), request.getMethod(), NavigationLogin.STATUS, null, 0,
-                Duration.ofNanos(System.nanoTime() - started)));
     }
 
     /** How many requests this handler relayed itself, without the servlet layer (monitoring, tests). */

@@ -422,7 +422,7 @@ public abstract class PooledExchange {
     }
 
     private void report(int finalStatus, String code) {
-        relay.listener().httpExchange(new HttpExchangeEvent(context.requestId(), admission.route().sandboxId(),
+        relay.listener.httpExchange(new HttpExchangeEvent(context.requestId(), admission.route().sandboxId(),
                 admission.route().port(), method, finalStatus, code,
                 responseBytes, Duration.ofNanos(System.nanoTime() - startNanos)));
     }
