@@ -30,17 +30,14 @@ import org.eclipse.jetty.util.thread.Invocable.InvocationType;
  * While a write is in progress the connection stops reading, and the write's completion resumes it.
  *
  * <p>The request body is read as Jetty hands it over ({@link Request#read()}, and {@link Request#demand} when none
- * is there); what is there is gathered into writes of up to 64 KiB, each read only once the last is written. A chunk
- * of half that or more (a connector reading large buffers) is written as it is, without a copy.
+ * is there); what is there is gathered into writes of up to {@link #WRITE_SIZE}, each read only once the last is
+ * written. A chunk of half that or more (a connector reading large buffers) is written as it is, without a copy.
  */
 final class JettyCoreExchange extends PooledExchange {
 
     private final Request request;
     private final Response response;
     private final Callback callback;
-
-    /** Largest write of a body of announced length. */
-    static final int WRITE_SIZE = 64 * 1024;
 
     private ByteBuffer gathered;
     /** Body bytes waiting for the next write (announced length above the gather limit). */
@@ -57,8 +54,6 @@ final class JettyCoreExchange extends PooledExchange {
             this::clientFailed);
     /** Body bytes arrived: the pump reads them and writes them upstream without blocking, on the thread Jetty has. */
     private final Runnable bodyArrived = Invocable.from(InvocationType.NON_BLOCKING, this::bodyAvailable);
-    /** Most request-body bytes gathered for one upstream write. */
-    private static final int BODY_WRITE_SIZE = 64 * 1024;
     /** The request-body chunk the upstream is taking now, when it went without a copy. */
     private Content.Chunk chunk;
     /** A chunk read but not taken yet: it goes next. */
@@ -95,7 +90,7 @@ final class JettyCoreExchange extends PooledExchange {
         // Jetty hands the body over a read buffer at a time (8 KiB by default): what is there is gathered into one
         // upstream write, since a write per chunk cost the upload much of its rate.
         if (body == null) {
-            body = ByteBuffer.allocate(BODY_WRITE_SIZE);
+            body = ByteBuffer.allocate(WRITE_SIZE);
         }
         body.clear();
         while (body.hasRemaining()) {
@@ -122,7 +117,7 @@ final class JettyCoreExchange extends PooledExchange {
                 }
             }
             ByteBuffer bytes = c.getByteBuffer();
-            if (body.position() == 0 && bytes.remaining() >= BODY_WRITE_SIZE / 2) {
+            if (body.position() == 0 && bytes.remaining() >= WRITE_SIZE / 2) {
                 // Worth a write of its own (a connector that reads large buffers hands over such chunks): it goes
                 // as it is, without a copy, and is released once written.
                 chunk = c;

@@ -38,6 +38,12 @@ public abstract class PooledExchange {
     /** Largest body gathered whole before it is written, instead of written as it comes. */
     protected static final int SMALL_BODY = 4096;
 
+    /**
+     * Most body bytes gathered for one write, either way: upstreams and containers hand bodies over a few KiB at a
+     * time, and a write per piece cost much of the rate.
+     */
+    protected static final int WRITE_SIZE = 64 * 1024;
+
     /** Most bytes one read from the upstream hands to {@link #writeContent}. */
     protected static final int UPSTREAM_READ_SIZE = UpstreamConnection.BUFFER_SIZE;
 
