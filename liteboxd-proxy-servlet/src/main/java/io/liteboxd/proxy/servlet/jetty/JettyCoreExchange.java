@@ -175,12 +175,6 @@ final class JettyCoreExchange extends PooledExchange {
     }
 
     @Override
-    protected boolean setsOwnLength() {
-        // The gathered body goes out with the upstream's Content-Length, which it matches.
-        return false;
-    }
-
-    @Override
     protected int gatherLimit() {
         return SMALL_BODY;
     }
@@ -203,7 +197,7 @@ final class JettyCoreExchange extends PooledExchange {
     @Override
     protected boolean writeContent(ByteBuffer content) {
         if (gathering) {
-            // Exactly as many bytes as announced, at most SMALL_BODY: the upstream's length went to the response.
+            // Exactly as many bytes as announced, at most SMALL_BODY; Jetty sets the length of this last write.
             if (gathered == null) {
                 gathered = BufferUtil.allocate((int) responseLength);
             }

@@ -119,9 +119,6 @@ public abstract class PooledExchange {
 
     protected abstract void addHeader(String name, String value);
 
-    /** Whether the client side sets the length of a gathered body itself (the upstream's is then not copied). */
-    protected abstract boolean setsOwnLength();
-
     /** Most bytes of a body of known length that may be gathered whole. */
     protected abstract int gatherLimit();
 
@@ -287,10 +284,10 @@ public abstract class PooledExchange {
             }
             boolean bodiless = headRequest || status == 204 || status == 304 || length == 0;
             boolean gathered = bodiless || (length > 0 && length <= gatherLimit());
-            boolean dropLength = gathered && !bodiless && setsOwnLength();
+            boolean dropLength = gathered && !bodiless;
             HeaderBlock block = new HeaderBlock(headers.size() + 2);
             for (HttpField f : headers) {
-                // A gathered body gets the length the client side computes: framing, not policy.
+                // A gathered body is sent whole, and the container sets its length: framing, not policy.
                 if (!(dropLength && f.getHeader() == HttpHeader.CONTENT_LENGTH)) {
                     block.add(f.getName(), f.getValue());
                 }

@@ -189,12 +189,6 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
     }
 
     @Override
-    protected boolean setsOwnLength() {
-        // A gathered body sits in the response buffer and the container sets its length when complete() sends it.
-        return true;
-    }
-
-    @Override
     protected int gatherLimit() {
         return Math.min(SMALL_BODY, response.getBufferSize() / 2);
     }
