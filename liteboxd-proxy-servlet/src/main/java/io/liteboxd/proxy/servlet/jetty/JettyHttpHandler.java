@@ -18,7 +18,6 @@ import io.liteboxd.proxy.servlet.internal.http.HttpRelay;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -61,7 +60,6 @@ public final class JettyHttpHandler extends Handler.Wrapper {
 
     private final ProxyServlet servlet;
     private final String contextPath;
-    private final LongAdder relayed = new LongAdder();
     /** The servlet context attribute the servlet's relay is published under. */
     private final String attribute;
     private final boolean onSelector;
@@ -145,7 +143,6 @@ public final class JettyHttpHandler extends Handler.Wrapper {
                     started);
             return true;
         }
-        relayed.increment();
         HeaderContext context = new HeaderContext(admission, contextPath + admission.route().mountPath(),
                 Request.getRemoteAddr(request), request.isSecure(), host, Request.getServerPort(request),
                 requestId, request.getConnectionMetaData().getProtocol(), false);
@@ -220,11 +217,6 @@ public final class JettyHttpHandler extends Handler.Wrapper {
         headers.put(HttpHeader.CACHE_CONTROL, "no-store");
         headers.put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);
-    }
-
-    /** How many requests this handler relayed itself, without the servlet layer (monitoring, tests). */
-    public long relayed() {
-        return relayed.sum();
     }
 
     /**
