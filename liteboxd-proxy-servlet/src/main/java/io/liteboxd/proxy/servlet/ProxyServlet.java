@@ -121,11 +121,6 @@ public class ProxyServlet extends HttpServlet {
                 Objects.requireNonNull(resolver, "resolver"), Objects.requireNonNull(connector, "connector"), null);
     }
 
-    /** The route prefix this servlet serves (known before {@link #init()} only when configured programmatically). */
-    public String routePrefix() {
-        return config == null ? ProxyConfig.DEFAULT_ROUTE_PREFIX : config.routePrefix();
-    }
-
     /**
      * The URL pattern this servlet must be mapped at for its configuration: {@code {routePrefix}/*}, or {@code /*}
      * when host-style routes are on. Known before {@link #init()} only when configured programmatically.
