@@ -39,10 +39,8 @@ final class JettyCoreExchange extends PooledExchange {
     private final Response response;
     private final Callback callback;
 
-    private ByteBuffer gathered;
-    /** Body bytes waiting for the next write (announced length above the gather limit). */
+    /** Body bytes of announced length waiting for the next write, or for the last one. */
     private ByteBuffer collected;
-    private boolean gathering;
     /** A write was started and has not returned yet: its completion on this thread must not resume the connection. */
     private boolean inWrite;
     private boolean completedInWrite;
@@ -175,11 +173,6 @@ final class JettyCoreExchange extends PooledExchange {
     }
 
     @Override
-    protected int gatherLimit() {
-        return SMALL_BODY;
-    }
-
-    @Override
     protected void enableTrailers() {
         response.setTrailersSupplier(() -> {
             HttpFields.Mutable fields = HttpFields.build();
@@ -189,21 +182,7 @@ final class JettyCoreExchange extends PooledExchange {
     }
 
     @Override
-    protected boolean headComplete(boolean gathered) {
-        gathering = gathered;
-        return false;
-    }
-
-    @Override
     protected boolean writeContent(ByteBuffer content) {
-        if (gathering) {
-            // Exactly as many bytes as announced, at most SMALL_BODY; Jetty sets the length of this last write.
-            if (gathered == null) {
-                gathered = BufferUtil.allocate((int) responseLength);
-            }
-            BufferUtil.append(gathered, content);
-            return false;
-        }
         if (streamed) {
             // The connection reuses its read buffer once this returns, so the chunk is copied for the write.
             ByteBuffer chunk = BufferUtil.copy(content);
@@ -211,7 +190,9 @@ final class JettyCoreExchange extends PooledExchange {
             return write(chunk);
         }
         if (collected == null) {
-            collected = BufferUtil.allocate(WRITE_SIZE);
+            // A small body is gathered whole, in a buffer of the length the parser took; Jetty sets the length of
+            // the last write that carries it.
+            collected = BufferUtil.allocate(responseLength <= SMALL_BODY ? (int) responseLength : WRITE_SIZE);
         }
         if (content.remaining() > BufferUtil.space(collected)) {
             // Larger than one read (a pool may hand the connection a bigger buffer): both go out as one copy.
@@ -220,9 +201,10 @@ final class JettyCoreExchange extends PooledExchange {
             BufferUtil.clear(collected);
             return write(both);
         }
-        // The buffer is written once less than one read's worth of space is left.
+        // The buffer is written once less than one read's worth of space is left; the body's end goes with the last
+        // write, which also ends the response.
         BufferUtil.append(collected, content);
-        if (BufferUtil.space(collected) >= UPSTREAM_READ_SIZE) {
+        if (BufferUtil.space(collected) >= UPSTREAM_READ_SIZE || bodyComplete()) {
             return false;
         }
         return write(collected);
@@ -261,8 +243,7 @@ final class JettyCoreExchange extends PooledExchange {
 
     @Override
     protected void endResponse() {
-        ByteBuffer last = gathered != null ? gathered : collected != null ? collected : BufferUtil.EMPTY_BUFFER;
-        response.write(true, last, callback);
+        response.write(true, collected != null ? collected : BufferUtil.EMPTY_BUFFER, callback);
     }
 
     @Override

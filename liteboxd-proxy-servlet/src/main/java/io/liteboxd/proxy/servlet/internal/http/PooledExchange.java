@@ -120,7 +120,9 @@ public abstract class PooledExchange {
     protected abstract void addHeader(String name, String value);
 
     /** Most bytes of a body of known length that may be gathered whole. */
-    protected abstract int gatherLimit();
+    protected int gatherLimit() {
+        return SMALL_BODY;
+    }
 
     /** Announces trailers ({@code Trailer} already added); they are read from {@link #trailerFields()} at the end. */
     protected abstract void enableTrailers();
@@ -131,7 +133,9 @@ public abstract class PooledExchange {
      * @param gathered the body (if any) is small and of known length: gather it, send it at {@link #endResponse}
      * @return true if the body must wait until the client side resumes the connection
      */
-    protected abstract boolean headComplete(boolean gathered);
+    protected boolean headComplete(boolean gathered) {
+        return false;
+    }
 
     /**
      * Takes one piece of the body, whose bytes must be copied or consumed before returning.
