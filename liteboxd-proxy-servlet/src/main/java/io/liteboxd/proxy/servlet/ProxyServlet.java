@@ -174,7 +174,9 @@ public class ProxyServlet extends HttpServlet {
         }
         long started = System.nanoTime();
         String requestId = RequestIds.of(request.getHeader(RequestIds.HEADER));
-        String rawPath = rawPathInContext(request);
+        String uri = request.getRequestURI();
+        String contextPath = request.getContextPath();
+        String rawPath = uri.startsWith(contextPath) ? uri.substring(contextPath.length()) : uri;
         boolean upgrade = HeaderPolicy.isWebSocketUpgrade(Collections.list(request.getHeaders("Connection")),
                 Collections.list(request.getHeaders("Upgrade")));
         String host = ClientHost.of(config.trustForwardedHost() ? request.getHeader("X-Forwarded-Host") : null,
@@ -187,22 +189,22 @@ public class ProxyServlet extends HttpServlet {
             Admission admission = gateway.admit(new GatewayRequest(request.getMethod(), host, rawPath,
                     request.getQueryString(), Collections.list(request.getHeaders(AccessTokens.HEADER)),
                     Collections.list(request.getHeaders("Cookie")), request.getHeader("Origin"),
-                    upgrade ? Transport.WEBSOCKET : Transport.HTTP, request.getContextPath()));
+                    upgrade ? Transport.WEBSOCKET : Transport.HTTP, contextPath));
             HeaderContext context = ServletHeaders.context(request, admission, host, requestId, upgrade);
             if (upgrade) {
                 webSockets.upgrade(request, response, admission, context,
                         refusal -> refuse(request, response, refusal, true, host, rawPath, started, requestId));
                 return;
             }
-            String location = NavigationLogin.location(admission, request.getMethod(), request.getHeader("Sec-Fetch-Mode"),
-                    request.getHeader("Sec-Fetch-Dest"), request.getHeader("Accept"), request.getRequestURI(),
-                    request.getQueryString());
+            String location = NavigationLogin.location(admission, request.getMethod(),
+                    request.getHeader("Sec-Fetch-Mode"), request.getHeader("Sec-Fetch-Dest"),
+                    request.getHeader("Accept"), uri, request.getQueryString());
             if (location == null) {
                 httpRelay.relay(request, response, admission, context);
                 return;
             }
             response.setStatus(NavigationLogin.STATUS);
-            httpRelay.loginRedirect(admission, location, request.getContextPath(), request.isSecure(), requestId,
+            httpRelay.loginRedirect(admission, location, contextPath, request.isSecure(), requestId,
                     response::setHeader, response::addHeader);
             response.setContentLength(0);
             httpRelay.reportAnswered(requestId, admission.route(), request.getMethod(), NavigationLogin.STATUS, null,
@@ -276,11 +278,5 @@ public class ProxyServlet extends HttpServlet {
     public int openWebSockets() {
         WebSocketHandshake ws = webSockets;
         return ws == null ? 0 : ws.openRelays();
-    }
-
-    private static String rawPathInContext(HttpServletRequest request) {
-        String uri = request.getRequestURI();
-        String context = request.getContextPath();
-        return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
     }
 }

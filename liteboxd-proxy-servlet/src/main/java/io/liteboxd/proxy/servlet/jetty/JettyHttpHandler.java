@@ -150,8 +150,10 @@ public final class JettyHttpHandler extends Handler.Wrapper {
         for (HttpField f : headers) {
             block.add(f.getName(), f.getValue());
         }
+        // Its body: its length, 0 for none, -1 for a chunked one.
+        long length = headers.getLongField(HttpHeader.CONTENT_LENGTH);
         new JettyCoreExchange(relay, request, response, callback, admission, block, context, contextPath,
-                bodyLength(headers)).start();
+                length >= 0 ? length : headers.contains(HttpHeader.TRANSFER_ENCODING) ? -1 : 0).start();
         return true;
     }
 
@@ -174,15 +176,6 @@ public final class JettyHttpHandler extends Handler.Wrapper {
             Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503);
         }
         return true;
-    }
-
-    /** The request's body: its length, 0 for none, -1 for a chunked one. */
-    private static long bodyLength(HttpFields headers) {
-        long length = headers.getLongField(HttpHeader.CONTENT_LENGTH);
-        if (length >= 0) {
-            return length;
-        }
-        return headers.contains(HttpHeader.TRANSFER_ENCODING) ? -1 : 0;
     }
 
     private void refuse(HttpRelay relay, Request request, Response response, Callback callback, ProxyException e,
