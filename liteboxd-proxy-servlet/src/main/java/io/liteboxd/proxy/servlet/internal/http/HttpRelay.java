@@ -173,12 +173,10 @@ public final class HttpRelay implements AutoCloseable {
         return client;
     }
 
-    /** The header policy for both directions, which every leg shares. */
     public HeaderPolicy headerPolicy() {
         return headerPolicy;
     }
 
-    /** The settings it was started with, for the front ends. */
     public ProxyConfig config() {
         return config;
     }

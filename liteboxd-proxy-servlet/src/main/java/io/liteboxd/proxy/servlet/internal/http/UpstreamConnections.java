@@ -172,7 +172,6 @@ final class UpstreamConnections implements AutoCloseable {
         return true;
     }
 
-    /** Parks a connection whose exchange ended cleanly with the connection reusable. */
     void park(UpstreamConnection connection) {
         if (closed) {
             connection.close();
