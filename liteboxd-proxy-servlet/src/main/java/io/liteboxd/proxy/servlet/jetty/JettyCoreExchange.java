@@ -8,7 +8,6 @@ import io.liteboxd.proxy.servlet.internal.http.HttpRelay;
 import io.liteboxd.proxy.servlet.internal.http.PooledExchange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.Trailers;
 import org.eclipse.jetty.io.Content;
@@ -59,7 +58,7 @@ final class JettyCoreExchange extends PooledExchange {
     private ByteBuffer body;
     private boolean lastChunk;
     /** The trailer fields that ended a chunked request body, if any. */
-    private HttpFields trailers;
+    private HeaderBlock trailers;
 
     JettyCoreExchange(HttpRelay relay, Request request, Response response, Callback callback, Admission admission,
                       HeaderBlock headers, HeaderContext context, String contextPath, long bodyLength) {
@@ -111,7 +110,8 @@ final class JettyCoreExchange extends PooledExchange {
                 }
                 lastChunk = c.isLast();
                 if (c instanceof Trailers t) {
-                    trailers = t.getTrailers();
+                    trailers = new HeaderBlock(t.getTrailers().size());
+                    t.getTrailers().forEach(f -> trailers.add(f.getName(), f.getValue()));
                 }
             }
             ByteBuffer bytes = c.getByteBuffer();
@@ -133,14 +133,7 @@ final class JettyCoreExchange extends PooledExchange {
 
     @Override
     protected HeaderBlock requestTrailers() {
-        if (trailers == null) {
-            return null;
-        }
-        HeaderBlock block = new HeaderBlock(trailers.size());
-        for (HttpField f : trailers) {
-            block.add(f.getName(), f.getValue());
-        }
-        return block;
+        return trailers;
     }
 
     @Override

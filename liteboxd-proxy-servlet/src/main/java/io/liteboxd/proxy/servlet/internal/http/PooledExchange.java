@@ -12,8 +12,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -75,8 +74,10 @@ public abstract class PooledExchange {
     protected volatile boolean waiting;
 
     private int status;
-    private final List<HttpField> headers = new ArrayList<>(16);
-    private List<HttpField> trailers;
+    /** The upstream's response header fields as they arrive, and what of them the framing needs. */
+    private HeaderBlock headers;
+    private String announcedTrailers;
+    private HeaderBlock trailers;
     /** No length: the body is a stream (server-sent events, logs), each chunk goes out as it comes. */
     protected boolean streamed;
     private long responseBytes;
@@ -252,18 +253,27 @@ public abstract class PooledExchange {
 
     final void responseStatus(int code) {
         this.status = code;
-        headers.clear();
+        headers = new HeaderBlock(16);
+        responseLength = -1;
+        announcedTrailers = null;
     }
 
     final void responseHeader(HttpField field) {
-        headers.add(field);
+        HttpHeader h = field.getHeader();
+        if (h == HttpHeader.CONTENT_LENGTH) {
+            responseLength = field.getLongValue();
+        } else if (h == HttpHeader.TRAILER) {
+            announcedTrailers = announcedTrailers == null ? field.getValue()
+                    : announcedTrailers + ", " + field.getValue();
+        }
+        headers.add(field.getName(), field.getValue());
     }
 
     final synchronized void responseTrailer(HttpField field) {
         if (trailers == null) {
-            trailers = new ArrayList<>(4);
+            trailers = new HeaderBlock(4);
         }
-        trailers.add(field);
+        trailers.add(field.getName(), field.getValue());
     }
 
     /** @return true if the body must wait until the client side resumes the connection */
@@ -276,34 +286,20 @@ public abstract class PooledExchange {
                 throw new IllegalStateException("upstream switched protocols on a plain HTTP request");
             }
             setStatus(status);
-            long length = -1;
-            String announcedTrailers = null;
-            for (HttpField f : headers) {
-                HttpHeader h = f.getHeader();
-                if (h == HttpHeader.CONTENT_LENGTH) {
-                    length = f.getLongValue();
-                } else if (h == HttpHeader.TRAILER) {
-                    announcedTrailers = announcedTrailers == null ? f.getValue() : announcedTrailers + ", " + f.getValue();
-                }
-            }
+            long length = responseLength;
             boolean bodiless = headRequest || status == 204 || status == 304 || length == 0;
             boolean gathered = bodiless || (length > 0 && length <= gatherLimit());
-            boolean dropLength = gathered && !bodiless;
-            HeaderBlock block = new HeaderBlock(headers.size() + 2);
-            for (HttpField f : headers) {
+            if (gathered && !bodiless) {
                 // A gathered body is sent whole, and the container sets its length: framing, not policy.
-                if (!(dropLength && f.getHeader() == HttpHeader.CONTENT_LENGTH)) {
-                    block.add(f.getName(), f.getValue());
-                }
+                headers.remove(HttpHeader.CONTENT_LENGTH.asString());
             }
-            relay.headerPolicy().response(block, context);
-            for (int i = 0; i < block.size(); i++) {
-                if (!block.value(i).isBlank()) {
-                    addHeader(block.name(i), block.value(i));
+            relay.headerPolicy().response(headers, context);
+            for (int i = 0; i < headers.size(); i++) {
+                if (!headers.value(i).isBlank()) {
+                    addHeader(headers.name(i), headers.value(i));
                 }
             }
             streamed = length < 0 && !bodiless;
-            responseLength = length;
             String announced = announcedTrailers == null ? null : TrailerPolicy.announced(announcedTrailers);
             // Trailers need chunked encoding: HTTP/1.1.
             if (announced != null && "HTTP/1.1".equals(context.protocol())) {
@@ -322,13 +318,9 @@ public abstract class PooledExchange {
      * entry per name, repeated fields joined.
      */
     protected final synchronized Map<String, String> trailerFields() {
-        Map<String, String> map = new java.util.LinkedHashMap<>();
+        Map<String, String> map = new LinkedHashMap<>();
         if (trailers != null) {
-            HeaderBlock block = new HeaderBlock(trailers.size());
-            for (HttpField f : trailers) {
-                block.add(f.getName(), f.getValue());
-            }
-            TrailerPolicy.response(relay.headerPolicy(), block, context)
+            TrailerPolicy.response(relay.headerPolicy(), trailers, context)
                     .forEach((name, value) -> map.merge(name, value, (a, b) -> a + ", " + b));
         }
         return map;
@@ -381,7 +373,6 @@ public abstract class PooledExchange {
                 retried = true;
                 connection = null;
                 status = 0;
-                headers.clear();
                 dispatch(true);
                 return;
             }
