@@ -210,18 +210,14 @@ final class JettyCoreExchange extends PooledExchange {
         waiting = true;
         response.write(false, bytes, chunkWritten);
         inWrite = false;
-        if (completedInWrite) {
-            waiting = false;
-            return false;
-        }
-        return true;
+        // Under the exchange's lock: a completion on another thread comes after this, and resumes the connection.
+        waiting = !completedInWrite;
+        return !completedInWrite;
     }
 
     private void chunkWritten() {
         synchronized (this) {
-            if (collected != null) {
-                BufferUtil.clear(collected);
-            }
+            BufferUtil.clear(collected);
             if (done) {
                 return;
             }
