@@ -200,10 +200,8 @@ public abstract class PooledExchange {
 
     // ---- upstream side ----
 
-    protected final void sendRequest() {
-        synchronized (this) {
-            dispatch(false);
-        }
+    protected final synchronized void sendRequest() {
+        dispatch(false);
     }
 
     /** Gets a connection (parked unless {@code fresh}, or a new one) and sends the request on it. Under the lock. */
@@ -277,40 +275,37 @@ public abstract class PooledExchange {
     }
 
     /** @return true if the body must wait until the client side resumes the connection */
-    final boolean responseHeadersComplete() {
-        synchronized (this) {
-            if (done) {
-                return true;
-            }
-            if (!relay.headerPolicy().relays(status, context)) {
-                throw new IllegalStateException("upstream switched protocols on a plain HTTP request");
-            }
-            setStatus(status);
-            long length = responseLength;
-            boolean bodiless = headRequest || status == 204 || status == 304 || length == 0;
-            boolean gathered = bodiless || (length > 0 && length <= gatherLimit());
-            if (gathered && !bodiless) {
-                // A gathered body is sent whole, and the container sets its length: framing, not policy.
-                headers.remove(HttpHeader.CONTENT_LENGTH.asString());
-            }
-            relay.headerPolicy().response(headers, context);
-            for (int i = 0; i < headers.size(); i++) {
-                if (!headers.value(i).isBlank()) {
-                    addHeader(headers.name(i), headers.value(i));
-                }
-            }
-            streamed = length < 0 && !bodiless;
-            String announced = announcedTrailers == null ? null : TrailerPolicy.announced(announcedTrailers);
-            // Trailers need chunked encoding: HTTP/1.1.
-            if (announced != null && "HTTP/1.1".equals(context.protocol())) {
-                addHeader(HttpHeader.TRAILER.asString(), announced);
-                enableTrailers();
-            }
-            if (cookie != null) {
-                addHeader(HttpHeader.SET_COOKIE.asString(), cookie);
-            }
-            return headComplete(gathered);
+    final synchronized boolean responseHeadersComplete() {
+        if (done) {
+            return true;
         }
+        if (!relay.headerPolicy().relays(status, context)) {
+            throw new IllegalStateException("upstream switched protocols on a plain HTTP request");
+        }
+        setStatus(status);
+        boolean bodiless = headRequest || status == 204 || status == 304 || responseLength == 0;
+        boolean gathered = bodiless || (responseLength > 0 && responseLength <= gatherLimit());
+        if (gathered && !bodiless) {
+            // A gathered body is sent whole, and the container sets its length: framing, not policy.
+            headers.remove(HttpHeader.CONTENT_LENGTH.asString());
+        }
+        relay.headerPolicy().response(headers, context);
+        for (int i = 0; i < headers.size(); i++) {
+            if (!headers.value(i).isBlank()) {
+                addHeader(headers.name(i), headers.value(i));
+            }
+        }
+        streamed = responseLength < 0 && !bodiless;
+        String announced = announcedTrailers == null ? null : TrailerPolicy.announced(announcedTrailers);
+        // Trailers need chunked encoding: HTTP/1.1.
+        if (announced != null && "HTTP/1.1".equals(context.protocol())) {
+            addHeader(HttpHeader.TRAILER.asString(), announced);
+            enableTrailers();
+        }
+        if (cookie != null) {
+            addHeader(HttpHeader.SET_COOKIE.asString(), cookie);
+        }
+        return headComplete(gathered);
     }
 
     /**
@@ -336,14 +331,12 @@ public abstract class PooledExchange {
      *
      * @return true if the client's output is now busy: the connection must stop reading until resumed
      */
-    final boolean responseContent(ByteBuffer content) throws IOException {
-        synchronized (this) {
-            if (done) {
-                return true;
-            }
-            responseBytes += content.remaining();
-            return writeContent(content);
+    final synchronized boolean responseContent(ByteBuffer content) throws IOException {
+        if (done) {
+            return true;
         }
+        responseBytes += content.remaining();
+        return writeContent(content);
     }
 
     final void upstreamComplete(UpstreamConnection c) {

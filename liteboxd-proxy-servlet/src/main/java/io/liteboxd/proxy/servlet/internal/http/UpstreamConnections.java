@@ -99,7 +99,6 @@ final class UpstreamConnections implements AutoCloseable {
     /** Tries the addresses a name resolved to in order, as a browser would, until one connects. */
     private void connect(Origin origin, List<InetSocketAddress> addresses, int index,
                          Promise<UpstreamConnection> promise) {
-        InetSocketAddress address = addresses.get(index);
         Map<String, Object> context = new HashMap<>();
         context.put(Transport.CONTEXT_KEY, Transport.TCP_IP);
         ClientConnectionFactory plain = (endPoint, ctx) -> {
@@ -121,7 +120,7 @@ final class UpstreamConnections implements AutoCloseable {
                         promise.failed(failure);
                     }
                 }));
-        connector.connect(address, context);
+        connector.connect(addresses.get(index), context);
     }
 
     /**
