@@ -590,20 +590,7 @@ public abstract class HttpContract extends GatewayContract {
             "Content-Length: 99999999999999999999", "Content-Length: -5"})
     void smallAnswer_withAMalformedOrAmbiguousLength_is502(String framing) throws Exception {
         try (ServerSocket framer = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            Future<?> served = bounded.submit(() -> {
-                try (Socket s = framer.accept()) {
-                    s.setSoTimeout((int) WAIT.toMillis());
-                    readHead(s.getInputStream());
-                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\n" + framing + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
-                            .getBytes(StandardCharsets.US_ASCII));
-                    s.getOutputStream().flush();
-                    // Until the gateway lets go: a close here could race the gateway's reading of the head.
-                    s.getInputStream().read(new byte[1024]);
-                } catch (SocketException e) {
-                    // the gateway reset the connection it gave up on
-                }
-                return null;
-            });
+            Future<?> served = answerOnce(framer, "HTTP/1.1 200 OK\r\n" + framing + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
             RawHttp.RawResponse r = RawHttp.exchange(gateway, "GET",
                     route(SANDBOX, framer.getLocalPort(), "/framing"), List.of("X-Access-Token: " + TOKEN), null);
 
@@ -754,21 +741,8 @@ public abstract class HttpContract extends GatewayContract {
     @ValueSource(strings = {"POST", "GET"})
     void upstreamResponseHeadTooLarge_answers502Json_andEchoesNothing(String method) throws Exception {
         try (ServerSocket huge = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            Future<?> served = bounded.submit(() -> {
-                try (Socket s = huge.accept()) {
-                    s.setSoTimeout((int) WAIT.toMillis());
-                    readHead(s.getInputStream());
-                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Huge: "
-                            + "h".repeat(64 * 1024) + "\r\nContent-Length: 2\r\n\r\nok")
-                            .getBytes(StandardCharsets.US_ASCII));
-                    s.getOutputStream().flush();
-                    // Until the gateway lets go: a close here could race the gateway's reading of the head.
-                    s.getInputStream().read(new byte[1024]);
-                } catch (SocketException e) {
-                    // the gateway reset the connection it gave up on
-                }
-                return null;
-            });
+            Future<?> served = answerOnce(huge, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Huge: "
+                    + "h".repeat(64 * 1024) + "\r\nContent-Length: 2\r\n\r\nok");
             String target = route(SANDBOX, huge.getLocalPort(), "/huge-head?secret-marker=1");
             RawHttp.RawResponse r = RawHttp.exchange(gateway, method, target,
                     List.of("X-Access-Token: " + TOKEN), method.equals("POST")
@@ -778,6 +752,25 @@ public abstract class HttpContract extends GatewayContract {
             assertThat(r.bodyText()).doesNotContain("huge-head").doesNotContain("secret-marker");
             served.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Serves one connection of {@code upstream}: reads the request head, writes {@code answer} and holds the
+     * connection until the gateway lets go (a close here could race the gateway's reading of the head).
+     */
+    private Future<?> answerOnce(ServerSocket upstream, String answer) {
+        return bounded.submit(() -> {
+            try (Socket s = upstream.accept()) {
+                s.setSoTimeout((int) WAIT.toMillis());
+                readHead(s.getInputStream());
+                s.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                s.getInputStream().read(new byte[1024]);
+            } catch (SocketException e) {
+                // the gateway reset the connection it gave up on
+            }
+            return null;
+        });
     }
 
     /** The data of the whole chunks in {@code body}, however the gateway split it. */
