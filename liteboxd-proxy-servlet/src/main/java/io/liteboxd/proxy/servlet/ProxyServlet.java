@@ -9,7 +9,6 @@ import io.liteboxd.proxy.servlet.internal.ClientHost;
 import io.liteboxd.proxy.servlet.internal.ServletHeaders;
 import io.liteboxd.proxy.observe.AccessLog;
 import io.liteboxd.proxy.observe.HandshakeEvent;
-import io.liteboxd.proxy.observe.HttpExchangeEvent;
 import io.liteboxd.proxy.observe.ProxyListener;
 import io.liteboxd.proxy.observe.ProxyMetrics;
 import io.liteboxd.proxy.route.SandboxRoute;
@@ -24,6 +23,7 @@ import io.liteboxd.proxy.connect.Transport;
 import io.liteboxd.proxy.connect.UpstreamConnector;
 import io.liteboxd.proxy.error.ProxyError;
 import io.liteboxd.proxy.error.ProxyException;
+import io.liteboxd.proxy.internal.auth.NavigationLogin;
 import io.liteboxd.proxy.internal.header.HeaderContext;
 import io.liteboxd.proxy.internal.header.HeaderPolicy;
 import io.liteboxd.proxy.resolve.SandboxResolver;
@@ -121,11 +121,6 @@ public class ProxyServlet extends HttpServlet {
                 Objects.requireNonNull(resolver, "resolver"), Objects.requireNonNull(connector, "connector"), null);
     }
 
-    /** The route prefix this servlet serves (known before {@link #init()} only when configured programmatically). */
-    public String routePrefix() {
-        return config == null ? ProxyConfig.DEFAULT_ROUTE_PREFIX : config.routePrefix();
-    }
-
     /**
      * The URL pattern this servlet must be mapped at for its configuration: {@code {routePrefix}/*}, or {@code /*}
      * when host-style routes are on. Known before {@link #init()} only when configured programmatically.
@@ -179,7 +174,9 @@ public class ProxyServlet extends HttpServlet {
         }
         long started = System.nanoTime();
         String requestId = RequestIds.of(request.getHeader(RequestIds.HEADER));
-        String rawPath = rawPathInContext(request);
+        String uri = request.getRequestURI();
+        String contextPath = request.getContextPath();
+        String rawPath = uri.startsWith(contextPath) ? uri.substring(contextPath.length()) : uri;
         boolean upgrade = HeaderPolicy.isWebSocketUpgrade(Collections.list(request.getHeaders("Connection")),
                 Collections.list(request.getHeaders("Upgrade")));
         String host = ClientHost.of(config.trustForwardedHost() ? request.getHeader("X-Forwarded-Host") : null,
@@ -192,19 +189,26 @@ public class ProxyServlet extends HttpServlet {
             Admission admission = gateway.admit(new GatewayRequest(request.getMethod(), host, rawPath,
                     request.getQueryString(), Collections.list(request.getHeaders(AccessTokens.HEADER)),
                     Collections.list(request.getHeaders("Cookie")), request.getHeader("Origin"),
-                    upgrade ? Transport.WEBSOCKET : Transport.HTTP, request.getContextPath()));
+                    upgrade ? Transport.WEBSOCKET : Transport.HTTP, contextPath));
             HeaderContext context = ServletHeaders.context(request, admission, host, requestId, upgrade);
             if (upgrade) {
                 webSockets.upgrade(request, response, admission, context,
                         refusal -> refuse(request, response, refusal, true, host, rawPath, started, requestId));
-            } else if (httpRelay.redirectsLogin(request, response, admission)) {
-                response.setHeader(RequestIds.HEADER, requestId);
-                events.httpExchange(new HttpExchangeEvent(requestId, admission.route().sandboxId(),
-                        admission.route().port(), request.getMethod(), response.getStatus(), null, 0,
-                        Duration.ofNanos(System.nanoTime() - started)));
-            } else {
-                httpRelay.relay(request, response, admission, context);
+                return;
             }
+            String location = NavigationLogin.location(admission, request.getMethod(),
+                    request.getHeader("Sec-Fetch-Mode"), request.getHeader("Sec-Fetch-Dest"),
+                    request.getHeader("Accept"), uri, request.getQueryString());
+            if (location == null) {
+                httpRelay.relay(request, response, admission, context);
+                return;
+            }
+            response.setStatus(NavigationLogin.STATUS);
+            httpRelay.loginRedirect(admission, location, contextPath, request.isSecure(), requestId,
+                    response::setHeader, response::addHeader);
+            response.setContentLength(0);
+            httpRelay.reportAnswered(requestId, admission.route(), request.getMethod(), NavigationLogin.STATUS, null,
+                    started);
         } catch (ProxyException e) {
             if (e.status() >= 500) {
                 LOG.debug("Refused {} {}: {} {}", request.getMethod(), rawPath, e.status(), e.getMessage(), e);
@@ -223,23 +227,12 @@ public class ProxyServlet extends HttpServlet {
             response.setHeader(RequestIds.HEADER, requestId);
         }
         ErrorResponses.send(response, e, false, false);
-        SandboxRoute route = routeOrNull(host, rawPath, request.getQueryString());
-        String sandboxId = route == null ? null : route.sandboxId();
-        int port = route == null ? 0 : route.port();
+        SandboxRoute route = httpRelay.routeOrNull(host, rawPath, request.getQueryString());
         if (upgrade) {
-            events.webSocketHandshake(new HandshakeEvent(requestId, sandboxId, port, e.status(), e.error().code(),
-                    null));
+            events.webSocketHandshake(new HandshakeEvent(requestId, route == null ? null : route.sandboxId(),
+                    route == null ? 0 : route.port(), e.status(), e.error().code(), null));
         } else {
-            events.httpExchange(new HttpExchangeEvent(requestId, sandboxId, port, request.getMethod(), e.status(),
-                    e.error().code(), 0, Duration.ofNanos(System.nanoTime() - started)));
-        }
-    }
-
-    private SandboxRoute routeOrNull(String host, String rawPath, String query) {
-        try {
-            return gateway.route(host, rawPath, query);
-        } catch (RuntimeException e) {
-            return null;
+            httpRelay.reportAnswered(requestId, route, request.getMethod(), e.status(), e.error().code(), started);
         }
     }
 
@@ -285,11 +278,5 @@ public class ProxyServlet extends HttpServlet {
     public int openWebSockets() {
         WebSocketHandshake ws = webSockets;
         return ws == null ? 0 : ws.openRelays();
-    }
-
-    private static String rawPathInContext(HttpServletRequest request) {
-        String uri = request.getRequestURI();
-        String context = request.getContextPath();
-        return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
     }
 }

@@ -47,6 +47,8 @@ public abstract class HttpContract extends GatewayContract {
         HttpResponse<byte[]> r = send(request("/echo/hello?x=1").header("X-Client-Trace", "get-1").GET());
 
         assertThat(r.statusCode()).isEqualTo(200);
+        // A small answer of known length keeps a length (gathered, it is sent whole), not chunked framing.
+        assertThat(r.headers().firstValue("content-length")).hasValue(Integer.toString(r.body().length));
         assertThat(r.headers().firstValue(Upstream.MARKER_HEADER)).hasValue(Upstream.MARKER_VALUE);
         assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
         JsonNode echo = json(r.body());
@@ -578,6 +580,27 @@ public abstract class HttpContract extends GatewayContract {
     }
 
     /**
+     * A small answer's body is gathered in a buffer of its announced length: a length the upstream framed ambiguously
+     * (beside chunked framing, twice with different values) or not as a number never gets that far, it is the
+     * upstream's failure.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"Content-Length: 5\r\nTransfer-Encoding: chunked",
+            "Content-Length: 5\r\nContent-Length: 7", "Content-Length: five",
+            "Content-Length: 99999999999999999999", "Content-Length: -5"})
+    void smallAnswer_withAMalformedOrAmbiguousLength_is502(String framing) throws Exception {
+        try (ServerSocket framer = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Future<?> served = answerOnce(framer, "HTTP/1.1 200 OK\r\n" + framing + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+            RawHttp.RawResponse r = RawHttp.exchange(gateway, "GET",
+                    route(SANDBOX, framer.getLocalPort(), "/framing"), List.of("X-Access-Token: " + TOKEN), null);
+
+            assertGatewayError(r, 502, "upstream_unreachable");
+            assertThat(r.bodyText()).doesNotContain("hello");
+            served.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * Response headers whose effect spans the whole origin, which every sandbox shares on path routes, never come
      * from a sandbox; a Service Worker scope is confined under the sandbox port; the container's {@code Date} is the
      * only one.
@@ -718,21 +741,8 @@ public abstract class HttpContract extends GatewayContract {
     @ValueSource(strings = {"POST", "GET"})
     void upstreamResponseHeadTooLarge_answers502Json_andEchoesNothing(String method) throws Exception {
         try (ServerSocket huge = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            Future<?> served = bounded.submit(() -> {
-                try (Socket s = huge.accept()) {
-                    s.setSoTimeout((int) WAIT.toMillis());
-                    readHead(s.getInputStream());
-                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Huge: "
-                            + "h".repeat(64 * 1024) + "\r\nContent-Length: 2\r\n\r\nok")
-                            .getBytes(StandardCharsets.US_ASCII));
-                    s.getOutputStream().flush();
-                    // Until the gateway lets go: a close here could race the gateway's reading of the head.
-                    s.getInputStream().read(new byte[1024]);
-                } catch (SocketException e) {
-                    // the gateway reset the connection it gave up on
-                }
-                return null;
-            });
+            Future<?> served = answerOnce(huge, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Huge: "
+                    + "h".repeat(64 * 1024) + "\r\nContent-Length: 2\r\n\r\nok");
             String target = route(SANDBOX, huge.getLocalPort(), "/huge-head?secret-marker=1");
             RawHttp.RawResponse r = RawHttp.exchange(gateway, method, target,
                     List.of("X-Access-Token: " + TOKEN), method.equals("POST")
@@ -742,6 +752,25 @@ public abstract class HttpContract extends GatewayContract {
             assertThat(r.bodyText()).doesNotContain("huge-head").doesNotContain("secret-marker");
             served.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Serves one connection of {@code upstream}: reads the request head, writes {@code answer} and holds the
+     * connection until the gateway lets go (a close here could race the gateway's reading of the head).
+     */
+    private Future<?> answerOnce(ServerSocket upstream, String answer) {
+        return bounded.submit(() -> {
+            try (Socket s = upstream.accept()) {
+                s.setSoTimeout((int) WAIT.toMillis());
+                readHead(s.getInputStream());
+                s.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                s.getInputStream().read(new byte[1024]);
+            } catch (SocketException e) {
+                // the gateway reset the connection it gave up on
+            }
+            return null;
+        });
     }
 
     /** The data of the whole chunks in {@code body}, however the gateway split it. */

@@ -17,7 +17,7 @@ public final class UpstreamFailures {
 
     /** The refusal for {@code cause}, which is kept as the exception's cause for the log, never shown to the client. */
     public static ProxyException classify(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof ProxyException p) {
                 return p;
             }

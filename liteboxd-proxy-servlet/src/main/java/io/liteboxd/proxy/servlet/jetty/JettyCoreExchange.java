@@ -8,9 +8,7 @@ import io.liteboxd.proxy.servlet.internal.http.HttpRelay;
 import io.liteboxd.proxy.servlet.internal.http.PooledExchange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.Trailers;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -31,8 +29,8 @@ import org.eclipse.jetty.util.thread.Invocable.InvocationType;
  * While a write is in progress the connection stops reading, and the write's completion resumes it.
  *
  * <p>The request body is read as Jetty hands it over ({@link Request#read()}, and {@link Request#demand} when none
- * is there); what is there is gathered into writes of up to 64 KiB, each read only once the last is written. A chunk
- * of half that or more (a connector reading large buffers) is written as it is, without a copy.
+ * is there); what is there is gathered into writes of up to {@link #WRITE_SIZE}, each read only once the last is
+ * written. A chunk of half that or more (a connector reading large buffers) is written as it is, without a copy.
  */
 final class JettyCoreExchange extends PooledExchange {
 
@@ -40,13 +38,8 @@ final class JettyCoreExchange extends PooledExchange {
     private final Response response;
     private final Callback callback;
 
-    /** Largest write of a body of announced length. */
-    static final int WRITE_SIZE = 64 * 1024;
-
-    private ByteBuffer gathered;
-    /** Body bytes waiting for the next write (announced length above the gather limit). */
+    /** Body bytes of announced length waiting for the next write, or for the last one. */
     private ByteBuffer collected;
-    private boolean gathering;
     /** A write was started and has not returned yet: its completion on this thread must not resume the connection. */
     private boolean inWrite;
     private boolean completedInWrite;
@@ -58,8 +51,6 @@ final class JettyCoreExchange extends PooledExchange {
             this::clientFailed);
     /** Body bytes arrived: the pump reads them and writes them upstream without blocking, on the thread Jetty has. */
     private final Runnable bodyArrived = Invocable.from(InvocationType.NON_BLOCKING, this::bodyAvailable);
-    /** Most request-body bytes gathered for one upstream write. */
-    private static final int BODY_WRITE_SIZE = 64 * 1024;
     /** The request-body chunk the upstream is taking now, when it went without a copy. */
     private Content.Chunk chunk;
     /** A chunk read but not taken yet: it goes next. */
@@ -67,7 +58,7 @@ final class JettyCoreExchange extends PooledExchange {
     private ByteBuffer body;
     private boolean lastChunk;
     /** The trailer fields that ended a chunked request body, if any. */
-    private HttpFields trailers;
+    private HeaderBlock trailers;
 
     JettyCoreExchange(HttpRelay relay, Request request, Response response, Callback callback, Admission admission,
                       HeaderBlock headers, HeaderContext context, String contextPath, long bodyLength) {
@@ -96,7 +87,7 @@ final class JettyCoreExchange extends PooledExchange {
         // Jetty hands the body over a read buffer at a time (8 KiB by default): what is there is gathered into one
         // upstream write, since a write per chunk cost the upload much of its rate.
         if (body == null) {
-            body = ByteBuffer.allocate(BODY_WRITE_SIZE);
+            body = ByteBuffer.allocate(WRITE_SIZE);
         }
         body.clear();
         while (body.hasRemaining()) {
@@ -119,11 +110,12 @@ final class JettyCoreExchange extends PooledExchange {
                 }
                 lastChunk = c.isLast();
                 if (c instanceof Trailers t) {
-                    trailers = t.getTrailers();
+                    trailers = new HeaderBlock(t.getTrailers().size());
+                    t.getTrailers().forEach(f -> trailers.add(f.getName(), f.getValue()));
                 }
             }
             ByteBuffer bytes = c.getByteBuffer();
-            if (body.position() == 0 && bytes.remaining() >= BODY_WRITE_SIZE / 2) {
+            if (body.position() == 0 && bytes.remaining() >= WRITE_SIZE / 2) {
                 // Worth a write of its own (a connector that reads large buffers hands over such chunks): it goes
                 // as it is, without a copy, and is released once written.
                 chunk = c;
@@ -141,14 +133,7 @@ final class JettyCoreExchange extends PooledExchange {
 
     @Override
     protected HeaderBlock requestTrailers() {
-        if (trailers == null) {
-            return null;
-        }
-        HeaderBlock block = new HeaderBlock(trailers.size());
-        for (HttpField f : trailers) {
-            block.add(f.getName(), f.getValue());
-        }
-        return block;
+        return trailers;
     }
 
     @Override
@@ -181,17 +166,6 @@ final class JettyCoreExchange extends PooledExchange {
     }
 
     @Override
-    protected boolean setsOwnLength() {
-        // The gathered body goes out with the upstream's Content-Length, which it matches.
-        return false;
-    }
-
-    @Override
-    protected int gatherLimit() {
-        return SMALL_BODY;
-    }
-
-    @Override
     protected void enableTrailers() {
         response.setTrailersSupplier(() -> {
             HttpFields.Mutable fields = HttpFields.build();
@@ -201,21 +175,7 @@ final class JettyCoreExchange extends PooledExchange {
     }
 
     @Override
-    protected boolean headComplete(boolean gathered) {
-        gathering = gathered;
-        return false;
-    }
-
-    @Override
     protected boolean writeContent(ByteBuffer content) {
-        if (gathering) {
-            // Exactly as many bytes as announced (at most SMALL_BODY): the upstream's length went to the response.
-            if (gathered == null) {
-                gathered = BufferUtil.allocate((int) response.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH));
-            }
-            BufferUtil.append(gathered, content);
-            return false;
-        }
         if (streamed) {
             // The connection reuses its read buffer once this returns, so the chunk is copied for the write.
             ByteBuffer chunk = BufferUtil.copy(content);
@@ -223,7 +183,9 @@ final class JettyCoreExchange extends PooledExchange {
             return write(chunk);
         }
         if (collected == null) {
-            collected = BufferUtil.allocate(WRITE_SIZE);
+            // A small body is gathered whole, in a buffer of the length the parser took; Jetty sets the length of
+            // the last write that carries it.
+            collected = BufferUtil.allocate(responseLength <= SMALL_BODY ? (int) responseLength : WRITE_SIZE);
         }
         if (content.remaining() > BufferUtil.space(collected)) {
             // Larger than one read (a pool may hand the connection a bigger buffer): both go out as one copy.
@@ -232,9 +194,10 @@ final class JettyCoreExchange extends PooledExchange {
             BufferUtil.clear(collected);
             return write(both);
         }
-        // The buffer is written once less than one read's worth of space is left.
+        // The buffer is written once less than one read's worth of space is left; the body's end goes with the last
+        // write, which also ends the response.
         BufferUtil.append(collected, content);
-        if (BufferUtil.space(collected) >= UPSTREAM_READ_SIZE) {
+        if (BufferUtil.space(collected) >= UPSTREAM_READ_SIZE || bodyComplete()) {
             return false;
         }
         return write(collected);
@@ -247,18 +210,14 @@ final class JettyCoreExchange extends PooledExchange {
         waiting = true;
         response.write(false, bytes, chunkWritten);
         inWrite = false;
-        if (completedInWrite) {
-            waiting = false;
-            return false;
-        }
-        return true;
+        // Under the exchange's lock: a completion on another thread comes after this, and resumes the connection.
+        waiting = !completedInWrite;
+        return !completedInWrite;
     }
 
     private void chunkWritten() {
         synchronized (this) {
-            if (collected != null) {
-                BufferUtil.clear(collected);
-            }
+            BufferUtil.clear(collected);
             if (done) {
                 return;
             }
@@ -273,8 +232,7 @@ final class JettyCoreExchange extends PooledExchange {
 
     @Override
     protected void endResponse() {
-        ByteBuffer last = gathered != null ? gathered : collected != null ? collected : BufferUtil.EMPTY_BUFFER;
-        response.write(true, last, callback);
+        response.write(true, collected != null ? collected : BufferUtil.EMPTY_BUFFER, callback);
     }
 
     @Override

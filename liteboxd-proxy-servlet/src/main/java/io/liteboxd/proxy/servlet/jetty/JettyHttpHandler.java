@@ -11,17 +11,13 @@ import io.liteboxd.proxy.internal.auth.NavigationLogin;
 import io.liteboxd.proxy.internal.error.ErrorBody;
 import io.liteboxd.proxy.internal.header.HeaderBlock;
 import io.liteboxd.proxy.internal.header.HeaderContext;
-import io.liteboxd.proxy.observe.HttpExchangeEvent;
-import io.liteboxd.proxy.route.SandboxRoute;
 import io.liteboxd.proxy.servlet.internal.ClientHost;
 import io.liteboxd.proxy.servlet.ProxyServlet;
 import io.liteboxd.proxy.servlet.internal.RequestIds;
 import io.liteboxd.proxy.servlet.internal.http.HttpRelay;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -64,7 +60,6 @@ public final class JettyHttpHandler extends Handler.Wrapper {
 
     private final ProxyServlet servlet;
     private final String contextPath;
-    private final LongAdder relayed = new LongAdder();
     /** The servlet context attribute the servlet's relay is published under. */
     private final String attribute;
     private final boolean onSelector;
@@ -139,10 +134,15 @@ public final class JettyHttpHandler extends Handler.Wrapper {
         String location = NavigationLogin.location(admission, request.getMethod(), headers.get("Sec-Fetch-Mode"),
                 headers.get("Sec-Fetch-Dest"), headers.get(HttpHeader.ACCEPT), uri.getPath(), uri.getQuery());
         if (location != null) {
-            redirectLogin(relay, request, response, callback, admission, location, requestId, started);
+            response.setStatus(NavigationLogin.STATUS);
+            relay.loginRedirect(admission, location, contextPath, request.isSecure(), requestId,
+                    response.getHeaders()::put, response.getHeaders()::add);
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
+            response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+            relay.reportAnswered(requestId, admission.route(), request.getMethod(), NavigationLogin.STATUS, null,
+                    started);
             return true;
         }
-        relayed.increment();
         HeaderContext context = new HeaderContext(admission, contextPath + admission.route().mountPath(),
                 Request.getRemoteAddr(request), request.isSecure(), host, Request.getServerPort(request),
                 requestId, request.getConnectionMetaData().getProtocol(), false);
@@ -150,8 +150,10 @@ public final class JettyHttpHandler extends Handler.Wrapper {
         for (HttpField f : headers) {
             block.add(f.getName(), f.getValue());
         }
+        // Its body: its length, 0 for none, -1 for a chunked one.
+        long length = headers.getLongField(HttpHeader.CONTENT_LENGTH);
         new JettyCoreExchange(relay, request, response, callback, admission, block, context, contextPath,
-                bodyLength(headers)).start();
+                length >= 0 ? length : headers.contains(HttpHeader.TRANSFER_ENCODING) ? -1 : 0).start();
         return true;
     }
 
@@ -176,30 +178,14 @@ public final class JettyHttpHandler extends Handler.Wrapper {
         return true;
     }
 
-    /** The request's body: its length, 0 for none, -1 for a chunked one. */
-    private static long bodyLength(HttpFields headers) {
-        long length = headers.getLongField(HttpHeader.CONTENT_LENGTH);
-        if (length >= 0) {
-            return length;
-        }
-        return headers.contains(HttpHeader.TRANSFER_ENCODING) ? -1 : 0;
-    }
-
     private void refuse(HttpRelay relay, Request request, Response response, Callback callback, ProxyException e,
                         String host, String rawPath, String requestId, long started) {
         if (e.status() >= 500) {
             LOG.debug("Refused {} {}: {} {}", request.getMethod(), rawPath, e.status(), e.getMessage(), e);
         }
         sendError(response, callback, e, false, requestId);
-        SandboxRoute route;
-        try {
-            route = relay.gateway().route(host, rawPath, request.getHttpURI().getQuery());
-        } catch (RuntimeException unroutable) {
-            route = null;
-        }
-        relay.listener().httpExchange(new HttpExchangeEvent(requestId, route == null ? null : route.sandboxId(),
-                route == null ? 0 : route.port(), request.getMethod(), e.status(), e.error().code(), 0,
-                Duration.ofNanos(System.nanoTime() - started)));
+        relay.reportAnswered(requestId, relay.routeOrNull(host, rawPath, request.getHttpURI().getQuery()),
+                request.getMethod(), e.status(), e.error().code(), started);
     }
 
     /**
@@ -224,30 +210,6 @@ public final class JettyHttpHandler extends Handler.Wrapper {
         headers.put(HttpHeader.CACHE_CONTROL, "no-store");
         headers.put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);
-    }
-
-    /** What {@link HttpRelay#redirectsLogin} answers on the servlet front end, from Jetty's core response. */
-    private void redirectLogin(HttpRelay relay, Request request, Response response, Callback callback,
-                               Admission admission, String location, String requestId, long started) {
-        response.setStatus(NavigationLogin.STATUS);
-        HttpFields.Mutable headers = response.getHeaders();
-        headers.put(HttpHeader.LOCATION, location);
-        NavigationLogin.HEADERS.forEach(headers::put);
-        String cookie = relay.gatewayCookie(contextPath, request.isSecure(), admission);
-        if (cookie != null) {
-            headers.add(HttpHeader.SET_COOKIE, cookie);
-        }
-        headers.put(RequestIds.HEADER, requestId);
-        headers.put(HttpHeader.CONTENT_LENGTH, 0);
-        response.write(true, BufferUtil.EMPTY_BUFFER, callback);
-        relay.listener().httpExchange(new HttpExchangeEvent(requestId, admission.route().sandboxId(),
-                admission.route().port(), request.getMethod(), NavigationLogin.STATUS, null, 0,
-                Duration.ofNanos(System.nanoTime() - started)));
-    }
-
-    /** How many requests this handler relayed itself, without the servlet layer (monitoring, tests). */
-    public long relayed() {
-        return relayed.sum();
     }
 
     /**

@@ -8,14 +8,19 @@ import io.liteboxd.proxy.testkit.BodyReadingFilter;
 import io.liteboxd.proxy.testkit.GatewaySetup;
 import io.liteboxd.proxy.testkit.GatewayVariant;
 import java.net.URI;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -77,20 +82,28 @@ final class JettyGateways {
             ProxyRegistration.register(servletContext, servlet);
             BodyReadingFilter.register(servletContext);
         });
-        JettyHttpHandler handler = coreHandlerInFront
-                ? new JettyHttpHandler(servlet, context.getContextPath(), context, true) : null;
-        server.setHandler(handler != null ? handler : context);
+        // Counts what reaches the servlet layer: what the core front end relays itself never does.
+        LongAdder servletLayer = new LongAdder();
+        Handler.Wrapper counted = new Handler.Wrapper(context) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                servletLayer.increment();
+                return super.handle(request, response, callback);
+            }
+        };
+        server.setHandler(coreHandlerInFront
+                ? new JettyHttpHandler(servlet, context.getContextPath(), counted, true) : counted);
         try {
             server.start();
         } catch (Exception e) {
             server.stop();
             throw e;
         }
-        return new Running(server, servlet, handler, URI.create("http://127.0.0.1:" + connector.getLocalPort()));
+        return new Running(server, servlet, servletLayer, URI.create("http://127.0.0.1:" + connector.getLocalPort()));
     }
 
-    /** A started Jetty gateway; {@code handler} is null without the core front end. */
-    record Running(Server server, ProxyServlet servlet, JettyHttpHandler handler, URI uri)
+    /** A started Jetty gateway; {@code servletLayer} counts the requests that reached the servlet context. */
+    record Running(Server server, ProxyServlet servlet, LongAdder servletLayer, URI uri)
             implements GatewayVariant.Running {
 
         @Override

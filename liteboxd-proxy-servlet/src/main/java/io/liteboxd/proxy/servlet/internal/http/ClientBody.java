@@ -87,8 +87,7 @@ final class ClientBody {
             LOG.warn("The body of {} {} was {} before the gateway could relay it; answered {} {}. A servlet filter "
                             + "that reads request bodies (Spring's FormContentFilter, HiddenHttpMethodFilter, anything "
                             + "calling getParameter) must not run on the gateway's paths. Logged once; later ones at DEBUG.",
-                    method, path, how, ProxyError.BODY_CONSUMED.status(),
-                    ProxyError.BODY_CONSUMED.code());
+                    method, path, how, ProxyError.BODY_CONSUMED.status(), ProxyError.BODY_CONSUMED.code());
         } else {
             LOG.debug("The body of {} {} was {} before the gateway could relay it", method, path, how);
         }

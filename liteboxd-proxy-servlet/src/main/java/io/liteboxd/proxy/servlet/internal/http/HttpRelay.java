@@ -11,14 +11,19 @@ import io.liteboxd.proxy.internal.auth.TokenCookie;
 import io.liteboxd.proxy.internal.auth.TokenSource;
 import io.liteboxd.proxy.internal.header.HeaderContext;
 import io.liteboxd.proxy.internal.header.HeaderPolicy;
+import io.liteboxd.proxy.observe.HttpExchangeEvent;
 import io.liteboxd.proxy.observe.ProxyListener;
+import io.liteboxd.proxy.route.SandboxRoute;
+import io.liteboxd.proxy.servlet.internal.RequestIds;
 import io.liteboxd.proxy.servlet.internal.ServletHeaders;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.UpgradeProtocolHandler;
@@ -87,7 +92,7 @@ public final class HttpRelay implements AutoCloseable {
     private final ProxyConfig config;
     private final SandboxGateway gateway;
     private final HeaderPolicy headerPolicy;
-    private final ProxyListener listener;
+    final ProxyListener listener;
     final ClientBody clientBody = new ClientBody();
     private final HttpClient client;
     final UpstreamConnections connections;
@@ -168,12 +173,10 @@ public final class HttpRelay implements AutoCloseable {
         return client;
     }
 
-    /** The header policy for both directions, which every leg shares. */
     public HeaderPolicy headerPolicy() {
         return headerPolicy;
     }
 
-    /** The settings it was started with, for the front ends. */
     public ProxyConfig config() {
         return config;
     }
@@ -181,11 +184,6 @@ public final class HttpRelay implements AutoCloseable {
     /** The admission core, for the Jetty front end, which admits requests before the servlet layer. */
     public SandboxGateway gateway() {
         return gateway;
-    }
-
-    /** Where exchanges are reported, for the front ends' own answers (login redirects, refusals). */
-    public ProxyListener listener() {
-        return listener;
     }
 
     /** Relays one admitted request through the servlet API; returns at once, the exchange completes asynchronously. */
@@ -237,27 +235,40 @@ public final class HttpRelay implements AutoCloseable {
     }
 
     /**
-     * Answers a navigation that logged in with a query parameter or share link with a redirect to its URL without
-     * it ({@link NavigationLogin}), the gateway cookie set; nothing is relayed.
+     * The headers of the answer to a navigation that logged in with a query parameter or share link
+     * ({@link NavigationLogin}): a redirect to its URL without the credential, the gateway cookie set. Either front end
+     * sets them on its empty {@link NavigationLogin#STATUS} response; nothing is relayed.
      *
-     * @return false when the request is to be relayed
+     * @param contextPath the servlet context's path ("" at the root)
+     * @param set         replaces a field (a filter in front may have set one of these already)
+     * @param add         adds the cookie beside any other the response carries
      */
-    public boolean redirectsLogin(HttpServletRequest request, HttpServletResponse response, Admission admission) {
-        String location = NavigationLogin.location(admission, request.getMethod(), request.getHeader("Sec-Fetch-Mode"),
-                request.getHeader("Sec-Fetch-Dest"), request.getHeader("Accept"), request.getRequestURI(),
-                request.getQueryString());
-        if (location == null) {
-            return false;
-        }
-        response.setStatus(NavigationLogin.STATUS);
-        response.setHeader("Location", location);
-        NavigationLogin.HEADERS.forEach(response::setHeader);
-        String cookie = gatewayCookie(request.getContextPath(), request.isSecure(), admission);
+    public void loginRedirect(Admission admission, String location, String contextPath, boolean secure,
+                              String requestId, BiConsumer<String, String> set, BiConsumer<String, String> add) {
+        set.accept("Location", location);
+        NavigationLogin.HEADERS.forEach(set);
+        String cookie = gatewayCookie(contextPath, secure, admission);
         if (cookie != null) {
-            response.addHeader("Set-Cookie", cookie);
+            add.accept("Set-Cookie", cookie);
         }
-        response.setContentLength(0);
-        return true;
+        set.accept(RequestIds.HEADER, requestId);
+    }
+
+    /** The route of a refused request, to name its sandbox in the refusal's event; null when its path has none. */
+    public SandboxRoute routeOrNull(String host, String rawPath, String query) {
+        try {
+            return gateway.route(host, rawPath, query);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Reports an HTTP request the gateway answered itself (a refusal, a login redirect) without a body. */
+    public void reportAnswered(String requestId, SandboxRoute route, String method, int status, String code,
+                               long startedNanos) {
+        listener.httpExchange(new HttpExchangeEvent(requestId, route == null ? null : route.sandboxId(),
+                route == null ? 0 : route.port(), method, status, code, 0,
+                Duration.ofNanos(System.nanoTime() - startedNanos)));
     }
 
     /**

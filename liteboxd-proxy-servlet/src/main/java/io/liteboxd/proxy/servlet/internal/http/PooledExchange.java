@@ -12,8 +12,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -37,6 +36,12 @@ public abstract class PooledExchange {
 
     /** Largest body gathered whole before it is written, instead of written as it comes. */
     protected static final int SMALL_BODY = 4096;
+
+    /**
+     * Most body bytes gathered for one write, either way: upstreams and containers hand bodies over a few KiB at a
+     * time, and a write per piece cost much of the rate.
+     */
+    protected static final int WRITE_SIZE = 64 * 1024;
 
     /** Most bytes one read from the upstream hands to {@link #writeContent}. */
     protected static final int UPSTREAM_READ_SIZE = UpstreamConnection.BUFFER_SIZE;
@@ -69,13 +74,18 @@ public abstract class PooledExchange {
     protected volatile boolean waiting;
 
     private int status;
-    private final List<HttpField> headers = new ArrayList<>(16);
-    private List<HttpField> trailers;
+    /** The upstream's response header fields as they arrive, and what of them the framing needs. */
+    private HeaderBlock headers;
+    private String announcedTrailers;
+    private HeaderBlock trailers;
     /** No length: the body is a stream (server-sent events, logs), each chunk goes out as it comes. */
     protected boolean streamed;
     private long responseBytes;
-    /** The response body's announced length, -1 for none. */
-    private long responseLength = -1;
+    /**
+     * The response body's announced length, -1 for none: as the parser took it, which refuses a malformed, repeated or
+     * overflowing length and a length beside chunked framing, so a gathered body has exactly this many bytes.
+     */
+    protected long responseLength = -1;
 
     /**
      * @param clientHeaders the client's header fields, before the header policy
@@ -110,11 +120,10 @@ public abstract class PooledExchange {
 
     protected abstract void addHeader(String name, String value);
 
-    /** Whether the client side sets the length of a gathered body itself (the upstream's is then not copied). */
-    protected abstract boolean setsOwnLength();
-
     /** Most bytes of a body of known length that may be gathered whole. */
-    protected abstract int gatherLimit();
+    protected int gatherLimit() {
+        return SMALL_BODY;
+    }
 
     /** Announces trailers ({@code Trailer} already added); they are read from {@link #trailerFields()} at the end. */
     protected abstract void enableTrailers();
@@ -125,7 +134,9 @@ public abstract class PooledExchange {
      * @param gathered the body (if any) is small and of known length: gather it, send it at {@link #endResponse}
      * @return true if the body must wait until the client side resumes the connection
      */
-    protected abstract boolean headComplete(boolean gathered);
+    protected boolean headComplete(boolean gathered) {
+        return false;
+    }
 
     /**
      * Takes one piece of the body, whose bytes must be copied or consumed before returning.
@@ -189,10 +200,8 @@ public abstract class PooledExchange {
 
     // ---- upstream side ----
 
-    protected final void sendRequest() {
-        synchronized (this) {
-            dispatch(false);
-        }
+    protected final synchronized void sendRequest() {
+        dispatch(false);
     }
 
     /** Gets a connection (parked unless {@code fresh}, or a new one) and sends the request on it. Under the lock. */
@@ -242,69 +251,61 @@ public abstract class PooledExchange {
 
     final void responseStatus(int code) {
         this.status = code;
-        headers.clear();
+        headers = new HeaderBlock(16);
+        responseLength = -1;
+        announcedTrailers = null;
     }
 
     final void responseHeader(HttpField field) {
-        headers.add(field);
+        HttpHeader h = field.getHeader();
+        if (h == HttpHeader.CONTENT_LENGTH) {
+            responseLength = field.getLongValue();
+        } else if (h == HttpHeader.TRAILER) {
+            announcedTrailers = announcedTrailers == null ? field.getValue()
+                    : announcedTrailers + ", " + field.getValue();
+        }
+        headers.add(field.getName(), field.getValue());
     }
 
     final synchronized void responseTrailer(HttpField field) {
         if (trailers == null) {
-            trailers = new ArrayList<>(4);
+            trailers = new HeaderBlock(4);
         }
-        trailers.add(field);
+        trailers.add(field.getName(), field.getValue());
     }
 
     /** @return true if the body must wait until the client side resumes the connection */
-    final boolean responseHeadersComplete() {
-        synchronized (this) {
-            if (done) {
-                return true;
-            }
-            if (!relay.headerPolicy().relays(status, context)) {
-                throw new IllegalStateException("upstream switched protocols on a plain HTTP request");
-            }
-            setStatus(status);
-            long length = -1;
-            String announcedTrailers = null;
-            for (HttpField f : headers) {
-                HttpHeader h = f.getHeader();
-                if (h == HttpHeader.CONTENT_LENGTH) {
-                    length = f.getLongValue();
-                } else if (h == HttpHeader.TRAILER) {
-                    announcedTrailers = announcedTrailers == null ? f.getValue() : announcedTrailers + ", " + f.getValue();
-                }
-            }
-            boolean bodiless = headRequest || status == 204 || status == 304 || length == 0;
-            boolean gathered = bodiless || (length > 0 && length <= gatherLimit());
-            boolean dropLength = gathered && !bodiless && setsOwnLength();
-            HeaderBlock block = new HeaderBlock(headers.size() + 2);
-            for (HttpField f : headers) {
-                // A gathered body gets the length the client side computes: framing, not policy.
-                if (!(dropLength && f.getHeader() == HttpHeader.CONTENT_LENGTH)) {
-                    block.add(f.getName(), f.getValue());
-                }
-            }
-            relay.headerPolicy().response(block, context);
-            for (int i = 0; i < block.size(); i++) {
-                if (!block.value(i).isBlank()) {
-                    addHeader(block.name(i), block.value(i));
-                }
-            }
-            streamed = length < 0 && !bodiless;
-            responseLength = length;
-            String announced = announcedTrailers == null ? null : TrailerPolicy.announced(announcedTrailers);
-            // Trailers need chunked encoding: HTTP/1.1.
-            if (announced != null && "HTTP/1.1".equals(context.protocol())) {
-                addHeader(HttpHeader.TRAILER.asString(), announced);
-                enableTrailers();
-            }
-            if (cookie != null) {
-                addHeader(HttpHeader.SET_COOKIE.asString(), cookie);
-            }
-            return headComplete(gathered);
+    final synchronized boolean responseHeadersComplete() {
+        if (done) {
+            return true;
         }
+        if (!relay.headerPolicy().relays(status, context)) {
+            throw new IllegalStateException("upstream switched protocols on a plain HTTP request");
+        }
+        setStatus(status);
+        boolean bodiless = headRequest || status == 204 || status == 304 || responseLength == 0;
+        boolean gathered = bodiless || (responseLength > 0 && responseLength <= gatherLimit());
+        if (gathered && !bodiless) {
+            // A gathered body is sent whole, and the container sets its length: framing, not policy.
+            headers.remove(HttpHeader.CONTENT_LENGTH.asString());
+        }
+        relay.headerPolicy().response(headers, context);
+        for (int i = 0; i < headers.size(); i++) {
+            if (!headers.value(i).isBlank()) {
+                addHeader(headers.name(i), headers.value(i));
+            }
+        }
+        streamed = responseLength < 0 && !bodiless;
+        String announced = announcedTrailers == null ? null : TrailerPolicy.announced(announcedTrailers);
+        // Trailers need chunked encoding: HTTP/1.1.
+        if (announced != null && "HTTP/1.1".equals(context.protocol())) {
+            addHeader(HttpHeader.TRAILER.asString(), announced);
+            enableTrailers();
+        }
+        if (cookie != null) {
+            addHeader(HttpHeader.SET_COOKIE.asString(), cookie);
+        }
+        return headComplete(gathered);
     }
 
     /**
@@ -312,13 +313,9 @@ public abstract class PooledExchange {
      * entry per name, repeated fields joined.
      */
     protected final synchronized Map<String, String> trailerFields() {
-        Map<String, String> map = new java.util.LinkedHashMap<>();
+        Map<String, String> map = new LinkedHashMap<>();
         if (trailers != null) {
-            HeaderBlock block = new HeaderBlock(trailers.size());
-            for (HttpField f : trailers) {
-                block.add(f.getName(), f.getValue());
-            }
-            TrailerPolicy.response(relay.headerPolicy(), block, context)
+            TrailerPolicy.response(relay.headerPolicy(), trailers, context)
                     .forEach((name, value) -> map.merge(name, value, (a, b) -> a + ", " + b));
         }
         return map;
@@ -334,14 +331,12 @@ public abstract class PooledExchange {
      *
      * @return true if the client's output is now busy: the connection must stop reading until resumed
      */
-    final boolean responseContent(ByteBuffer content) throws IOException {
-        synchronized (this) {
-            if (done) {
-                return true;
-            }
-            responseBytes += content.remaining();
-            return writeContent(content);
+    final synchronized boolean responseContent(ByteBuffer content) throws IOException {
+        if (done) {
+            return true;
         }
+        responseBytes += content.remaining();
+        return writeContent(content);
     }
 
     final void upstreamComplete(UpstreamConnection c) {
@@ -371,7 +366,6 @@ public abstract class PooledExchange {
                 retried = true;
                 connection = null;
                 status = 0;
-                headers.clear();
                 dispatch(true);
                 return;
             }
@@ -419,7 +413,7 @@ public abstract class PooledExchange {
     }
 
     private void report(int finalStatus, String code) {
-        relay.listener().httpExchange(new HttpExchangeEvent(context.requestId(), admission.route().sandboxId(),
+        relay.listener.httpExchange(new HttpExchangeEvent(context.requestId(), admission.route().sandboxId(),
                 admission.route().port(), method, finalStatus, code,
                 responseBytes, Duration.ofNanos(System.nanoTime() - startNanos)));
     }

@@ -92,10 +92,7 @@ final class RequestHead {
         }
 
         Bytes crlf() {
-            ensure(2);
-            bytes[length++] = '\r';
-            bytes[length++] = '\n';
-            return this;
+            return put('\r').put('\n');
         }
 
         void field(String name, String value) {

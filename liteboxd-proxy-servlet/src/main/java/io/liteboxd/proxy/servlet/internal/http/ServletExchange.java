@@ -29,15 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the client's output not ready, the connection stops reading until {@link #onWritePossible} resumes it.
  *
  * <p>The request body is read in non-blocking mode too ({@link ReadListener}), as much as is there up to
- * {@link #READ_SIZE} bytes at a time, and the next read waits until the upstream has taken the last.
+ * {@link #WRITE_SIZE} bytes at a time, and the next read waits until the upstream has taken the last.
  */
 final class ServletExchange extends PooledExchange implements WriteListener, ReadListener, AsyncListener {
-
-    /** Most request-body bytes gathered for one upstream write. */
-    static final int READ_SIZE = 64 * 1024;
-
-    /** Largest write of a response body of announced length. */
-    static final int WRITE_SIZE = 64 * 1024;
 
     private final HttpServletRequest request;
     private final HttpServletResponse response;
@@ -154,7 +148,7 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
             return END;
         }
         if (body == null) {
-            body = new byte[READ_SIZE];
+            body = new byte[WRITE_SIZE];
         }
         int n = 0;
         // As much as is there, up to the buffer: a container hands over a few KiB per read, a write per read is dear.
@@ -192,12 +186,6 @@ final class ServletExchange extends PooledExchange implements WriteListener, Rea
     @Override
     protected void addHeader(String name, String value) {
         response.addHeader(name, value);
-    }
-
-    @Override
-    protected boolean setsOwnLength() {
-        // A gathered body sits in the response buffer and the container sets its length when complete() sends it.
-        return true;
     }
 
     @Override

@@ -114,7 +114,6 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
         requestOpen = false;
     }
 
-    /** Whether the upstream has begun its answer to the current request. */
     boolean answering() {
         return responseStarted;
     }

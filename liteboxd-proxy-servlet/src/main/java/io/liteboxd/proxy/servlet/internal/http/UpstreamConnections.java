@@ -1,5 +1,6 @@
 package io.liteboxd.proxy.servlet.internal.http;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
@@ -88,7 +89,7 @@ final class UpstreamConnections implements AutoCloseable {
     /** Opens a new connection to {@code origin}; {@code promise} gets it already claimed, or the connect failure. */
     void connect(Origin origin, Promise<UpstreamConnection> promise) {
         if (closed) {
-            promise.failed(new java.io.IOException("gateway stopping"));
+            promise.failed(new IOException("gateway stopping"));
             return;
         }
         resolver.resolve(origin.host(), origin.port(), Map.of(), Promise.from(
@@ -98,7 +99,6 @@ final class UpstreamConnections implements AutoCloseable {
     /** Tries the addresses a name resolved to in order, as a browser would, until one connects. */
     private void connect(Origin origin, List<InetSocketAddress> addresses, int index,
                          Promise<UpstreamConnection> promise) {
-        InetSocketAddress address = addresses.get(index);
         Map<String, Object> context = new HashMap<>();
         context.put(Transport.CONTEXT_KEY, Transport.TCP_IP);
         ClientConnectionFactory plain = (endPoint, ctx) -> {
@@ -110,24 +110,17 @@ final class UpstreamConnections implements AutoCloseable {
         context.put(ClientConnectionFactory.CONTEXT_KEY, origin.tls()
                 ? new SslClientConnectionFactory(connector.getSslContextFactory(), buffers, connector.getExecutor(), plain)
                 : plain);
-        context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, new Promise<Connection>() {
-            @Override
-            public void succeeded(Connection connection) {
-                Connection c = connection instanceof SslConnection ssl ? ssl.getSslEndPoint().getConnection()
-                        : connection;
-                promise.succeeded((UpstreamConnection) c);
-            }
-
-            @Override
-            public void failed(Throwable failure) {
-                if (index + 1 < addresses.size() && !closed) {
-                    connect(origin, addresses, index + 1, promise);
-                } else {
-                    promise.failed(failure);
-                }
-            }
-        });
-        connector.connect(address, context);
+        context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, Promise.<Connection>from(
+                connection -> promise.succeeded((UpstreamConnection) (connection instanceof SslConnection ssl
+                        ? ssl.getSslEndPoint().getConnection() : connection)),
+                failure -> {
+                    if (index + 1 < addresses.size() && !closed) {
+                        connect(origin, addresses, index + 1, promise);
+                    } else {
+                        promise.failed(failure);
+                    }
+                }));
+        connector.connect(addresses.get(index), context);
     }
 
     /**
@@ -178,7 +171,6 @@ final class UpstreamConnections implements AutoCloseable {
         return true;
     }
 
-    /** Parks a connection whose exchange ended cleanly with the connection reusable. */
     void park(UpstreamConnection connection) {
         if (closed) {
             connection.close();

@@ -130,11 +130,6 @@ class UpstreamConnectionTest {
         }
 
         @Override
-        protected boolean setsOwnLength() {
-            return false;
-        }
-
-        @Override
         protected int gatherLimit() {
             return 0;
         }
