@@ -105,6 +105,16 @@ class SpiFailureTest {
                 503, "internal_error", null);
     }
 
+    /** The same through {@code JettyHttpHandler}, which admits HTTP requests from Jetty's core API itself. */
+    @Test
+    void authenticatorThrowingAnErrorIs503OnTheCoreFrontEnd() throws Exception {
+        TokenAuthenticator broken = (id, token) -> {
+            throw new NoClassDefFoundError("com/example/TokenStore");
+        };
+        assertFailsSafely(Gateway.builder().coreHandler(true).authenticator(broken).resolver(sandboxes.resolver()),
+                503, "internal_error", null);
+    }
+
     @Test
     void manyFailingHandshakesLeaveNothingBehind() throws Exception {
         SandboxResolver broken = id -> {
