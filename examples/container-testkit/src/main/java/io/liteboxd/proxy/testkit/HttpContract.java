@@ -601,6 +601,37 @@ public abstract class HttpContract extends GatewayContract {
     }
 
     /**
+     * A small answer of known length whose body comes in two pieces is still gathered and sent whole, with its length,
+     * not split into chunks.
+     */
+    @Test
+    void smallAnswer_inTwoPieces_keepsItsLength() throws Exception {
+        try (ServerSocket slow = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Future<?> served = bounded.submit(() -> {
+                try (Socket s = slow.accept()) {
+                    s.setSoTimeout((int) WAIT.toMillis());
+                    readHead(s.getInputStream());
+                    OutputStream out = s.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    Thread.sleep(200);
+                    out.write("world".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+                return null;
+            });
+            RawHttp.RawResponse r = RawHttp.exchange(gateway, "GET",
+                    route(SANDBOX, slow.getLocalPort(), "/pieces"), List.of("X-Access-Token: " + TOKEN), null);
+
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("Content-Length")).isEqualTo("10");
+            assertThat(r.header("Transfer-Encoding")).isNull();
+            assertThat(r.bodyText()).isEqualTo("helloworld");
+            served.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * Response headers whose effect spans the whole origin, which every sandbox shares on path routes, never come
      * from a sandbox; a Service Worker scope is confined under the sandbox port; the container's {@code Date} is the
      * only one.

@@ -195,9 +195,9 @@ final class JettyCoreExchange extends PooledExchange {
             return write(both);
         }
         // The buffer is written once less than one read's worth of space is left; the body's end goes with the last
-        // write, which also ends the response.
+        // write, which also ends the response. A small body is never written early: it goes whole, with its length.
         BufferUtil.append(collected, content);
-        if (BufferUtil.space(collected) >= UPSTREAM_READ_SIZE || bodyComplete()) {
+        if (BufferUtil.space(collected) >= UPSTREAM_READ_SIZE || bodyComplete() || responseLength <= SMALL_BODY) {
             return false;
         }
         return write(collected);
